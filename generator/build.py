@@ -1,0 +1,187 @@
+"""The build, top to bottom. ``digest build``, ``digest check`` and the preview
+server all call ``run``.
+
+    settings -> files -> parse -> model -> plan -> render -> write
+
+Content and layout problems are collected from every stage and returned
+together; if there is any error, nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from generator import deps
+from generator.config import CONFIG_FILE, SiteConfig, load_config
+from generator.deps import DependencyMap
+from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
+from generator.load import load_site_files
+from generator.markdown import MarkdownRenderer
+from generator.model import Site, build_site
+from generator.parse import ParsedArticle, parse_article
+from generator.plan import CONFIG_KEY, layout_key, plan_site
+from generator.render import check_layouts, layout_closure, make_env, render_job
+from generator.write import Staging, check_output_dir
+
+STATE_DIR = ".digest"
+DEPS_FILE = "deps.json"
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildOptions:
+    site_dir: Path
+    output_dir: Path
+    drafts: bool = False
+    write: bool = True  # False: check everything, write nothing (digest check)
+
+
+@dataclass(slots=True, kw_only=True)
+class BuildResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    articles: int = 0
+    tags: int = 0
+    pages: int = 0  # rendered pages
+    files: int = 0  # pages + copied files
+    seconds: float = 0.0
+    deps: DependencyMap = field(default_factory=DependencyMap)
+    site: Site | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build the site. Raises ``write.OutputError`` only for an unusable output folder."""
+    started = time.perf_counter()
+    result = BuildResult()
+    site_dir = options.site_dir
+    if options.write:
+        check_output_dir(options.output_dir, site_dir)
+
+    config, diags = load_config(site_dir)
+    files = load_site_files(site_dir)
+    if not files.articles and not (site_dir / "content").is_dir():
+        diags.append(
+            error("content", "no content/ folder", hint="create content/ and put articles in it")
+        )
+
+    renderer = MarkdownRenderer(html=config.markdown_html, highlight=config.highlight)
+    tz = config.tz
+    parsed: list[ParsedArticle] = []
+    for source in files.articles:
+        article, article_diags = parse_article(source, renderer, tz, include_drafts=options.drafts)
+        diags += article_diags
+        if article is not None and (options.drafts or not article.draft):
+            parsed.append(article)
+
+    site, model_diags = build_site(config, parsed, files.assets, files.content_paths)
+    diags += model_diags
+    result.site = site
+    result.articles = len(site.articles)
+    result.tags = len(site.tags)
+
+    env, layouts = make_env(site_dir, config)
+    diags += check_layouts(env, layouts)
+    plan, plan_diags = plan_site(site)
+    diags += plan_diags
+    if has_errors(diags):
+        result.diagnostics = sorted_diagnostics(diags)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    layout_prints = _layout_fingerprints(env, layouts.names())
+    config_print = config.fingerprint()
+    closures: dict[str, tuple[str, ...] | None] = {}
+    staging = Staging(options.output_dir) if options.write else None
+    try:
+        total = len(plan.pages) + len(plan.copies)
+        done = 0
+        for job in plan.pages:
+            if job.layout not in closures:
+                closures[job.layout] = layout_closure(env, job.layout)
+            layout_inputs = deps.layout_inputs(closures[job.layout], layout_prints)
+            data, problem = render_job(env, layouts, job)
+            if problem is not None:
+                diags.append(problem)
+            elif staging is not None and data is not None:
+                staging.write(job.output, data)
+            signature = deps.fingerprint(
+                job.layout,
+                [(key, _input_print(key, layout_prints, config_print)) for key in layout_inputs],
+                job.context,
+            )
+            result.deps.add(job.output, signature, (*job.inputs, *layout_inputs))
+            done += 1
+            if progress and done % 200 == 0:
+                progress(done, total)
+        for copy in plan.copies:
+            if staging is not None:
+                staging.copy(copy.output, copy.path)
+            result.deps.add(copy.output, _file_print(copy.path), copy.inputs)
+            done += 1
+        if progress:
+            progress(total, total)
+        if has_errors(diags):
+            if staging is not None:
+                staging.discard()
+        elif staging is not None:
+            staging.commit()
+            _save_state(site_dir, result.deps)
+    except BaseException:
+        if staging is not None:
+            staging.discard()
+        raise
+
+    result.pages = len(plan.pages)
+    result.files = len(plan.pages) + len(plan.copies)
+    result.diagnostics = sorted_diagnostics(diags)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _layout_fingerprints(env: jinja2.Environment, names: list[str]) -> dict[str, str]:
+    """layout name -> hash of its source and of where it came from (site or theme)."""
+    assert env.loader is not None
+    prints: dict[str, str] = {}
+    for name in names:
+        source, filename, _ = env.loader.get_source(env, name)
+        prints[name] = deps.fingerprint(filename or "", source)
+    return prints
+
+
+def _input_print(key: str, layouts: dict[str, str], config_print: str) -> str:
+    if key == CONFIG_KEY:
+        return config_print
+    name = key.removeprefix("layout:")
+    if key == layout_key(name):
+        return layouts.get(name, "missing")
+    return ""
+
+
+def _file_print(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+def _save_state(site_dir: Path, dep_map: DependencyMap) -> None:
+    """The dependency map of the last good build, for incremental builds and the
+    watcher. Losing it is harmless: a missing or foreign state is never trusted."""
+    state = site_dir / STATE_DIR
+    try:
+        state.mkdir(exist_ok=True)
+        tmp = state / f"{DEPS_FILE}.tmp"
+        tmp.write_text(dep_map.to_json(), encoding="utf-8")
+        tmp.replace(state / DEPS_FILE)
+    except OSError:
+        pass
+
+
+__all__ = ["CONFIG_FILE", "BuildOptions", "BuildResult", "SiteConfig", "run"]

@@ -1,0 +1,168 @@
+"""The command line: ``digest build | check | new`` (and ``python -m generator``).
+
+Owns the terminal: prints diagnostics and summaries, maps results to exit codes
+(0 ok, 1 content or layout errors, 2 usage errors). No traceback for user errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from generator import __version__, build
+from generator.config import load_config
+from generator.diagnostics import Diagnostic
+from generator.new import NewArticleError, new_article
+from generator.write import OutputError
+
+EXIT_OK = 0
+EXIT_ERRORS = 1
+EXIT_USAGE = 2
+MAX_SHOWN = 200
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest", description="Build a news digest site from Markdown articles."
+    )
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def site_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--site",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
+            help="the site folder (default: the current folder)",
+        )
+
+    p = sub.add_parser("build", help="build the site into the output folder")
+    site_arg(p)
+    p.add_argument("--output", type=Path, metavar="DIR", help="default: <site>/output")
+    p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+
+    p = sub.add_parser("check", help="check all content and layouts; write nothing")
+    site_arg(p)
+    p.add_argument("--drafts", action="store_true", help="check drafts as strictly as the rest")
+
+    p = sub.add_parser("new", help="create a new article with its front matter")
+    site_arg(p)
+    p.add_argument("headline", help="the article's headline")
+    p.add_argument("--tags", default="", help="comma-separated tags, e.g. 'Politics,Denmark'")
+    p.add_argument("--draft", action="store_true", help="mark it draft: true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors
+        return int(exc.code or 0)
+    site_dir: Path = args.site
+    if not site_dir.is_dir():
+        print(f"digest: error: the site folder {site_dir} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "build":
+            return _build(site_dir, args.output or site_dir / "output", args.drafts)
+        if args.command == "check":
+            return _check(site_dir, args.drafts)
+        return _new(site_dir, args.headline, args.tags, args.draft)
+    except KeyboardInterrupt:
+        print("digest: interrupted", file=sys.stderr)
+        return 130
+
+
+def _build(site_dir: Path, output: Path, drafts: bool) -> int:
+    options = build.BuildOptions(site_dir=site_dir, output_dir=output, drafts=drafts)
+    progress = _progress_printer(sys.stdout)
+    try:
+        result = build.run(options, progress)
+    except OutputError as exc:
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _clear_progress(sys.stdout)
+    _print_diagnostics(result.diagnostics)
+    if not result.ok:
+        errors = sum(d.is_error for d in result.diagnostics)
+        print(
+            f"Build failed: {errors} error{'s' if errors != 1 else ''}; "
+            f"{output} was left as it was.",
+            file=sys.stderr,
+        )
+        return EXIT_ERRORS
+    print(
+        f"Built {result.articles} article{'s' if result.articles != 1 else ''}, "
+        f"{result.tags} tag{'s' if result.tags != 1 else ''}, "
+        f"{result.pages} page{'s' if result.pages != 1 else ''} "
+        f"({result.files} files) into {output} in {result.seconds:.2f} s"
+    )
+    return EXIT_OK
+
+
+def _check(site_dir: Path, drafts: bool) -> int:
+    options = build.BuildOptions(
+        site_dir=site_dir, output_dir=site_dir / "output", drafts=drafts, write=False
+    )
+    result = build.run(options)
+    _print_diagnostics(result.diagnostics)
+    errors = sum(d.is_error for d in result.diagnostics)
+    warnings = len(result.diagnostics) - errors
+    if errors:
+        print(
+            f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning"
+            f"{'s' if warnings != 1 else ''}",
+            file=sys.stderr,
+        )
+        return EXIT_ERRORS
+    print(
+        f"OK: {result.articles} articles, {result.tags} tags, {result.pages} pages; "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    )
+    return EXIT_OK
+
+
+def _new(site_dir: Path, headline: str, tags: str, draft: bool) -> int:
+    config, _diags = load_config(site_dir)
+    now = dt.datetime.now(config.tz).replace(microsecond=0)
+    tag_list = [t.strip() for t in tags.split(",") if t.strip()]
+    try:
+        path = new_article(site_dir, headline, tags=tag_list, now=now, draft=draft)
+    except NewArticleError as exc:
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except OSError as exc:
+        print(f"digest: error: cannot create the article: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    print(path)
+    return EXIT_OK
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diag in diagnostics[:MAX_SHOWN]:
+        print(diag.format(), file=sys.stderr)
+    if len(diagnostics) > MAX_SHOWN:
+        print(f"... and {len(diagnostics) - MAX_SHOWN} more", file=sys.stderr)
+
+
+def _progress_printer(stream: TextIO) -> build.Progress | None:
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        stream.write(f"\rRendering {done}/{total} files...")
+        stream.flush()
+
+    return show
+
+
+def _clear_progress(stream: TextIO) -> None:
+    if stream.isatty():
+        stream.write("\r\033[K")
+        stream.flush()

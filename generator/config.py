@@ -1,0 +1,316 @@
+"""Site settings: ``site.yaml`` read into a frozen ``SiteConfig``.
+
+Every setting has a default, so a site with only ``content/`` builds. Unknown
+keys are reported (a typo is the usual cause) instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.diagnostics import Diagnostic, error, warning
+from generator.yamldoc import YamlError, load_mapping
+
+CONFIG_FILE = "site.yaml"
+
+ENGLISH_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Permalinks:
+    """URL patterns. Article tokens: {year} {month} {day} {slug}; tag: {slug}."""
+
+    article: str = "/{year}/{month}/{day}/{slug}/"
+    tag: str = "/tags/{slug}/"
+    tags: str = "/tags/"
+    page: str = "page/{n}/"  # appended to a list's first URL for page 2, 3, ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteConfig:
+    title: str = "Digest"
+    description: str = ""
+    base_url: str = "/"  # may be absolute and may include a sub-path
+    language: str = "en"
+    timezone: str = "UTC"
+    per_page: int = 10
+    related: int = 3
+    markdown_html: bool = True  # raw HTML in Markdown passes through (editors are trusted)
+    highlight: bool = True
+    date_format: str = "{day} {month_name} {year}"
+    month_names: tuple[str, ...] = ENGLISH_MONTHS
+    permalinks: Permalinks = field(default_factory=Permalinks)
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with ``/``."""
+        path = urlsplit(self.base_url).path or "/"
+        if not path.endswith("/"):
+            path += "/"
+        return path
+
+    @property
+    def absolute_base(self) -> str | None:
+        """``https://host/sub/`` when base_url names a host, else None."""
+        parts = urlsplit(self.base_url)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}{self.base_path}"
+        return None
+
+    def fingerprint(self) -> str:
+        """A hash of every setting: an input of every output."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "params"}
+        data["permalinks"] = vars_of(self.permalinks)
+        data["params"] = dict(self.params)
+        blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def vars_of(obj: object) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}  # type: ignore[attr-defined]
+
+
+_TOP_KEYS = {
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "timezone",
+    "per_page",
+    "related",
+    "markdown",
+    "date_format",
+    "month_names",
+    "permalinks",
+    "params",
+}
+_MARKDOWN_KEYS = {"html", "highlight"}
+_PERMALINK_KEYS = {"article", "tag", "tags", "page"}
+_ARTICLE_TOKENS = {"year", "month", "day", "slug"}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def load_config(site_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
+    """Read ``site.yaml``; a missing file means all defaults."""
+    path = site_dir / CONFIG_FILE
+    if not path.is_file():
+        return SiteConfig(), []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return SiteConfig(), [error(CONFIG_FILE, "not UTF-8 text", hint="save it as UTF-8")]
+    return parse_config(text)
+
+
+def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    try:
+        doc = load_mapping(text.replace("\r\n", "\n"))
+    except YamlError as exc:
+        line = None if exc.line is None else exc.line + 1
+        return SiteConfig(), [error(CONFIG_FILE, exc.message, line=line)]
+
+    def line_of(key: str) -> int | None:
+        return doc.lines[key] + 1 if key in doc.lines else None
+
+    def bad(key: str, message: str, hint: str | None = None) -> None:
+        diags.append(error(CONFIG_FILE, f"{key}: {message}", line=line_of(key), hint=hint))
+
+    for key in sorted(set(doc.values) - _TOP_KEYS):
+        diags.append(_unknown(key, _TOP_KEYS, line_of(key)))
+
+    v = doc.values
+    kwargs: dict[str, Any] = {}
+    for key in ("title", "description", "base_url", "language", "timezone", "date_format"):
+        if key in v:
+            value = v[key]
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                bad(key, f"expected text, got {_type_name(value)}", "put the value in quotes")
+                continue
+            kwargs[key] = value.strip()
+    for key, low in (("per_page", 1), ("related", 0)):
+        if key in v and v[key] is not None:
+            value = v[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                bad(key, f"expected a whole number of at least {low}, got {value!r}")
+            else:
+                kwargs[key] = value
+
+    if "timezone" in kwargs:
+        try:
+            ZoneInfo(kwargs["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            bad(
+                "timezone",
+                f"unknown time zone {kwargs['timezone']!r}",
+                "use an IANA name such as Europe/Copenhagen or UTC",
+            )
+            del kwargs["timezone"]
+    if "language" in kwargs and not _LANGUAGE.match(kwargs["language"]):
+        bad("language", f"{kwargs['language']!r} is not a language code", "e.g. en, da, de-AT")
+        del kwargs["language"]
+    if "base_url" in kwargs:
+        parts = urlsplit(kwargs["base_url"])
+        if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
+            bad(
+                "base_url",
+                f"{kwargs['base_url']!r} is not an http(s) URL or a path",
+                "e.g. https://example.org/news/ or /news/",
+            )
+            del kwargs["base_url"]
+        elif not parts.scheme and not kwargs["base_url"].startswith("/"):
+            kwargs["base_url"] = "/" + kwargs["base_url"]
+    if "date_format" in kwargs:
+        try:
+            kwargs["date_format"].format(day=1, month=1, month_name="x", year=1, mm="01", dd="01")
+        except (KeyError, IndexError, ValueError) as exc:
+            bad(
+                "date_format",
+                f"cannot use {kwargs['date_format']!r}: {exc}",
+                "placeholders are {day} {dd} {month} {mm} {month_name} {year}",
+            )
+            del kwargs["date_format"]
+
+    if "month_names" in v and v["month_names"] is not None:
+        names = v["month_names"]
+        if not (
+            isinstance(names, list) and len(names) == 12 and all(isinstance(n, str) for n in names)
+        ):
+            bad("month_names", "expected a list of 12 month names")
+        else:
+            kwargs["month_names"] = tuple(names)
+
+    markdown = v.get("markdown")
+    if markdown is not None:
+        if not isinstance(markdown, dict):
+            bad("markdown", "expected settings such as 'html: true'")
+        else:
+            for key in sorted(set(markdown) - _MARKDOWN_KEYS):
+                diags.append(
+                    _unknown(
+                        f"markdown.{key}",
+                        {f"markdown.{k}" for k in _MARKDOWN_KEYS},
+                        line_of("markdown"),
+                    )
+                )
+            for key, attr in (("html", "markdown_html"), ("highlight", "highlight")):
+                if key in markdown:
+                    if isinstance(markdown[key], bool):
+                        kwargs[attr] = markdown[key]
+                    else:
+                        bad(f"markdown.{key}", "expected true or false")
+
+    permalinks = v.get("permalinks")
+    if permalinks is not None:
+        if not isinstance(permalinks, dict):
+            bad("permalinks", "expected patterns such as 'article: /{year}/{slug}/'")
+        else:
+            kwargs["permalinks"] = _permalinks(permalinks, bad, diags, line_of("permalinks"))
+
+    params = v.get("params")
+    if params is not None:
+        if not isinstance(params, dict):
+            bad("params", "expected a mapping of theme settings")
+        else:
+            kwargs["params"] = MappingProxyType(dict(params))
+
+    for key, line in doc.duplicates:
+        diags.append(warning(CONFIG_FILE, f"{key}: given twice; the last one wins", line=line + 1))
+    return SiteConfig(**kwargs), diags
+
+
+def _permalinks(
+    raw: dict[str, Any], bad: Any, diags: list[Diagnostic], line: int | None
+) -> Permalinks:
+    for key in sorted(set(raw) - _PERMALINK_KEYS):
+        diags.append(
+            _unknown(f"permalinks.{key}", {f"permalinks.{k}" for k in _PERMALINK_KEYS}, line)
+        )
+    values: dict[str, str] = {}
+    allowed = {
+        "article": _ARTICLE_TOKENS,
+        "tag": {"slug"},
+        "tags": set(),
+        "page": {"n"},
+    }
+    for key, tokens in allowed.items():
+        if key not in raw:
+            continue
+        pattern = raw[key]
+        if not isinstance(pattern, str) or not pattern.strip():
+            bad(f"permalinks.{key}", "expected a URL pattern in quotes")
+            continue
+        pattern = pattern.strip()
+        used = set(re.findall(r"\{(\w+)\}", pattern))
+        unknown = used - tokens
+        required = {"slug"} if key in ("article", "tag") else {"n"} if key == "page" else set()
+        if unknown:
+            bad(
+                f"permalinks.{key}",
+                f"unknown placeholder {{{sorted(unknown)[0]}}}",
+                "use " + (", ".join(f"{{{t}}}" for t in sorted(tokens)) or "no placeholders"),
+            )
+        elif not required <= used:
+            bad(
+                f"permalinks.{key}",
+                f"the pattern must contain {{{sorted(required)[0]}}}",
+                "or two pages would share one URL",
+            )
+        elif ".." in pattern or "//" in pattern or "\\" in pattern:
+            bad(f"permalinks.{key}", f"{pattern!r} is not a clean URL path")
+        elif key == "page" and pattern.startswith("/"):
+            bad("permalinks.page", "is relative to the list's URL; remove the leading /")
+        else:
+            if key != "page" and not pattern.startswith("/"):
+                pattern = "/" + pattern
+            if not (pattern.endswith("/") or pattern.endswith(".html")):
+                bad(f"permalinks.{key}", f"{pattern!r} must end with / or .html")
+                continue
+            values[key] = pattern
+    return Permalinks(**values)
+
+
+def _unknown(key: str, known: set[str], line: int | None) -> Diagnostic:
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.7)
+    hint = f"did you mean '{close[0]}'?" if close else "it is ignored"
+    return warning(CONFIG_FILE, f"unknown setting '{key}'", line=line, hint=hint)
+
+
+def _type_name(value: object) -> str:
+    return {
+        dict: "a mapping",
+        list: "a list",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)

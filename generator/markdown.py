@@ -1,0 +1,192 @@
+"""Markdown bodies to HTML, with links to other files left as references.
+
+One configured ``MarkdownIt`` per build: CommonMark plus tables, strikethrough,
+footnotes, heading ids and Pygments highlighting. A relative link or image
+(``other-article.md``, ``images/map.png``) cannot be resolved while one file is
+parsed, because the target's URL depends on the whole site. So the renderer
+writes a marker in its place and records a ``LinkRef``; the model swaps in the
+URL. That keeps the rendered body a pure function of the file's own text
+(cacheable by content hash) while links still follow the site's URL scheme.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+import pygments
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+REF_MARK = "\x1a"  # never valid in text we keep: stripped from bodies before parsing
+_REF = re.compile(REF_MARK + r"(\d+)" + REF_MARK)
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+SUMMARY_WORDS = 40
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkRef:
+    """A relative link or image in a body, resolved against ``content/``."""
+
+    target: str  # content-relative POSIX path ("2026/other.md"); may start with "../"
+    suffix: str  # "?query#fragment" kept as written
+    line: int  # 1-based line in the source file
+    kind: Literal["link", "image"]
+    written: str  # the destination as the author wrote it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderedBody:
+    html: str  # with a marker for each entry of ``refs``
+    refs: tuple[LinkRef, ...]
+    words: int
+    summary: str  # plain text from the first paragraph, shortened
+
+
+class MarkdownRenderer:
+    def __init__(self, *, html: bool = True, highlight: bool = True) -> None:
+        options = {
+            "html": html,
+            "xhtmlOut": False,  # HTML5: <hr>, <img ...>, not <hr />
+            "highlight": _highlight if highlight else None,
+        }
+        md = MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
+        md.use(footnote_plugin)
+        md.core.ruler.push("digest_heading_shift", _shift_headings)
+        md.use(anchors_plugin, min_level=1, max_level=6)
+        md.core.ruler.push("digest_refs", _collect_refs)
+        self._md = md
+
+    def render(self, body: str, *, content_path: str, first_line: int) -> RenderedBody:
+        """``content_path`` is the file's path under content/; ``first_line`` the
+        1-based line of the body's first line in the file."""
+        env: dict[str, object] = {
+            "refs": [],
+            "dir": posixpath.dirname(content_path),
+            "first_line": first_line,
+        }
+        tokens = self._md.parse(body.replace(REF_MARK, ""), env)
+        html = self._md.renderer.render(tokens, self._md.options, env)
+        refs: list[LinkRef] = env["refs"]  # type: ignore[assignment]
+        words, summary = _text_stats(tokens)
+        return RenderedBody(html=html, refs=tuple(refs), words=words, summary=summary)
+
+
+def substitute_refs(html: str, resolve: Callable[[int], str]) -> str:
+    """Replace each reference marker with ``resolve(index)`` (already escaped)."""
+    return _REF.sub(lambda m: resolve(int(m.group(1))), html)
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    if not lang:
+        return ""
+    try:
+        lexer = get_lexer_by_name(lang)
+    except ClassNotFound:
+        return ""  # markdown-it escapes the code itself
+    result: str = pygments.highlight(code, lexer, HtmlFormatter(nowrap=True))
+    return result
+
+
+def _shift_headings(state: StateCore) -> None:
+    """The headline is the page's only h1: a body that uses ``#`` headings has
+    them moved down one level (h1 -> h2 ...), keeping their order."""
+    headings = [t for t in state.tokens if t.type in ("heading_open", "heading_close")]
+    if not any(t.tag == "h1" for t in headings):
+        return
+    for token in headings:
+        token.tag = f"h{min(6, int(token.tag[1]) + 1)}"
+
+
+def _collect_refs(state: StateCore) -> None:
+    refs: list[LinkRef] = state.env["refs"]
+    base_dir: str = state.env["dir"]
+    first_line: int = state.env["first_line"]
+    line = first_line
+    for token in state.tokens:
+        if token.map:
+            line = first_line + token.map[0]
+        if token.type != "inline" or not token.children:
+            continue
+        for child in _walk(token.children):
+            attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
+            if attr is None:
+                continue
+            dest = child.attrGet(attr)
+            if not isinstance(dest, str):
+                continue
+            parts = urlsplit(dest)
+            if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+                continue
+            path = unquote(parts.path)
+            target = posixpath.normpath(posixpath.join(base_dir, path))
+            suffix = (f"?{parts.query}" if parts.query else "") + (
+                f"#{parts.fragment}" if parts.fragment else ""
+            )
+            child.attrSet(attr, f"{REF_MARK}{len(refs)}{REF_MARK}")
+            refs.append(
+                LinkRef(
+                    target=target,
+                    suffix=suffix,
+                    line=line,
+                    kind="link" if attr == "href" else "image",
+                    written=dest,
+                )
+            )
+
+
+def _walk(tokens: Sequence[Token]) -> list[Token]:
+    out: list[Token] = []
+    for token in tokens:
+        out.append(token)
+        if token.children:
+            out.extend(_walk(token.children))
+    return out
+
+
+def _text_stats(tokens: Sequence[Token]) -> tuple[int, str]:
+    words = 0
+    summary = ""
+    for index, token in enumerate(tokens):
+        if token.type == "inline":
+            text = _plain_text(token)
+            words += len(_WORD.findall(text)) + len(_CJK.findall(text)) // 2
+            if (
+                not summary
+                and index > 0
+                and tokens[index - 1].type == "paragraph_open"
+                and tokens[index - 1].level == 0
+                and text.strip()
+            ):
+                summary = shorten(text, SUMMARY_WORDS)
+        elif token.type in ("fence", "code_block"):
+            words += len(_WORD.findall(token.content))
+    return words, summary
+
+
+def _plain_text(token: Token) -> str:
+    parts: list[str] = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def shorten(text: str, max_words: int) -> str:
+    words = text.split()
+    if len(words) <= max_words:
+        return " ".join(words)
+    return " ".join(words[:max_words]).rstrip(".,;:!?-\u2013\u2014") + "…"

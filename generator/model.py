@@ -1,0 +1,313 @@
+"""The site model: parsed articles + settings -> ``Site``.
+
+Decides every URL, groups tags, orders articles, finds related articles and
+neighbours, and resolves links between files. Pure: no I/O, no Jinja. All
+problems come back as diagnostics (URL collisions, broken links).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import posixpath
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, error
+from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES, AssetFile
+from generator.markdown import substitute_refs
+from generator.parse import ParsedArticle
+from generator.slugs import tag_key
+
+WORDS_PER_MINUTE = 230
+RELATED_WINDOW = 60  # per shared tag, look this many articles either side in time
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagRef:
+    name: str  # as this article wrote it
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Teaser:
+    """What a list, a related box or a prev/next link shows of an article.
+
+    Lists get teasers, never whole articles, so a list page depends only on
+    these fields (and the dependency map can tell when it must re-render).
+    """
+
+    source: str  # site-relative source file, for the dependency map
+    headline: str
+    url: str
+    path: str  # site path
+    date: dt.datetime  # aware, in the site's time zone
+    updated: dt.datetime | None
+    standfirst: str | None
+    summary: str  # the standfirst, or the start of the first paragraph
+    tags: tuple[TagRef, ...]
+    authors: tuple[str, ...]
+    image: str | None  # URL
+    image_alt: str
+    reading_time: int  # minutes
+    lang: str | None
+
+    @property
+    def author(self) -> str:
+        """Authors joined for a byline: "A", "A and B", "A, B and C"."""
+        if len(self.authors) <= 1:
+            return "".join(self.authors)
+        return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article(Teaser):
+    slug: str
+    draft: bool
+    html: Markup  # the body; safe to print as it is
+    words: int
+    meta: Mapping[str, Any]
+    related: tuple[Teaser, ...] = ()
+    prev: Teaser | None = None  # the next older article
+    next: Teaser | None = None  # the next newer article
+    links_to: tuple[str, ...] = ()  # sources of articles this one links to
+
+    def teaser(self) -> Teaser:
+        return Teaser(**{name: getattr(self, name) for name in Teaser.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tag:
+    name: str  # the most used spelling
+    slug: str
+    url: str
+    path: str
+    count: int  # published articles with this tag
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    config: SiteConfig
+    articles: tuple[Article, ...]  # newest first
+    tags: tuple[Tag, ...]  # by name
+    tag_articles: Mapping[str, tuple[Teaser, ...]]  # tag slug -> teasers, newest first
+    assets: tuple[AssetFile, ...]
+
+
+def build_site(
+    config: SiteConfig,
+    parsed: list[ParsedArticle],
+    assets: tuple[AssetFile, ...],
+    content_paths: frozenset[str],
+) -> tuple[Site, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    tz = config.tz
+    # Newest first; ties broken by slug, then by file, never by disk order.
+    ordered = sorted(parsed, key=lambda p: (-p.date.timestamp(), p.slug, p.source))
+
+    paths: dict[str, str] = {}  # content-relative source -> site path
+    taken: dict[str, ParsedArticle] = {}
+    kept: list[ParsedArticle] = []
+    for p in ordered:
+        path = urls.article_path(config, p.date.astimezone(tz), p.slug)
+        other = taken.get(path)
+        if other is not None:
+            for a, b in ((p, other), (other, p)):
+                diags.append(
+                    error(
+                        a.source,
+                        f"the URL {path} is also the URL of {b.source}",
+                        line=a.slug_line,
+                        hint="give one of them a different 'slug:'",
+                    )
+                )
+            continue
+        taken[path] = p
+        paths[p.content_path] = path
+        kept.append(p)
+
+    tag_names = _tag_names(kept)
+    asset_paths = {a.dest for a in assets if a.rel.startswith(CONTENT_DIR + "/")}
+
+    def tag_refs(p: ParsedArticle) -> tuple[TagRef, ...]:
+        refs = []
+        for name in p.tags:
+            slug = tag_key(name) or "tag"
+            path = urls.tag_path(config, tag_names[slug][1])
+            refs.append(TagRef(name=name, slug=tag_names[slug][1], url=urls.url_for(config, path)))
+        return tuple(refs)
+
+    drafts_skipped = content_paths - set(paths) - asset_paths
+
+    bodies: list[tuple[ParsedArticle, Teaser, Markup, tuple[str, ...]]] = []
+    for p in kept:
+        html, links_to, image = _resolve_links(config, p, paths, asset_paths, drafts_skipped, diags)
+        path = paths[p.content_path]
+        teaser = Teaser(
+            source=p.source,
+            headline=p.headline,
+            url=urls.url_for(config, path),
+            path=path,
+            date=p.date.astimezone(tz),
+            updated=p.updated.astimezone(tz) if p.updated else None,
+            standfirst=p.standfirst,
+            summary=p.standfirst or p.body.summary,
+            tags=tag_refs(p),
+            authors=p.authors,
+            image=image,
+            image_alt=p.image_alt,
+            reading_time=max(1, math.ceil(p.body.words / WORDS_PER_MINUTE)),
+            lang=p.lang,
+        )
+        bodies.append((p, teaser, html, links_to))
+
+    teasers = [t for _, t, _, _ in bodies]
+    by_tag: dict[str, list[int]] = defaultdict(list)  # tag slug -> indexes, newest first
+    for index, teaser in enumerate(teasers):
+        for ref in teaser.tags:
+            by_tag[ref.slug].append(index)
+
+    articles: list[Article] = []
+    for index, (p, teaser, html, links_to) in enumerate(bodies):
+        articles.append(
+            Article(
+                **{name: getattr(teaser, name) for name in Teaser.__dataclass_fields__},
+                slug=p.slug,
+                draft=p.draft,
+                html=html,
+                words=p.body.words,
+                meta=p.meta,
+                related=tuple(teasers[i] for i in _related(index, teaser, by_tag, config.related)),
+                prev=teasers[index + 1] if index + 1 < len(teasers) else None,
+                next=teasers[index - 1] if index > 0 else None,
+                links_to=links_to,
+            )
+        )
+
+    tags = []
+    for slug, indexes in by_tag.items():
+        path = urls.tag_path(config, slug)
+        tags.append(
+            Tag(
+                name=tag_names[slug][0],
+                slug=slug,
+                url=urls.url_for(config, path),
+                path=path,
+                count=len(indexes),
+            )
+        )
+    tags.sort(key=lambda t: (t.name.casefold(), t.slug))
+    tag_articles = MappingProxyType(
+        {slug: tuple(teasers[i] for i in indexes) for slug, indexes in sorted(by_tag.items())}
+    )
+    site = Site(
+        config=config,
+        articles=tuple(articles),
+        tags=tuple(tags),
+        tag_articles=tag_articles,
+        assets=assets,
+    )
+    return site, diags
+
+
+def _tag_names(articles: list[ParsedArticle]) -> dict[str, tuple[str, str]]:
+    """tag key -> (name to show, slug). The name shown on a tag's own page is
+    its most used spelling; ties go to the spelling used first (newest first)."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    first_seen: dict[str, dict[str, int]] = defaultdict(dict)
+    order = 0
+    for p in articles:
+        for name in p.tags:
+            key = tag_key(name) or "tag"
+            spellings[key][name] += 1
+            first_seen[key].setdefault(name, order)
+            order += 1
+    result: dict[str, tuple[str, str]] = {}
+    for key, counter in spellings.items():
+        name = min(counter, key=lambda n: (-counter[n], first_seen[key][n]))
+        result[key] = (name, key)
+    return result
+
+
+def _related(index: int, teaser: Teaser, by_tag: Mapping[str, list[int]], limit: int) -> list[int]:
+    """Articles sharing the most tags, then the closest in time, then by URL."""
+    if limit <= 0 or not teaser.tags:
+        return []
+    shared: Counter[int] = Counter()
+    for ref in teaser.tags:
+        members = by_tag[ref.slug]
+        pos = bisect.bisect_left(members, index)
+        for other in members[max(0, pos - RELATED_WINDOW) : pos + RELATED_WINDOW + 1]:
+            if other != index:
+                shared[other] += 1
+    ranked = sorted(shared, key=lambda o: (-shared[o], abs(o - index), o))
+    return ranked[:limit]
+
+
+def _resolve_links(
+    config: SiteConfig,
+    p: ParsedArticle,
+    paths: Mapping[str, str],
+    asset_paths: set[str],
+    drafts: frozenset[str],
+    diags: list[Diagnostic],
+) -> tuple[Markup, tuple[str, ...], str | None]:
+    """Swap each relative link's marker for its URL; report links to nothing."""
+    links_to: list[str] = []
+
+    def resolve_target(target: str, line: int | None, written: str, what: str) -> str | None:
+        if target.startswith("../") or target == "..":
+            diags.append(
+                error(
+                    p.source,
+                    f"{what} {written!r} points outside {CONTENT_DIR}/",
+                    line=line,
+                    hint="link to files inside content/ or use a full URL",
+                )
+            )
+            return None
+        if target in paths:
+            links_to.append(f"{CONTENT_DIR}/{target}")
+            return urls.url_for(config, paths[target])
+        if target in asset_paths:
+            return urls.url_for(config, "/" + quote(target))
+        reason = "is a draft or could not be built" if target in drafts else "does not exist"
+        if target.lower().endswith(MARKDOWN_SUFFIXES) or target in drafts:
+            hint = "check the file name, or build with --drafts"
+        else:
+            hint = f"put the file under {CONTENT_DIR}/ or fix the path"
+        diags.append(
+            error(
+                p.source,
+                f"{what} {written!r}: {CONTENT_DIR}/{target} {reason}",
+                line=line,
+                hint=hint,
+            )
+        )
+        return None
+
+    def resolve(i: int) -> str:
+        ref = p.body.refs[i]
+        url = resolve_target(ref.target, ref.line, ref.written, ref.kind)
+        return escape(url + ref.suffix if url else ref.written)
+
+    html = substitute_refs(p.body.html, resolve) if p.body.refs else p.body.html
+
+    image = p.image
+    if image and not (image.startswith(("http://", "https://", "//", "/"))):
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(p.content_path), image))
+        image = resolve_target(target, None, image, "image")
+    elif image and image.startswith("/"):
+        image = urls.url_for(config, image)
+    return Markup(html), tuple(dict.fromkeys(links_to)), image

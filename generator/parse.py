@@ -1,0 +1,417 @@
+"""One article file -> a validated ``ParsedArticle``, or diagnostics with lines.
+
+Reads the file the way editors save it (UTF-8 with or without a BOM, CRLF or
+LF), splits the YAML front matter between ``---`` lines from the Markdown body,
+checks every field, and renders the body. Knows nothing about URLs, layouts or
+other articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from generator.diagnostics import Diagnostic, Severity, error, warning
+from generator.load import CONTENT_DIR, SourceFile
+from generator.markdown import MarkdownRenderer, RenderedBody
+from generator.slugs import slugify, tag_key
+from generator.yamldoc import YamlError, YamlMapping, load_mapping
+
+KNOWN_FIELDS = (
+    "headline",
+    "date",
+    "tags",
+    "standfirst",
+    "author",
+    "slug",
+    "draft",
+    "updated",
+    "image",
+    "image_alt",
+    "lang",
+)
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_DATE_HINT = "write it as 2026-11-24, 2026-11-24 09:30 or 2026-11-24T09:30:00+01:00"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParsedArticle:
+    source: str  # site-relative path: "content/2026/budget.md"
+    headline: str
+    date: dt.datetime  # aware
+    updated: dt.datetime | None  # aware
+    tags: tuple[str, ...]  # as written, one per tag key, in the order written
+    standfirst: str | None
+    authors: tuple[str, ...]
+    slug: str
+    draft: bool
+    image: str | None  # as written: a URL or a path relative to the article file
+    image_alt: str
+    lang: str | None
+    meta: Mapping[str, Any]  # every other front-matter key
+    body: RenderedBody
+    slug_line: int  # where to point a URL collision at
+
+    @property
+    def content_path(self) -> str:
+        return self.source[len(CONTENT_DIR) + 1 :]
+
+
+def parse_article(
+    source: SourceFile,
+    renderer: MarkdownRenderer,
+    tz: ZoneInfo,
+    *,
+    include_drafts: bool = False,
+) -> tuple[ParsedArticle | None, list[Diagnostic]]:
+    """Parse one file. Problems in a file marked ``draft: true`` are warnings
+    unless drafts are being built: a draft in progress never blocks publishing."""
+    article, diags, is_draft = _parse(source, renderer, tz)
+    if is_draft and not include_drafts:
+        diags = [
+            Diagnostic(
+                path=d.path,
+                line=d.line,
+                message=d.message + " (in a draft, not published)",
+                hint=d.hint,
+                severity=Severity.WARNING,
+            )
+            if d.is_error
+            else d
+            for d in diags
+        ]
+        return None, diags
+    if any(d.is_error for d in diags):
+        return None, diags
+    return article, diags
+
+
+def _parse(
+    source: SourceFile, renderer: MarkdownRenderer, tz: ZoneInfo
+) -> tuple[ParsedArticle | None, list[Diagnostic], bool]:
+    path = source.rel
+    try:
+        text = source.data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = source.data.count(b"\n", 0, exc.start) + 1
+        return (
+            None,
+            [
+                error(
+                    path,
+                    "the file is not UTF-8 text",
+                    line=line,
+                    hint="save it with UTF-8 encoding",
+                )
+            ],
+            False,
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return (
+            None,
+            [
+                error(
+                    path,
+                    "no front matter",
+                    line=1,
+                    hint="start the file with a line '---', then 'headline: ...' and "
+                    "'date: ...', then another '---'",
+                )
+            ],
+            False,
+        )
+    close = next((i for i in range(1, len(lines)) if _CLOSE.match(lines[i])), None)
+    if close is None:
+        return (
+            None,
+            [
+                error(
+                    path,
+                    "the front matter opened on line 1 is never closed",
+                    line=1,
+                    hint="add a line '---' after the last field",
+                )
+            ],
+            False,
+        )
+    try:
+        doc = load_mapping("\n".join(lines[1:close]))
+    except YamlError as exc:
+        yaml_line = None if exc.line is None else exc.line + 2
+        hint = "values containing ': ' or starting with a quote, [ or # need quotes"
+        return None, [error(path, exc.message, line=yaml_line, hint=hint)], False
+
+    fields = _Fields(path, doc)
+    draft = fields.boolean("draft")
+    headline = fields.text("headline", required=True)
+    date = fields.datetime("date", tz, required=True)
+    updated = fields.datetime("updated", tz)
+    tags = fields.tags()
+    standfirst = fields.text("standfirst")
+    authors = fields.authors()
+    image = fields.url("image")
+    image_alt = fields.text("image_alt") or ""
+    lang = fields.text("lang")
+    if lang is not None and not _LANG.match(lang):
+        fields.problem("lang", f"{lang!r} is not a language code", "e.g. en, da, de-AT")
+        lang = None
+    slug = _slug(fields, headline)
+    meta = {k: v for k, v in doc.values.items() if k not in KNOWN_FIELDS}
+    for key in sorted(meta):
+        close_match = difflib.get_close_matches(key, KNOWN_FIELDS, n=1, cutoff=0.75)
+        if close_match:
+            fields.diags.append(
+                warning(
+                    path,
+                    f"unknown field '{key}'",
+                    line=fields.line(key),
+                    hint=f"did you mean '{close_match[0]}'?",
+                )
+            )
+    for key, line in doc.duplicates:
+        fields.diags.append(warning(path, f"{key}: given twice; the last one wins", line=line + 2))
+    if updated is not None and date is not None and updated < date:
+        fields.diags.append(
+            warning(path, "updated: is earlier than date", line=fields.line("updated"))
+        )
+
+    body_text = "\n".join(lines[close + 1 :])
+    content_path = path[len(CONTENT_DIR) + 1 :]
+    body = renderer.render(body_text, content_path=content_path, first_line=close + 2)
+    if not body_text.strip():
+        fields.diags.append(warning(path, "the article has no text", line=close + 1))
+
+    if headline is None or date is None or slug is None or fields.failed:
+        return None, fields.diags, draft
+    article = ParsedArticle(
+        source=path,
+        headline=headline,
+        date=date,
+        updated=updated,
+        tags=tags,
+        standfirst=standfirst,
+        authors=authors,
+        slug=slug,
+        draft=draft,
+        image=image,
+        image_alt=image_alt,
+        lang=lang,
+        meta=MappingProxyType(meta),
+        body=body,
+        slug_line=fields.line("slug") or fields.line("headline") or 1,
+    )
+    return article, fields.diags, draft
+
+
+def _slug(fields: _Fields, headline: str | None) -> str | None:
+    written = fields.text("slug")
+    if written is not None:
+        slug = slugify(written, max_length=200)
+        if not slug:
+            fields.problem("slug", f"{written!r} has no letters or digits to make a URL from")
+            return None
+        if slug != written:
+            fields.diags.append(
+                warning(
+                    fields.path,
+                    f"slug: {written!r} is used as {slug!r}",
+                    line=fields.line("slug"),
+                    hint="slugs are lower-case ASCII words joined by -",
+                )
+            )
+        return slug
+    if headline is None:
+        return None
+    slug = slugify(headline)
+    if not slug:
+        # A headline of only symbols: fall back to the file name.
+        slug = slugify(posixpath.splitext(posixpath.basename(fields.path))[0])
+    if not slug:
+        fields.problem("headline", "no letters or digits to make a URL from", "add a 'slug:' field")
+        return None
+    return slug
+
+
+class _Fields:
+    """Typed access to front-matter values, collecting a diagnostic per bad field."""
+
+    def __init__(self, path: str, doc: YamlMapping) -> None:
+        self.path = path
+        self.doc = doc
+        self.diags: list[Diagnostic] = []
+        self.failed = False
+
+    def line(self, key: str) -> int | None:
+        # +2: the YAML starts on line 2, after the opening ---
+        return self.doc.lines[key] + 2 if key in self.doc.lines else None
+
+    def problem(self, key: str, message: str, hint: str | None = None) -> None:
+        self.failed = True
+        self.diags.append(error(self.path, f"{key}: {message}", line=self.line(key), hint=hint))
+
+    def _scalar_text(self, key: str, value: Any) -> str | None:
+        """Text of a scalar as written, so `headline: 1984` or `no` stay text."""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool | int | float | dt.date):
+            raw = self.doc.raw.get(key)
+            return raw if raw is not None else str(value)
+        return None
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        if key not in self.doc.values or self.doc.values[key] is None:
+            if required:
+                self.failed = True
+                self.diags.append(
+                    error(
+                        self.path,
+                        f"{key}: missing",
+                        line=self.line(key) or 1,
+                        hint=f"add '{key}: ...' to the front matter",
+                    )
+                )
+            return None
+        value = self._scalar_text(key, self.doc.values[key])
+        if value is None:
+            self.problem(
+                key, f"expected text, got {_kind(self.doc.values[key])}", "put the value in quotes"
+            )
+            return None
+        value = " ".join(value.split()) if key == "headline" else value.strip()
+        if not value:
+            if required:
+                self.problem(key, "is empty", f"write the {key} after '{key}:'")
+            return None
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.doc.values.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.problem(key, f"expected true or false, got {value!r}")
+            return False
+        return value
+
+    def datetime(self, key: str, tz: ZoneInfo, *, required: bool = False) -> dt.datetime | None:
+        value = self.doc.values.get(key)
+        if value is None:
+            if required:
+                self.failed = True
+                self.diags.append(
+                    error(self.path, f"{key}: missing", line=self.line(key) or 1, hint=_DATE_HINT)
+                )
+            return None
+        result = to_datetime(value, tz)
+        if result is None:
+            self.problem(
+                key, f"cannot read {self.doc.raw.get(key) or value!r} as a date", _DATE_HINT
+            )
+        return result
+
+    def tags(self) -> tuple[str, ...]:
+        key = "tags"
+        value = self.doc.values.get(key)
+        if value is None:
+            return ()
+        items: list[str] = []
+        if isinstance(value, str):
+            items = value.split(",")
+        elif isinstance(value, list):
+            raw_items = self.doc.raw_items.get(key, ())
+            for index, item in enumerate(value):
+                if isinstance(item, str):
+                    items.append(item)
+                elif isinstance(item, bool | int | float | dt.date):
+                    raw = raw_items[index] if index < len(raw_items) else None
+                    items.append(raw if raw is not None else str(item))
+                else:
+                    self.problem(
+                        key,
+                        f"item {index + 1} is {_kind(item)}, not a tag name",
+                        "write tags as [one, two] or as a list of '- name' lines",
+                    )
+                    return ()
+        else:
+            self.problem(
+                key,
+                f"expected a list of tags, got {_kind(value)}",
+                "write tags as [one, two] or 'one, two'",
+            )
+            return ()
+        seen: set[str] = set()
+        tags: list[str] = []
+        for item in items:
+            name = " ".join(item.split())
+            if not name:
+                continue
+            tkey = tag_key(name) or name.casefold()
+            if tkey not in seen:
+                seen.add(tkey)
+                tags.append(name)
+        return tuple(tags)
+
+    def authors(self) -> tuple[str, ...]:
+        key = "author"
+        value = self.doc.values.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(a.strip() for a in value if a.strip())
+        text = self.text(key)
+        return (text,) if text else ()
+
+    def url(self, key: str) -> str | None:
+        value = self.text(key)
+        if value is None:
+            return None
+        scheme = urlsplit(value).scheme.lower()
+        if scheme not in ("", "http", "https"):
+            self.problem(key, f"{value!r} is not an http(s) URL or a path to a file")
+            return None
+        return value
+
+
+def to_datetime(value: Any, tz: ZoneInfo) -> dt.datetime | None:
+    """A YAML date/datetime or an ISO 8601 string, as an aware datetime.
+    Naive values are in the site's time zone."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
+        except ValueError:
+            try:
+                value = dt.date.fromisoformat(text)
+            except ValueError:
+                return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=tz)
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
+    return None
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return type(value).__name__

@@ -1,0 +1,209 @@
+"""Jinja: the environment (site layouts over the built-in theme) and rendering
+one job to bytes. Layout problems come back as diagnostics naming the layout
+file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, error
+from generator.load import LAYOUTS_DIR, STATIC_DIR, THEME_DIR, is_ignored, walk
+from generator.plan import Job
+
+THEME_LAYOUTS = THEME_DIR / "layouts"
+THEME_PREFIX = "theme"  # {% extends "theme/article.html" %} reaches the built-in layout
+TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteInfo:
+    """``site`` in every layout."""
+
+    title: str
+    description: str
+    language: str
+    url: str  # the home page
+    tags_url: str
+    base_url: str
+    params: Mapping[str, Any]
+
+
+def site_info(config: SiteConfig) -> SiteInfo:
+    return SiteInfo(
+        title=config.title,
+        description=config.description,
+        language=config.language,
+        url=urls.url_for(config, "/"),
+        tags_url=urls.url_for(config, urls.tags_index_path(config)),
+        base_url=config.base_url,
+        params=config.params,
+    )
+
+
+class Layouts:
+    """Where layouts come from: the site's ``layouts/`` first, then the theme."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_layouts = site_dir / LAYOUTS_DIR
+        self.site_dir = site_dir
+
+    def loader(self) -> jinja2.BaseLoader:
+        theme = jinja2.FileSystemLoader(str(THEME_LAYOUTS), encoding="utf-8")
+        return jinja2.ChoiceLoader(
+            [
+                jinja2.PrefixLoader({THEME_PREFIX: theme}),
+                jinja2.FileSystemLoader(str(self.site_layouts), encoding="utf-8"),
+                theme,
+            ]
+        )
+
+    def names(self) -> list[str]:
+        """Every layout name, site and theme, sorted."""
+        found: set[str] = set()
+        for root in (self.site_layouts, THEME_LAYOUTS):
+            for path in walk(root):
+                rel = path.relative_to(root).as_posix()
+                if rel.startswith(STATIC_DIR + "/") or not rel.endswith(TEMPLATE_SUFFIXES):
+                    continue
+                found.add(rel)
+        return sorted(found)
+
+    def display(self, filename: str | None) -> str:
+        """A layout file as a user should read it in a message."""
+        if not filename:
+            return LAYOUTS_DIR
+        path = Path(filename)
+        try:
+            return path.resolve().relative_to(self.site_dir.resolve()).as_posix()
+        except ValueError:
+            pass
+        try:
+            rel = path.resolve().relative_to(THEME_LAYOUTS.resolve()).as_posix()
+            return f"<built-in theme>/{rel}"
+        except ValueError:
+            return filename
+
+
+def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, Layouts]:
+    layouts = Layouts(site_dir)
+    env = jinja2.Environment(
+        loader=layouts.loader(),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.globals["site"] = site_info(config)
+    env.globals["asset"] = lambda path: urls.url_for(config, f"/{STATIC_DIR}/{path.lstrip('/')}")
+    env.filters["date"] = lambda value: format_date(value, config)
+    env.filters["iso"] = iso
+    return env, layouts
+
+
+def format_date(value: dt.datetime | dt.date, config: SiteConfig) -> str:
+    """The site's ``date_format``, with month names from settings, not the locale."""
+    return config.date_format.format(
+        day=value.day,
+        dd=f"{value.day:02d}",
+        month=value.month,
+        mm=f"{value.month:02d}",
+        month_name=config.month_names[value.month - 1],
+        year=value.year,
+    )
+
+
+def iso(value: dt.datetime | dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def check_layouts(env: jinja2.Environment, layouts: Layouts) -> list[Diagnostic]:
+    """Compile every layout, used or not, so a syntax error anywhere is found."""
+    diags: list[Diagnostic] = []
+    for name in layouts.names():
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            diags.append(_syntax_error(exc, layouts))
+        except jinja2.TemplateError as exc:
+            diags.append(error(layouts.display(None) + "/" + name, str(exc)))
+    return diags
+
+
+def layout_closure(env: jinja2.Environment, name: str) -> tuple[str, ...] | None:
+    """Every layout ``name`` uses through extends/include/import, itself included.
+    None when a dynamic name makes it unknowable (then: depends on every layout)."""
+    seen: list[str] = []
+    stack = [name]
+    assert env.loader is not None
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        try:
+            source, _, _ = env.loader.get_source(env, current)
+        except jinja2.TemplateNotFound:
+            continue
+        for ref in meta.find_referenced_templates(env.parse(source)):
+            if ref is None:
+                return None
+            stack.append(ref)
+    return tuple(sorted(seen))
+
+
+def render_job(
+    env: jinja2.Environment, layouts: Layouts, job: Job
+) -> tuple[bytes | None, Diagnostic | None]:
+    try:
+        template = env.get_template(job.layout)
+        text = template.render(job.context)
+    except jinja2.TemplateSyntaxError as exc:
+        return None, _syntax_error(exc, layouts)
+    except jinja2.TemplateNotFound as exc:
+        return None, error(
+            f"{LAYOUTS_DIR}/{job.layout}",
+            f"layout {exc.name!r} not found (needed for {job.origin})",
+            hint=f"add it to {LAYOUTS_DIR}/ or fix the name",
+        )
+    except Exception as exc:  # a layout's runtime error: undefined names, bad filters
+        filename, line = _template_frame(exc)
+        return None, error(
+            layouts.display(filename),
+            f"{_describe(exc)} (while rendering {job.origin})",
+            line=line,
+        )
+    if not text.endswith("\n"):
+        text += "\n"
+    return text.encode("utf-8"), None
+
+
+def _syntax_error(exc: jinja2.TemplateSyntaxError, layouts: Layouts) -> Diagnostic:
+    where = exc.filename or (f"{LAYOUTS_DIR}/{exc.name}" if exc.name else None)
+    return error(layouts.display(where), f"layout syntax error: {exc.message}", line=exc.lineno)
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost traceback frame that is in a layout file."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(TEMPLATE_SUFFIXES) and not is_ignored(Path(frame.filename).name):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined variable: {exc.message}"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,65 @@
+"""The URL scheme in one place.
+
+Three forms of the same place:
+- a *site path* starts with ``/`` and ignores where the site is hosted
+  (``/2026/11/24/budget/``); the model and the dependency map use it;
+- a *URL* is what pages link to: the site path under ``base_url``'s path
+  (``/news/2026/11/24/budget/``), so the site works under a sub-path;
+- an *output file* is where the page is written (``2026/11/24/budget/index.html``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+
+from generator.config import SiteConfig
+
+
+def article_path(config: SiteConfig, date: dt.datetime, slug: str) -> str:
+    return config.permalinks.article.format(
+        year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}", slug=slug
+    )
+
+
+def tag_path(config: SiteConfig, slug: str) -> str:
+    return config.permalinks.tag.format(slug=slug)
+
+
+def tags_index_path(config: SiteConfig) -> str:
+    return config.permalinks.tags
+
+
+def page_path(config: SiteConfig, first: str, number: int) -> str:
+    """The site path of page ``number`` of a list whose first page is ``first``."""
+    if number <= 1:
+        return first
+    folder = first if first.endswith("/") else posixpath.dirname(first) + "/"
+    return folder + config.permalinks.page.format(n=number)
+
+
+def url_for(config: SiteConfig, site_path: str) -> str:
+    """The link to a site path, under the base URL's path."""
+    return config.base_path + site_path.lstrip("/")
+
+
+def absolute_url(config: SiteConfig, site_path: str) -> str:
+    """A full URL when base_url names a host, else the same as ``url_for``."""
+    base = config.absolute_base
+    return base + site_path.lstrip("/") if base else url_for(config, site_path)
+
+
+def output_file(site_path: str) -> str:
+    """``/a/b/`` -> ``a/b/index.html``; ``/a/b.html`` -> ``a/b.html``."""
+    rel = site_path.lstrip("/")
+    if not rel or rel.endswith("/"):
+        return rel + "index.html"
+    return rel
+
+
+def is_clean(site_path: str) -> bool:
+    """No empty, ``.`` or ``..`` segments: a path that cannot escape the output folder."""
+    parts = site_path.strip("/").split("/")
+    return (site_path.startswith("/") and all(p not in ("", ".", "..") for p in parts)) or (
+        site_path == "/"
+    )

@@ -1,0 +1,87 @@
+"""Writing the output folder so that it is never half-written.
+
+A build writes into a staging folder beside ``output/`` (same file system) and
+swaps it in only when everything was written: a failed or interrupted build
+leaves the last good site exactly as it was. Hidden entries at the top of an
+existing output folder (``.git`` of a gh-pages checkout, ``.well-known``) are
+carried over into the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+
+class OutputError(Exception):
+    """The output folder cannot be used (a usage error, not a content error)."""
+
+
+def check_output_dir(output: Path, site_dir: Path) -> None:
+    """Refuse output folders whose replacement would destroy the user's files."""
+    out = output.resolve()
+    site = site_dir.resolve()
+    if out == site or site.is_relative_to(out):
+        raise OutputError(f"the output folder {output} contains the site itself; choose another")
+    for name in ("content", "layouts"):
+        if out.is_relative_to(site / name):
+            raise OutputError(f"the output folder {output} is inside {name}/; choose another")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{output} exists and is not a folder")
+    if out.is_dir():
+        entries = [e for e in os.listdir(out) if not e.startswith(".")]
+        if entries and not (out / "index.html").exists():
+            raise OutputError(
+                f"{output} is not empty and does not look like a site Digest built "
+                "(no index.html); choose an empty or new folder"
+            )
+
+
+class Staging:
+    """A folder to write a whole site into, then ``commit`` in place of the output."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        output.parent.mkdir(parents=True, exist_ok=True)
+        self.root = output.parent / f".digest-staging-{output.name}-{uuid.uuid4().hex[:8]}"
+        self.root.mkdir()
+        self._dirs: set[Path] = {self.root}
+
+    def _target(self, rel: str) -> Path:
+        target = (self.root / rel).resolve()
+        if not target.is_relative_to(self.root.resolve()) or target == self.root.resolve():
+            raise OutputError(f"refusing to write {rel!r} outside the output folder")
+        parent = target.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        return target
+
+    def write(self, rel: str, data: bytes) -> None:
+        self._target(rel).write_bytes(data)
+
+    def copy(self, rel: str, source: Path) -> None:
+        shutil.copyfile(source, self._target(rel))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Swap the staging folder in as the output folder."""
+        out = self.output
+        if not out.exists():
+            os.replace(self.root, out)
+            return
+        old = out.parent / f".digest-old-{out.name}-{uuid.uuid4().hex[:8]}"
+        os.replace(out, old)
+        try:
+            os.replace(self.root, out)
+        except OSError:
+            os.replace(old, out)  # put the last good site back
+            raise
+        for entry in sorted(os.listdir(old)):
+            if entry.startswith(".") and not (out / entry).exists():
+                os.replace(old / entry, out / entry)
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,96 @@
+"""Shared test helpers: write a small site into a temp folder, build it with the
+real CLI entry point, and read the pages back as parsed HTML."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from tests.htmlq import Page
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def article(
+    headline: str = "A headline",
+    date: str = "2026-11-24",
+    body: str = "Some text.",
+    **fields: str,
+) -> str:
+    """Markdown source of one article; extra fields are written as given (YAML)."""
+    lines = ["---", f"headline: {headline}", f"date: {date}"]
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    lines += ["---", "", textwrap.dedent(body).strip("\n"), ""]
+    return "\n".join(lines)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class SiteDir:
+    root: Path
+    capsys: pytest.CaptureFixture[str]
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    def write(self, files: Mapping[str, str | bytes]) -> SiteDir:
+        for rel, data in files.items():
+            path = self.root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(data, encoding="utf-8", newline="")
+        return self
+
+    def digest(self, *args: str) -> Run:
+        self.capsys.readouterr()
+        command, *rest = args
+        code = main([command, "--site", str(self.root), *rest])
+        captured = self.capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    def build(self, *args: str) -> Run:
+        run = self.digest("build", *args)
+        assert run.code == 0, run.err
+        return run
+
+    def page(self, rel: str) -> Page:
+        path = self.output / rel
+        if path.is_dir() or rel.endswith("/") or rel == "":
+            path = path / "index.html"
+        return Page(path.read_text(encoding="utf-8"))
+
+    def files(self) -> dict[str, bytes]:
+        """Every output file, relative path -> bytes."""
+        return {
+            p.relative_to(self.output).as_posix(): p.read_bytes()
+            for p in sorted(self.output.rglob("*"))
+            if p.is_file()
+        }
+
+
+@pytest.fixture
+def make_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Callable[[Mapping[str, str | bytes]], SiteDir]:
+    def make(files: Mapping[str, str | bytes]) -> SiteDir:
+        root = tmp_path / "site"
+        root.mkdir(exist_ok=True)
+        (root / "content").mkdir(exist_ok=True)
+        return SiteDir(root, capsys).write(files)
+
+    return make
