@@ -30,7 +30,6 @@ from generator.render import check_layouts, layout_closure, make_env, render_job
 from generator.write import Staging, check_output_dir
 
 STATE_DIR = ".digest"
-DEPS_FILE = "deps.json"
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -98,7 +97,8 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
         result.seconds = time.perf_counter() - started
         return result
 
-    layout_prints = _layout_fingerprints(env, layouts.names())
+    layout_prints = _LayoutPrints(env)
+    all_layouts = layouts.names()
     config_print = config.fingerprint()
     closures: dict[str, tuple[str, ...] | None] = {}
     staging = Staging(options.output_dir) if options.write else None
@@ -108,7 +108,7 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
         for job in plan.pages:
             if job.layout not in closures:
                 closures[job.layout] = layout_closure(env, job.layout)
-            layout_inputs = deps.layout_inputs(closures[job.layout], layout_prints)
+            layout_inputs = deps.layout_inputs(closures[job.layout], all_layouts)
             data, problem = render_job(env, layouts, job)
             if problem is not None:
                 diags.append(problem)
@@ -135,7 +135,7 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
                 staging.discard()
         elif staging is not None:
             staging.commit()
-            _save_state(site_dir, result.deps)
+            _save_state(site_dir, options.output_dir, result.deps)
     except BaseException:
         if staging is not None:
             staging.discard()
@@ -148,22 +148,32 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     return result
 
 
-def _layout_fingerprints(env: jinja2.Environment, names: list[str]) -> dict[str, str]:
-    """layout name -> hash of its source and of where it came from (site or theme)."""
-    assert env.loader is not None
-    prints: dict[str, str] = {}
-    for name in names:
-        source, filename, _ = env.loader.get_source(env, name)
-        prints[name] = deps.fingerprint(filename or "", source)
-    return prints
+class _LayoutPrints:
+    """layout name -> hash of its source and of where it came from (the site's
+    layouts/ or the theme); "missing" for a name that does not exist (yet), so
+    creating it later changes the signature of every output that looked for it."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self._env = env
+        self._prints: dict[str, str] = {}
+
+    def get(self, name: str) -> str:
+        if name not in self._prints:
+            assert self._env.loader is not None
+            try:
+                source, filename, _ = self._env.loader.get_source(self._env, name)
+                self._prints[name] = deps.fingerprint(filename or "", source)
+            except jinja2.TemplateNotFound:
+                self._prints[name] = "missing"
+        return self._prints[name]
 
 
-def _input_print(key: str, layouts: dict[str, str], config_print: str) -> str:
+def _input_print(key: str, layouts: _LayoutPrints, config_print: str) -> str:
     if key == CONFIG_KEY:
         return config_print
     name = key.removeprefix("layout:")
     if key == layout_key(name):
-        return layouts.get(name, "missing")
+        return layouts.get(name)
     return ""
 
 
@@ -171,15 +181,21 @@ def _file_print(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
 
 
-def _save_state(site_dir: Path, dep_map: DependencyMap) -> None:
-    """The dependency map of the last good build, for incremental builds and the
-    watcher. Losing it is harmless: a missing or foreign state is never trusted."""
-    state = site_dir / STATE_DIR
+def state_file(site_dir: Path, output_dir: Path) -> Path:
+    """Where the dependency map of the last good build into ``output_dir`` is kept:
+    one file per output folder, in ``.digest/`` at the site root, never in the output."""
+    key = hashlib.sha256(str(output_dir.resolve()).encode()).hexdigest()[:12]
+    return site_dir / STATE_DIR / f"deps-{key}.json"
+
+
+def _save_state(site_dir: Path, output_dir: Path, dep_map: DependencyMap) -> None:
+    """Losing the state is harmless: a missing or foreign state is never trusted."""
+    path = state_file(site_dir, output_dir)
     try:
-        state.mkdir(exist_ok=True)
-        tmp = state / f"{DEPS_FILE}.tmp"
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_suffix(".tmp")
         tmp.write_text(dep_map.to_json(), encoding="utf-8")
-        tmp.replace(state / DEPS_FILE)
+        tmp.replace(path)
     except OSError:
         pass
 

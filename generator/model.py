@@ -100,6 +100,7 @@ class Tag:
 class Site:
     config: SiteConfig
     articles: tuple[Article, ...]  # newest first
+    teasers: tuple[Teaser, ...]  # the same articles as teasers, for lists
     tags: tuple[Tag, ...]  # by name
     tag_articles: Mapping[str, tuple[Teaser, ...]]  # tag slug -> teasers, newest first
     assets: tuple[AssetFile, ...]
@@ -214,6 +215,7 @@ def build_site(
     site = Site(
         config=config,
         articles=tuple(articles),
+        teasers=tuple(teasers),
         tags=tuple(tags),
         tag_articles=tag_articles,
         assets=assets,

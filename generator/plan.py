@@ -107,7 +107,7 @@ def plan_site(site: Site) -> tuple[Plan, list[Diagnostic]]:
             )
         )
 
-    pages += _paginate(config, "/", "index.html", site.articles, {}, "the index")
+    pages += _paginate(config, "/", "index.html", site.teasers, {}, "the index")
     for tag in site.tags:
         pages += _paginate(
             config,

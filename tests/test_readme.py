@@ -32,5 +32,7 @@ def test_quick_start_builds_the_example_site():
 
 def test_screenshot_exists():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme):
+    images = re.findall(r"^!\[[^\]]*\]\(([^)]+)\)", readme, flags=re.M)
+    assert images, "the README shows a screenshot"
+    for image in images:
         assert (REPO / image).is_file(), image
