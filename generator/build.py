@@ -9,7 +9,9 @@ together; if there is any error, nothing is written.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,14 +20,21 @@ from pathlib import Path
 import jinja2
 
 from generator import deps
-from generator.config import CONFIG_FILE, SiteConfig, load_config
+from generator.check import PageScan, check_site, scan_page
+from generator.config import (
+    CONFIG_FILE,
+    SiteConfig,
+    base_url_warning,
+    load_config,
+    with_base_url,
+)
 from generator.deps import DependencyMap
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
 from generator.load import load_site_files
 from generator.markdown import MarkdownRenderer
 from generator.model import Site, build_site
 from generator.parse import ParsedArticle, parse_article
-from generator.plan import CONFIG_KEY, layout_key, plan_site
+from generator.plan import CONFIG_KEY, Job, layout_key, plan_site
 from generator.render import check_layouts, layout_closure, make_env, render_job
 from generator.write import Staging, check_output_dir
 
@@ -40,6 +49,9 @@ class BuildOptions:
     output_dir: Path
     drafts: bool = False
     write: bool = True  # False: check everything, write nothing (digest check)
+    base_url: str | None = None  # overrides site.yaml (digest build --base-url)
+    check_links: bool = False  # check the rendered pages' links, ids and titles (digest check)
+    now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the current time
 
 
 @dataclass(slots=True, kw_only=True)
@@ -67,6 +79,12 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
         check_output_dir(options.output_dir, site_dir)
 
     config, diags = load_config(site_dir)
+    if options.base_url is not None:
+        config, override_diags = with_base_url(config, options.base_url)
+        diags += override_diags
+    no_host = base_url_warning(config)
+    if no_host is not None:
+        diags.append(no_host)
     files = load_site_files(site_dir)
     if not files.articles and not (site_dir / "content").is_dir():
         diags.append(
@@ -90,8 +108,9 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
 
     env, layouts = make_env(site_dir, config)
     diags += check_layouts(env, layouts)
-    plan, plan_diags = plan_site(site)
+    plan, plan_diags = plan_site(site, now=options.now or build_time())
     diags += plan_diags
+    diags += _missing_layouts(env, plan.pages)
     if has_errors(diags):
         result.diagnostics = sorted_diagnostics(diags)
         result.seconds = time.perf_counter() - started
@@ -101,21 +120,29 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     all_layouts = layouts.names()
     config_print = config.fingerprint()
     closures: dict[str, tuple[str, ...] | None] = {}
+    scans: list[PageScan] = []
     staging = Staging(options.output_dir) if options.write else None
     try:
         total = len(plan.pages) + len(plan.copies)
         done = 0
         for job in plan.pages:
-            if job.layout not in closures:
-                closures[job.layout] = layout_closure(env, job.layout)
-            layout_inputs = deps.layout_inputs(closures[job.layout], all_layouts)
+            layout_inputs: tuple[str, ...] = (CONFIG_KEY,)
+            if job.layout is not None:
+                if job.layout not in closures:
+                    closures[job.layout] = layout_closure(env, job.layout)
+                layout_inputs = deps.layout_inputs(closures[job.layout], all_layouts)
             data, problem = render_job(env, layouts, job)
             if problem is not None:
                 diags.append(problem)
+            elif options.check_links and data is not None and job.output.endswith(".html"):
+                origin = (
+                    job.origin if job.origin.startswith("content/") else f"layouts/{job.layout}"
+                )
+                scans.append(scan_page(job.output, origin, data))
             elif staging is not None and data is not None:
                 staging.write(job.output, data)
             signature = deps.fingerprint(
-                job.layout,
+                job.layout or job.producer,
                 [(key, _input_print(key, layout_prints, config_print)) for key in layout_inputs],
                 job.context,
             )
@@ -130,6 +157,11 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
             done += 1
         if progress:
             progress(total, total)
+        if options.check_links:
+            outputs = [job.output for job in plan.pages] + [copy.output for copy in plan.copies]
+            diags += check_site(
+                scans, outputs, base_path=config.base_path, absolute_base=config.absolute_base
+            )
         if has_errors(diags):
             if staging is not None:
                 staging.discard()
@@ -141,11 +173,35 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
             staging.discard()
         raise
 
-    result.pages = len(plan.pages)
+    result.pages = sum(1 for job in plan.pages if job.output.endswith(".html"))
     result.files = len(plan.pages) + len(plan.copies)
     result.diagnostics = sorted_diagnostics(diags)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _missing_layouts(env: jinja2.Environment, jobs: tuple[Job, ...]) -> list[Diagnostic]:
+    """One error per layout that pages need and nobody provides."""
+    needed: dict[str, list[Job]] = {}
+    for job in jobs:
+        if job.layout is not None:
+            needed.setdefault(job.layout, []).append(job)
+    diags = []
+    for name, users in needed.items():
+        try:
+            env.get_template(name)
+        except jinja2.TemplateNotFound:
+            others = f" and {len(users) - 1} more" if len(users) > 1 else ""
+            diags.append(
+                error(
+                    f"layouts/{name}",
+                    f"layout {name!r} not found (needed for {users[0].origin}{others})",
+                    hint="add it to layouts/ or fix the name",
+                )
+            )
+        except jinja2.TemplateError:
+            pass  # reported by check_layouts
+    return diags
 
 
 class _LayoutPrints:
@@ -179,6 +235,15 @@ def _input_print(key: str, layouts: _LayoutPrints, config_print: str) -> str:
 
 def _file_print(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+def build_time() -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds) when set, else now. It only
+    decides which articles are recent enough for the Google News sitemap."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 def state_file(site_dir: Path, output_dir: Path) -> Path:

@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     site_arg(p)
     p.add_argument("--output", type=Path, metavar="DIR", help="default: <site>/output")
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    p.add_argument(
+        "--base-url", metavar="URL", help="build for this address instead of site.yaml's base_url"
+    )
 
     p = sub.add_parser("check", help="check all content and layouts; write nothing")
     site_arg(p)
@@ -70,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         if args.command == "build":
-            return _build(site_dir, args.output or site_dir / "output", args.drafts)
+            return _build(site_dir, args.output or site_dir / "output", args.drafts, args.base_url)
         if args.command == "check":
             return _check(site_dir, args.drafts)
         return _new(site_dir, args.headline, args.tags, args.draft)
@@ -79,8 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _build(site_dir: Path, output: Path, drafts: bool) -> int:
-    options = build.BuildOptions(site_dir=site_dir, output_dir=output, drafts=drafts)
+def _build(site_dir: Path, output: Path, drafts: bool, base_url: str | None) -> int:
+    options = build.BuildOptions(
+        site_dir=site_dir, output_dir=output, drafts=drafts, base_url=base_url
+    )
     progress = _progress_printer(sys.stdout)
     try:
         result = build.run(options, progress)
@@ -108,7 +113,11 @@ def _build(site_dir: Path, output: Path, drafts: bool) -> int:
 
 def _check(site_dir: Path, drafts: bool) -> int:
     options = build.BuildOptions(
-        site_dir=site_dir, output_dir=site_dir / "output", drafts=drafts, write=False
+        site_dir=site_dir,
+        output_dir=site_dir / "output",
+        drafts=drafts,
+        write=False,
+        check_links=True,
     )
     result = build.run(options)
     _print_diagnostics(result.diagnostics)

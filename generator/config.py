@@ -6,12 +6,13 @@ keys are reported (a typo is the usual cause) instead of being ignored.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -50,6 +51,21 @@ class Permalinks:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Feeds:
+    entries: int = 20  # newest N articles in each feed
+    full_content: bool = True  # the whole body, or only the summary
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Publisher:
+    """Who publishes the site: JSON-LD ``publisher`` and feed authorship."""
+
+    name: str = ""  # defaults to the site title
+    url: str = ""  # defaults to the home page
+    logo: str = ""  # a URL, or a path under the site root ("/static/logo.png")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     title: str = "Digest"
     description: str = ""
@@ -63,6 +79,8 @@ class SiteConfig:
     date_format: str = "{day} {month_name} {year}"
     month_names: tuple[str, ...] = ENGLISH_MONTHS
     permalinks: Permalinks = field(default_factory=Permalinks)
+    feeds: Feeds = field(default_factory=Feeds)
+    publisher: Publisher = field(default_factory=Publisher)
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -89,6 +107,8 @@ class SiteConfig:
         """A hash of every setting: an input of every output."""
         data = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "params"}
         data["permalinks"] = vars_of(self.permalinks)
+        data["feeds"] = vars_of(self.feeds)
+        data["publisher"] = vars_of(self.publisher)
         data["params"] = dict(self.params)
         blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -237,6 +257,58 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         else:
             kwargs["permalinks"] = _permalinks(permalinks, bad, diags, line_of("permalinks"))
 
+    feeds = v.get("feeds")
+    if feeds is not None:
+        if not isinstance(feeds, dict):
+            bad("feeds", "expected settings such as 'entries: 20'")
+        else:
+            for key in sorted(set(feeds) - {"entries", "content"}):
+                diags.append(
+                    _unknown(f"feeds.{key}", {"feeds.entries", "feeds.content"}, line_of("feeds"))
+                )
+            feed_kwargs: dict[str, Any] = {}
+            entries = feeds.get("entries")
+            if entries is not None:
+                if isinstance(entries, bool) or not isinstance(entries, int) or entries < 1:
+                    bad("feeds.entries", f"expected a whole number of at least 1, got {entries!r}")
+                else:
+                    feed_kwargs["entries"] = entries
+            content = feeds.get("content")
+            if content is not None:
+                if content not in ("full", "summary"):
+                    bad("feeds.content", f"expected full or summary, got {content!r}")
+                else:
+                    feed_kwargs["full_content"] = content == "full"
+            kwargs["feeds"] = Feeds(**feed_kwargs)
+
+    publisher = v.get("publisher")
+    if publisher is not None:
+        if isinstance(publisher, str):
+            kwargs["publisher"] = Publisher(name=publisher.strip())
+        elif not isinstance(publisher, dict):
+            bad("publisher", "expected a name, or settings such as 'name: ...' and 'logo: ...'")
+        else:
+            for key in sorted(set(publisher) - {"name", "url", "logo"}):
+                diags.append(
+                    _unknown(
+                        f"publisher.{key}",
+                        {"publisher.name", "publisher.url", "publisher.logo"},
+                        line_of("publisher"),
+                    )
+                )
+            pub_kwargs: dict[str, str] = {}
+            for key in ("name", "url", "logo"):
+                value = publisher.get(key)
+                if value is None:
+                    continue
+                if not isinstance(value, str):
+                    bad(f"publisher.{key}", "expected text")
+                elif key != "name" and urlsplit(value).scheme not in ("", "http", "https"):
+                    bad(f"publisher.{key}", f"{value!r} is not an http(s) URL or a path")
+                else:
+                    pub_kwargs[key] = value.strip()
+            kwargs["publisher"] = Publisher(**pub_kwargs)
+
     params = v.get("params")
     if params is not None:
         if not isinstance(params, dict):
@@ -246,7 +318,31 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
 
     for key, line in doc.duplicates:
         diags.append(warning(CONFIG_FILE, f"{key}: given twice; the last one wins", line=line + 1))
-    return SiteConfig(**kwargs), diags
+    config = SiteConfig(**kwargs)
+    return config, diags
+
+
+def base_url_warning(config: SiteConfig) -> Diagnostic | None:
+    if config.absolute_base is not None:
+        return None
+    return warning(
+        CONFIG_FILE,
+        f"base_url: {config.base_url!r} has no host, so feeds, sitemaps and canonical "
+        "links are left out",
+        hint="set it to the full address, e.g. https://example.org/news/",
+    )
+
+
+def with_base_url(config: SiteConfig, base_url: str) -> tuple[SiteConfig, list[Diagnostic]]:
+    """``digest build --base-url``: the same settings under another address."""
+    probe, diags = parse_config(f"base_url: {json.dumps(base_url)}\n")
+    errors = [d for d in diags if d.is_error]
+    if errors:
+        return config, [
+            Diagnostic(path="--base-url", message=d.message.removeprefix("base_url: "), hint=d.hint)
+            for d in errors
+        ]
+    return replace(config, base_url=probe.base_url), []
 
 
 def _permalinks(
@@ -314,3 +410,15 @@ def _type_name(value: object) -> str:
         int: "a number",
         float: "a number",
     }.get(type(value), type(value).__name__)
+
+
+def format_date(value: dt.datetime | dt.date, config: SiteConfig) -> str:
+    """The site's ``date_format``, with month names from settings, not the locale."""
+    return config.date_format.format(
+        day=value.day,
+        dd=f"{value.day:02d}",
+        month=value.month,
+        mm=f"{value.month:02d}",
+        month_name=config.month_names[value.month - 1],
+        year=value.year,
+    )

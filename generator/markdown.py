@@ -15,11 +15,12 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import pygments
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
@@ -39,7 +40,8 @@ SUMMARY_WORDS = 40
 class LinkRef:
     """A relative link or image in a body, resolved against ``content/``."""
 
-    target: str  # content-relative POSIX path ("2026/other.md"); may start with "../"
+    target: str  # content-relative POSIX path ("2026/other.md"), may start with "../";
+    # or a site path starting with "/", as written
     suffix: str  # "?query#fragment" kept as written
     line: int  # 1-based line in the source file
     kind: Literal["link", "image"]
@@ -64,6 +66,11 @@ class MarkdownRenderer:
         md = MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
         md.use(footnote_plugin)
         md.core.ruler.push("digest_heading_shift", _shift_headings)
+        md.core.ruler.push("digest_focusable_tables", _focusable_tables)
+        renderer = md.renderer
+        assert isinstance(renderer, RendererHTML)
+        for rule in ("fence", "code_block"):
+            md.add_render_rule(rule, _focusable_pre(renderer.rules[rule]))
         md.use(anchors_plugin, min_level=1, max_level=6)
         md.core.ruler.push("digest_refs", _collect_refs)
         self._md = md
@@ -99,6 +106,23 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return result
 
 
+def _focusable_tables(state: StateCore) -> None:
+    """Wide tables scroll sideways on small screens; a keyboard must reach them."""
+    for token in state.tokens:
+        if token.type == "table_open":
+            token.attrSet("tabindex", "0")
+
+
+def _focusable_pre(default: Any) -> Any:
+    """Code blocks scroll sideways; ``tabindex="0"`` lets a keyboard scroll them."""
+
+    def render(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        html: str = default(tokens, idx, options, env)
+        return html.replace("<pre>", '<pre tabindex="0">', 1)
+
+    return render
+
+
 def _shift_headings(state: StateCore) -> None:
     """The headline is the page's only h1: a body that uses ``#`` headings has
     them moved down one level (h1 -> h2 ...), keeping their order."""
@@ -127,10 +151,13 @@ def _collect_refs(state: StateCore) -> None:
             if not isinstance(dest, str):
                 continue
             parts = urlsplit(dest)
-            if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            if parts.scheme or parts.netloc or not parts.path:
                 continue
-            path = unquote(parts.path)
-            target = posixpath.normpath(posixpath.join(base_dir, path))
+            if parts.path.startswith("/"):
+                target = parts.path  # site-root-relative: kept as written, put under base_url
+            else:
+                path = unquote(parts.path)
+                target = posixpath.normpath(posixpath.join(base_dir, path))
             suffix = (f"?{parts.query}" if parts.query else "") + (
                 f"#{parts.fragment}" if parts.fragment else ""
             )

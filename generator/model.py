@@ -51,8 +51,10 @@ class Teaser:
     source: str  # site-relative source file, for the dependency map
     headline: str
     url: str
+    permalink: str  # the absolute URL when base_url has a host, else the same as url
     path: str  # site path
     date: dt.datetime  # aware, in the site's time zone
+    archive_url: str | None  # the page of its day (or month, year): the day's edition
     updated: dt.datetime | None
     standfirst: str | None
     summary: str  # the standfirst, or the start of the first paragraph
@@ -94,6 +96,7 @@ class Tag:
     url: str
     path: str
     count: int  # published articles with this tag
+    feed_url: str | None  # its Atom feed (None when the site has no feeds)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -159,8 +162,10 @@ def build_site(
             source=p.source,
             headline=p.headline,
             url=urls.url_for(config, path),
+            permalink=urls.absolute_url(config, path),
             path=path,
             date=p.date.astimezone(tz),
+            archive_url=urls.archive_url(config, p.date.astimezone(tz)),
             updated=p.updated.astimezone(tz) if p.updated else None,
             standfirst=p.standfirst,
             summary=p.standfirst or p.body.summary,
@@ -206,6 +211,9 @@ def build_site(
                 url=urls.url_for(config, path),
                 path=path,
                 count=len(indexes),
+                feed_url=urls.url_for(config, urls.feed_path(path))
+                if config.absolute_base
+                else None,
             )
         )
     tags.sort(key=lambda t: (t.name.casefold(), t.slug))
@@ -269,6 +277,8 @@ def _resolve_links(
     links_to: list[str] = []
 
     def resolve_target(target: str, line: int | None, written: str, what: str) -> str | None:
+        if target.startswith("/"):  # root-relative: under the base URL's path
+            return urls.url_for(config, target)
         if target.startswith("../") or target == "..":
             diags.append(
                 error(

@@ -8,15 +8,18 @@ can change the output: that is what the dependency map fingerprints.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator import urls
-from generator.config import SiteConfig
+from generator.config import SiteConfig, format_date
 from generator.diagnostics import Diagnostic, error
+from generator.feeds import ATOM_LAYOUT, JSON_FEED_PATH, build_feed
 from generator.model import Site, Teaser
+from generator.sitemap import MAX_URLS, NEWS_WINDOW, NewsEntry, SitemapEntry
 
 # Keys of the dependency map. An output depends on:
 CONFIG_KEY = "config"  # site.yaml
@@ -62,14 +65,46 @@ class Paginator:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PageInfo:
+    """``page`` in every layout: what this output is and where."""
+
+    kind: str  # "article", "index", "tag", "tags", "archive", "404", "feed"
+    url: str
+    permalink: str  # absolute when base_url has a host
+    prev_url: str | None = None  # for <link rel="prev/next"> on paginated lists
+    next_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveLink:
+    title: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Archive:
+    """A year, month or day page (``/2026/``, ``/2026/11/``, ``/2026/11/24/``)."""
+
+    kind: str  # "year", "month" or "day"
+    title: str  # "2026", "November 2026", "24 November 2026"
+    date: dt.date  # the first day of the period
+    url: str
+    parent: ArchiveLink | None  # the enclosing period's page
+    periods: tuple[ArchiveLink, ...]  # the months of a year, the days of a month
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Job:
-    """One page to render."""
+    """One output to render: with a layout, or with a built-in producer."""
 
     output: str  # output-relative file: "2026/11/24/budget/index.html"
-    layout: str  # template name: "article.html"
+    layout: str | None  # template name: "article.html"
     context: Mapping[str, Any]  # the variables the layout sees (besides globals)
     inputs: tuple[str, ...]  # dependency keys, without layouts and config
     origin: str  # what to name in an error: the article file, or the page kind
+    producer: str | None = None  # a built-in writer instead of a layout ("sitemap")
+    lastmod: dt.datetime | None = None  # for the sitemap; None: not in the sitemap
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,7 +123,9 @@ class Plan:
     copies: tuple[CopyJob, ...]
 
 
-def plan_site(site: Site) -> tuple[Plan, list[Diagnostic]]:
+def plan_site(site: Site, *, now: dt.datetime) -> tuple[Plan, list[Diagnostic]]:
+    """Every output of ``site``. ``now`` only decides which articles are recent
+    enough for the Google News sitemap."""
     config = site.config
     pages: list[Job] = []
 
@@ -101,32 +138,48 @@ def plan_site(site: Site) -> tuple[Plan, list[Diagnostic]]:
             Job(
                 output=urls.output_file(article.path),
                 layout="article.html",
-                context={"article": article},
+                context={"article": article, "page": _page(config, "article", article.path)},
                 inputs=tuple(dict.fromkeys(inputs)),
                 origin=article.source,
+                lastmod=article.updated or article.date,
             )
         )
 
-    pages += _paginate(config, "/", "index.html", site.teasers, {}, "the index")
+    pages += _paginate(config, "/", "index.html", "index", site.teasers, {}, "the index")
     for tag in site.tags:
         pages += _paginate(
             config,
             tag.path,
             "tag.html",
+            "tag",
             site.tag_articles[tag.slug],
             {"tag": tag},
             f"the tag page of {tag.name!r}",
         )
+    tags_path = urls.tags_index_path(config)
     pages.append(
         Job(
-            output=urls.output_file(urls.tags_index_path(config)),
+            output=urls.output_file(tags_path),
             layout="tags.html",
-            context={"tags": site.tags},
+            context={"tags": site.tags, "page": _page(config, "tags", tags_path)},
             inputs=(TAGS_KEY,),
             origin="the tags index",
+            lastmod=site.teasers[0].date if site.teasers else None,
         )
     )
-    pages.append(Job(output="404.html", layout="404.html", context={}, inputs=(), origin="404"))
+    pages += _archives(config, site.teasers)
+    pages.append(
+        Job(
+            output="404.html",
+            layout="404.html",
+            context={"page": _page(config, "404", "/404.html")},
+            inputs=(),
+            origin="404",
+        )
+    )
+    if config.absolute_base:
+        pages += _feeds(site)
+        pages += _sitemaps(site, pages, now)
 
     copies = [
         CopyJob(
@@ -138,10 +191,250 @@ def plan_site(site: Site) -> tuple[Plan, list[Diagnostic]]:
     return plan, _collisions(plan)
 
 
+def _page(config: SiteConfig, kind: str, path: str, **links: str | None) -> PageInfo:
+    return PageInfo(
+        kind=kind,
+        url=urls.url_for(config, path),
+        permalink=urls.absolute_url(config, path),
+        **links,
+    )
+
+
+def _archives(config: SiteConfig, teasers: Sequence[Teaser]) -> list[Job]:
+    """Year, month and day pages for every prefix of the article URL pattern."""
+    patterns = urls.archive_patterns(config)
+    if not patterns:
+        return []
+    by_kind: dict[str, dict[tuple[int, ...], list[Teaser]]] = {k: {} for k, _ in patterns}
+    for t in teasers:
+        d = t.date
+        keys = {"year": (d.year,), "month": (d.year, d.month), "day": (d.year, d.month, d.day)}
+        for kind, _ in patterns:
+            by_kind[kind].setdefault(keys[kind], []).append(t)
+
+    def path_of(kind: str, key: tuple[int, ...]) -> str:
+        year, month, day = (*key, 1, 1)[:3]
+        return urls.archive_path(dict(patterns)[kind], dt.date(year, month, day))
+
+    def title_of(kind: str, key: tuple[int, ...]) -> str:
+        if kind == "year":
+            return str(key[0])
+        if kind == "month":
+            return f"{config.month_names[key[1] - 1]} {key[0]}"
+        return format_date(dt.date(key[0], key[1], key[2]), config)
+
+    kinds = [k for k, _ in patterns]
+    jobs: list[Job] = []
+    for kind, groups in by_kind.items():
+        finer = kinds[kinds.index(kind) + 1] if kinds.index(kind) + 1 < len(kinds) else None
+        coarser = kinds[kinds.index(kind) - 1] if kinds.index(kind) > 0 else None
+        for key, items in sorted(groups.items()):
+            periods: tuple[ArchiveLink, ...] = ()
+            if finer is not None:
+                periods = tuple(
+                    ArchiveLink(
+                        title=title_of(finer, sub),
+                        url=urls.url_for(config, path_of(finer, sub)),
+                        count=len(sub_items),
+                    )
+                    for sub, sub_items in sorted(by_kind[finer].items(), reverse=True)
+                    if sub[: len(key)] == key
+                )
+            parent = None
+            if coarser is not None:
+                up = key[: len(key) - 1] if len(key) > 1 else key
+                parent = ArchiveLink(
+                    title=title_of(coarser, up),
+                    url=urls.url_for(config, path_of(coarser, up)),
+                    count=len(by_kind[coarser][up]),
+                )
+            first = path_of(kind, key)
+            archive = Archive(
+                kind=kind,
+                title=title_of(kind, key),
+                date=dt.date(key[0], *(*key[1:], 1, 1)[:2]),
+                url=urls.url_for(config, first),
+                parent=parent,
+                periods=periods,
+            )
+            jobs += _paginate(
+                config,
+                first,
+                "archive.html",
+                "archive",
+                items,
+                {"archive": archive},
+                f"the archive page {archive.title}",
+            )
+    return jobs
+
+
+def _feeds(site: Site) -> list[Job]:
+    config = site.config
+    by_source = {a.source: a for a in site.articles}
+    n = config.feeds.entries
+    jobs = []
+    main = build_feed(
+        config,
+        title=config.title,
+        path=urls.feed_path("/"),
+        home_path="/",
+        articles=site.articles[:n],
+    )
+    inputs = tuple(src_key(a.source) for a in site.articles[:n])
+    jobs.append(
+        Job(
+            output=urls.output_file(urls.feed_path("/")),
+            layout=ATOM_LAYOUT,
+            context={"feed": main},
+            inputs=inputs,
+            origin="the Atom feed",
+        )
+    )
+    jobs.append(
+        Job(
+            output=urls.output_file(JSON_FEED_PATH),
+            layout=None,
+            producer="json_feed",
+            context={
+                "feed": build_feed(
+                    config,
+                    title=config.title,
+                    path=JSON_FEED_PATH,
+                    home_path="/",
+                    articles=site.articles[:n],
+                )
+            },
+            inputs=inputs,
+            origin="the JSON feed",
+        )
+    )
+    for tag in site.tags:
+        members = [by_source[t.source] for t in site.tag_articles[tag.slug][:n]]
+        path = urls.feed_path(tag.path)
+        feed = build_feed(
+            config,
+            title=f"{config.title}: {tag.name}",
+            path=path,
+            home_path=tag.path,
+            articles=members,
+        )
+        jobs.append(
+            Job(
+                output=urls.output_file(path),
+                layout=ATOM_LAYOUT,
+                context={"feed": feed},
+                inputs=tuple(src_key(a.source) for a in members),
+                origin=f"the Atom feed of tag {tag.name!r}",
+            )
+        )
+    return jobs
+
+
+def _sitemaps(site: Site, pages: Sequence[Job], now: dt.datetime) -> list[Job]:
+    config = site.config
+    entries = sorted(
+        (
+            SitemapEntry(
+                loc=urls.absolute_url(config, "/" + _page_path(j.output)), lastmod=j.lastmod
+            )
+            for j in pages
+            if j.layout is not None and j.layout.endswith(".html") and j.lastmod is not None
+        ),
+        key=lambda e: e.loc,
+    )
+    every_page = (*(teaser_key(t.source) for t in site.teasers), TAGS_KEY)
+    jobs: list[Job] = []
+    chunks = [entries[i : i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
+    if len(chunks) == 1:
+        jobs.append(
+            Job(
+                output="sitemap.xml",
+                layout=None,
+                producer="sitemap",
+                context={"entries": tuple(chunks[0])},
+                inputs=every_page,
+                origin="the sitemap",
+            )
+        )
+    else:
+        parts = []
+        for number, chunk in enumerate(chunks, start=1):
+            name = f"sitemap-{number}.xml"
+            jobs.append(
+                Job(
+                    output=name,
+                    layout=None,
+                    producer="sitemap",
+                    context={"entries": tuple(chunk)},
+                    inputs=every_page,
+                    origin=f"the sitemap part {number}",
+                )
+            )
+            newest = max((e.lastmod for e in chunk if e.lastmod), default=None)
+            parts.append(SitemapEntry(loc=urls.absolute_url(config, "/" + name), lastmod=newest))
+        jobs.append(
+            Job(
+                output="sitemap.xml",
+                layout=None,
+                producer="sitemap_index",
+                context={"sitemaps": tuple(parts)},
+                inputs=every_page,
+                origin="the sitemap",
+            )
+        )
+
+    recent = tuple(
+        NewsEntry(loc=a.permalink, title=a.headline, published=a.date)
+        for a in site.teasers
+        if now - NEWS_WINDOW <= a.date <= now + dt.timedelta(minutes=5)
+    )
+    jobs.append(
+        Job(
+            output="news-sitemap.xml",
+            layout=None,
+            producer="news_sitemap",
+            context={
+                "entries": recent,
+                "publication": config.publisher.name or config.title,
+                "language": config.language.split("-")[0].lower(),
+            },
+            inputs=every_page,
+            origin="the news sitemap",
+        )
+    )
+    jobs.append(
+        Job(
+            output="robots.txt",
+            layout=None,
+            producer="robots",
+            context={
+                "sitemaps": (
+                    urls.absolute_url(config, "/sitemap.xml"),
+                    urls.absolute_url(config, "/news-sitemap.xml"),
+                )
+            },
+            inputs=(),
+            origin="robots.txt",
+        )
+    )
+    return jobs
+
+
+def _page_path(output: str) -> str:
+    """``a/b/index.html`` -> ``a/b/``; other files unchanged."""
+    if output == "index.html":
+        return ""
+    if output.endswith("/index.html"):
+        return output[: -len("index.html")]
+    return output
+
+
 def _paginate(
     config: SiteConfig,
     first: str,
     layout: str,
+    kind: str,
     items: Sequence[Teaser],
     extra: Mapping[str, Any],
     origin: str,
@@ -167,13 +460,16 @@ def _paginate(
             last_url=page_urls[-1],
             pages=links,
         )
+        path = urls.page_path(config, first, n)
+        page = _page(config, kind, path, prev_url=paginator.prev_url, next_url=paginator.next_url)
         jobs.append(
             Job(
-                output=urls.output_file(urls.page_path(config, first, n)),
+                output=urls.output_file(path),
                 layout=layout,
-                context={**extra, "paginator": paginator},
+                context={**extra, "paginator": paginator, "page": page},
                 inputs=(*tuple(teaser_key(t.source) for t in chunk), TAGS_KEY),
                 origin=origin if n == 1 else f"{origin}, page {n}",
+                lastmod=max((t.updated or t.date for t in chunk), default=None),
             )
         )
     return jobs

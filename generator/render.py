@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,13 @@ import jinja2
 from jinja2 import meta
 
 from generator import urls
-from generator.config import SiteConfig
+from generator.config import SiteConfig, format_date
 from generator.diagnostics import Diagnostic, error
+from generator.feeds import JSON_FEED_PATH, absolute, json_feed
 from generator.load import LAYOUTS_DIR, STATIC_DIR, THEME_DIR, is_ignored, walk
+from generator.metadata import news_article_ld
 from generator.plan import Job
+from generator.sitemap import PRODUCERS as SITEMAP_PRODUCERS
 
 THEME_LAYOUTS = THEME_DIR / "layouts"
 THEME_PREFIX = "theme"  # {% extends "theme/article.html" %} reaches the built-in layout
@@ -35,6 +38,8 @@ class SiteInfo:
     url: str  # the home page
     tags_url: str
     base_url: str
+    feed_url: str | None  # the Atom feed; None when base_url has no host
+    json_feed_url: str | None
     params: Mapping[str, Any]
 
 
@@ -46,6 +51,8 @@ def site_info(config: SiteConfig) -> SiteInfo:
         url=urls.url_for(config, "/"),
         tags_url=urls.url_for(config, urls.tags_index_path(config)),
         base_url=config.base_url,
+        feed_url=urls.url_for(config, urls.feed_path("/")) if config.absolute_base else None,
+        json_feed_url=urls.url_for(config, JSON_FEED_PATH) if config.absolute_base else None,
         params=config.params,
     )
 
@@ -94,6 +101,12 @@ class Layouts:
             return filename
 
 
+PRODUCERS: Mapping[str, Callable[[Mapping[str, Any]], bytes]] = {
+    **SITEMAP_PRODUCERS,
+    "json_feed": json_feed,
+}
+
+
 def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, Layouts]:
     layouts = Layouts(site_dir)
     env = jinja2.Environment(
@@ -107,19 +120,9 @@ def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, La
     env.globals["asset"] = lambda path: urls.url_for(config, f"/{STATIC_DIR}/{path.lstrip('/')}")
     env.filters["date"] = lambda value: format_date(value, config)
     env.filters["iso"] = iso
+    env.filters["absolute"] = lambda url: absolute(config, url)
+    env.globals["news_article_ld"] = lambda article: news_article_ld(article, config)
     return env, layouts
-
-
-def format_date(value: dt.datetime | dt.date, config: SiteConfig) -> str:
-    """The site's ``date_format``, with month names from settings, not the locale."""
-    return config.date_format.format(
-        day=value.day,
-        dd=f"{value.day:02d}",
-        month=value.month,
-        mm=f"{value.month:02d}",
-        month_name=config.month_names[value.month - 1],
-        year=value.year,
-    )
 
 
 def iso(value: dt.datetime | dt.date) -> str:
@@ -166,6 +169,9 @@ def layout_closure(env: jinja2.Environment, name: str) -> tuple[str, ...] | None
 def render_job(
     env: jinja2.Environment, layouts: Layouts, job: Job
 ) -> tuple[bytes | None, Diagnostic | None]:
+    if job.layout is None:
+        assert job.producer is not None
+        return PRODUCERS[job.producer](job.context), None
     try:
         template = env.get_template(job.layout)
         text = template.render(job.context)

@@ -38,6 +38,41 @@ def page_path(config: SiteConfig, first: str, number: int) -> str:
     return folder + config.permalinks.page.format(n=number)
 
 
+def feed_path(list_path: str, name: str = "feed.xml") -> str:
+    """The Atom feed beside a list page: ``/tags/x/`` -> ``/tags/x/feed.xml``."""
+    if list_path.endswith("/"):
+        return list_path + name
+    stem = posixpath.splitext(list_path)[0]
+    return f"{stem}.{name.rsplit('.', 1)[-1]}"
+
+
+def archive_patterns(config: SiteConfig) -> list[tuple[str, str]]:
+    """The date archives an article URL can be cut back to, finest last:
+    ``/{year}/{month}/{day}/{slug}/`` -> year ``/{year}/``, month
+    ``/{year}/{month}/``, day ``/{year}/{month}/{day}/``. Only prefixes made of
+    date placeholders (and fixed text) before ``{slug}`` count."""
+    found: list[tuple[str, str]] = []
+    prefix = "/"
+    for segment in config.permalinks.article.strip("/").split("/"):
+        if "{slug}" in segment:
+            break
+        prefix += segment + "/"
+        kinds = [k for k in ("day", "month", "year") if "{" + k + "}" in segment]
+        if kinds:
+            found.append((kinds[0], prefix))
+    return found
+
+
+def archive_path(pattern: str, date: dt.date) -> str:
+    return pattern.format(year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}")
+
+
+def archive_url(config: SiteConfig, date: dt.date) -> str | None:
+    """The finest date archive page that ``date`` falls in, if the URL pattern has one."""
+    patterns = archive_patterns(config)
+    return url_for(config, archive_path(patterns[-1][1], date)) if patterns else None
+
+
 def url_for(config: SiteConfig, site_path: str) -> str:
     """The link to a site path, under the base URL's path."""
     return config.base_path + site_path.lstrip("/")

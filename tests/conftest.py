@@ -3,6 +3,8 @@ real CLI entry point, and read the pages back as parsed HTML."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,6 +17,26 @@ from tests.htmlq import Page
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROME_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require(available: object, reason: str) -> None:
+    """Skip when a real part is missing on a developer's machine; in CI (which
+    installs every part) a missing part is a failure, never a silent skip."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
 
 
 def article(

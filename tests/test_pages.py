@@ -143,5 +143,7 @@ def test_sub_path_base_url_prefixes_every_link(make_site):
     site.build()
     page = site.page("2026/11/20/defence-budget-grows/")
     hrefs = page.links() + [e.attrs["href"] for e in page.select("link[href]")]
-    internal = [h for h in hrefs if not h.startswith("#")]
+    internal = [h for h in hrefs if not h.startswith(("#", "https://"))]
+    absolute = [h for h in hrefs if h.startswith("https://")]
     assert internal and all(h.startswith("/news/") for h in internal), internal
+    assert absolute and all(h.startswith("https://example.org/news/") for h in absolute)

@@ -1,0 +1,825 @@
+"""The preview server behind ``digest serve``: the output folder over HTTP, with
+live reload.
+
+Standard library only (``http.server.ThreadingHTTPServer``). The site is mounted
+at the path of its ``base_url``, so every link works as it will on the real host.
+Nothing outside the output folder is ever served: request paths are decoded,
+normalised and resolved (symlinks included) before a file is opened, and a
+``Host`` check keeps other web sites from reading a loopback server through DNS
+rebinding.
+
+Live reload: every HTML page is served with a small script injected before its
+last ``</body>`` (the files on disk are never changed). The script listens to a
+server-sent event stream at ``{base_path}__digest/events``:
+
+- ``hello`` ``{"server": id, "generation": n, "errors": [...]}``, first, on
+  every connection; a new server id (the server restarted) or a generation the
+  page has not seen makes the page reload;
+- ``reload`` ``{"generation": n, "paths": [...]}`` after ``notify``: the URL
+  paths of the files that changed. The page reloads if it is one of them or if
+  anything but HTML pages and stylesheets changed; changed stylesheets alone are
+  swapped in place;
+- ``errors`` ``{"errors": [...]}`` after ``set_errors``: the page shows them in
+  an overlay, and reloads once they are gone.
+
+``building()`` holds file requests while a build replaces the output folder, so
+no one is served a half-written tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import ipaddress
+import json
+import logging
+import mimetypes
+import os
+import posixpath
+import secrets
+import selectors
+import shutil
+import socket
+import socketserver
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, unquote_to_bytes
+
+from generator.diagnostics import Diagnostic
+
+__all__ = ["EVENTS_PATH", "PreviewServer", "diagnostics_to_errors"]
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "__digest/events"  # below the base path
+KEEPALIVE_SECONDS = 15.0
+BUILD_WAIT_SECONDS = 10.0  # the longest a request waits for a build to finish
+STOP_SECONDS = 0.9  # stop() gives the request threads this long to end
+IDLE_TIMEOUT = 30.0  # an idle keep-alive connection is closed after this long
+HISTORY = 256  # reload events remembered for event streams that fall behind
+SCRIPT_ATTR = "data-digest-live-reload"
+ALLOWED_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+ALLOWED_METHODS = "GET, HEAD"
+EVERYTHING = "*"  # a reload path meaning "reload whatever you show"
+
+# Explicit content types, so the answer never depends on the machine's mime.types.
+CONTENT_TYPES: Mapping[str, str] = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".xml": "application/xml",
+    ".atom": "application/atom+xml",
+    ".rss": "application/rss+xml",
+    ".xsl": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".pdf": "application/pdf",
+    ".mp3": "audio/mpeg",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".wasm": "application/wasm",
+}
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+# The live-reload client (ES2017, no dependencies). B: base path, S: server id,
+# G: generation the page was served at, P: URL path of the file served.
+_CLIENT_JS = """(()=>{
+const B=%(base)s,S=%(server)s,P=%(page)s;let G=%(generation)s,bad=false;
+const D=document,ss=sessionStorage,K="digest-scroll:"+location.pathname;
+const n=p=>{try{p=decodeURI(p)}catch(e){}return p.replace(/\\/index\\.html?$/i,"/")};
+const css=p=>/\\.css$/i.test(p),page=p=>/(\\/|\\.html?)$/i.test(p);
+const go=()=>{try{ss.setItem(K,String(scrollY))}catch(e){}location.reload()};
+let y=null;try{y=ss.getItem(K);ss.removeItem(K)}catch(e){}
+if(y!==null)addEventListener("load",()=>scrollTo(0,+y));
+const show=es=>{let d=D.getElementById("digest-errors");if(d)d.remove();if(!es.length)return;
+d=D.createElement("div");d.id="digest-errors";d.setAttribute("role","alert");
+d.style.cssText="position:fixed;left:0;right:0;bottom:0;z-index:2147483647;max-height:50vh;\
+overflow:auto;margin:0;padding:12px 16px;background:#2b0d0d;color:#fff;text-align:left;\
+border-top:4px solid #e5484d;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;\
+white-space:pre-wrap;box-shadow:0 -2px 12px #0008";
+const h=D.createElement("strong");h.textContent="Build failed ("+es.length+")";d.append(h);
+for(const e of es){const l=D.createElement("div");
+l.textContent=e.path+(e.line==null?"":":"+e.line)+": "+e.message;d.append(l)}
+(D.body||D.documentElement).append(d)};
+const errs=es=>{if(es.length){bad=true;show(es)}else if(bad){show(es);go()}};
+const src=new EventSource(B+"__digest/events");
+src.addEventListener("hello",ev=>{const d=JSON.parse(ev.data);
+if(d.server!==S||d.generation!==G)go();else errs(d.errors)});
+src.addEventListener("errors",ev=>errs(JSON.parse(ev.data).errors));
+src.addEventListener("reload",ev=>{const d=JSON.parse(ev.data),ps=d.paths.map(n);
+G=d.generation;
+if(ps.includes(n(P))||ps.includes(n(location.pathname))||ps.some(p=>!css(p)&&!page(p))){
+go();return}
+for(const l of D.querySelectorAll('link[rel~="stylesheet"]')){const u=new URL(l.href);
+if(ps.includes(n(u.pathname))){u.searchParams.set("v",G);l.href=u.href}}});
+})();"""
+
+
+def diagnostics_to_errors(diagnostics: Iterable[Diagnostic]) -> list[dict[str, object]]:
+    """The errors among ``diagnostics`` in the shape ``set_errors`` takes."""
+    return [
+        {
+            "path": d.path,
+            "line": d.line,
+            "message": d.message + (f" ({d.hint})" if d.hint else ""),
+        }
+        for d in diagnostics
+        if d.is_error
+    ]
+
+
+class PreviewServer:
+    """Serves ``root`` at ``http://host:port{base_path}`` until ``stop``."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        base_path: str = "/",
+        live_reload: bool = True,
+        keepalive: float = KEEPALIVE_SECONDS,
+    ) -> None:
+        self._root = root
+        self._host = host
+        self._port = port
+        self._base = _normalise_base(base_path)
+        self._live_reload = live_reload
+        self._keepalive = keepalive
+        self._state = _LiveState()
+        self._server_id = secrets.token_hex(8)
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bind and serve in a daemon thread. Raises ``OSError`` (``EADDRINUSE``
+        when the port is taken). ``port=0`` picks a free port."""
+        if self._httpd is not None:
+            raise RuntimeError("the preview server is already running")
+        infos = socket.getaddrinfo(
+            self._host or None, self._port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+        if not infos:  # pragma: no cover - getaddrinfo raises instead
+            raise OSError(errno.EADDRNOTAVAIL, f"cannot resolve {self._host!r}")
+        family, _type, _proto, _name, address = infos[0]
+        bound = str(address[0])
+        config = _Config(
+            root=self._root,
+            base=self._base,
+            live_reload=self._live_reload,
+            keepalive=self._keepalive,
+            server_id=self._server_id,
+            check_host=_is_loopback(bound),
+        )
+        httpd = _Server(family, (bound, self._port), config, self._state)
+        self._state.reopen()
+        thread = threading.Thread(
+            target=httpd.serve_until_woken,
+            name=f"digest-serve-{httpd.server_address[1]}",
+            daemon=True,
+        )
+        self._httpd = httpd
+        self._thread = thread
+        self._port = int(httpd.server_address[1])  # a restart reuses the port picked
+        thread.start()
+        logger.debug("serving %s at %s", self._root, self.url)
+
+    def stop(self) -> None:
+        """Shut the server down: end the event streams, close every connection
+        and join the threads. Returns within about a second."""
+        httpd, thread = self._httpd, self._thread
+        if httpd is None or thread is None:
+            return
+        deadline = time.monotonic() + STOP_SECONDS
+        self._state.close()  # event streams and requests waiting for a build end
+        httpd.wake()  # the accept loop ends
+        thread.join(max(0.0, deadline - time.monotonic()))
+        httpd.close_connections(deadline)
+        httpd.server_close()
+        self._httpd = None
+        self._thread = None
+        logger.debug("stopped serving %s", self._root)
+
+    def __enter__(self) -> PreviewServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- where ----------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The bound port once started (the one picked for ``port=0``)."""
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The site's address, e.g. ``http://127.0.0.1:8000/news/``."""
+        host = self._host
+        if host in ("", "0.0.0.0"):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}{_quote_path(self._base)}"
+
+    @property
+    def base_path(self) -> str:
+        return self._base
+
+    # -- live reload ----------------------------------------------------------
+
+    def notify(self, changed: Iterable[str]) -> None:
+        """Output-relative POSIX paths just (re)written or deleted. Browsers
+        showing one of them, or depending on something that is not a page or a
+        stylesheet, reload; changed stylesheets are swapped in place."""
+        paths: list[str] = []
+        for rel in changed:
+            url = _url_path(self._base, rel)
+            if url not in paths:
+                paths.append(url)
+        self._state.notify(tuple(paths))
+
+    def set_errors(self, errors: Sequence[Mapping[str, object]]) -> None:
+        """The current build errors, each ``{"path", "line", "message"}``, shown
+        in an overlay on every open page; ``[]`` clears it (the pages reload)."""
+        self._state.set_errors(tuple(_clean_error(e) for e in errors))
+
+    @property
+    def generation(self) -> int:
+        return self._state.snapshot().generation
+
+    @contextlib.contextmanager
+    def building(self) -> Iterator[None]:
+        """File requests made inside this block wait (up to ~10 s) until it ends."""
+        self._state.begin_build()
+        try:
+            yield
+        finally:
+            self._state.end_build()
+
+
+# -- state shared by the request threads --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    generation: int
+    errors_version: int
+    errors: tuple[dict[str, object], ...]
+    closed: bool
+
+
+class _LiveState:
+    """Generation, reload history, current errors and the build lock, under one
+    condition variable that every event stream and waiting request sleeps on."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._generation = 0
+        self._history: deque[tuple[int, tuple[str, ...]]] = deque(maxlen=HISTORY)
+        self._errors: tuple[dict[str, object], ...] = ()
+        self._errors_version = 0
+        self._building = 0
+        self._closed = False
+
+    def snapshot(self) -> _Snapshot:
+        with self._cond:
+            return self._snapshot()
+
+    def _snapshot(self) -> _Snapshot:
+        return _Snapshot(self._generation, self._errors_version, self._errors, self._closed)
+
+    def notify(self, paths: tuple[str, ...]) -> None:
+        with self._cond:
+            self._generation += 1
+            self._history.append((self._generation, paths))
+            self._cond.notify_all()
+
+    def set_errors(self, errors: tuple[dict[str, object], ...]) -> None:
+        with self._cond:
+            self._errors = errors
+            self._errors_version += 1
+            self._cond.notify_all()
+
+    def begin_build(self) -> None:
+        with self._cond:
+            self._building += 1
+
+    def end_build(self) -> None:
+        with self._cond:
+            self._building -= 1
+            self._cond.notify_all()
+
+    def wait_for_build(self, timeout: float) -> bool:
+        """False if a build was still running after ``timeout`` seconds."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._building or self._closed, timeout)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def reopen(self) -> None:
+        with self._cond:
+            self._closed = False
+
+    def wait_for_change(self, seen: _Snapshot, timeout: float) -> _Snapshot:
+        with self._cond:
+            self._cond.wait_for(
+                lambda: (
+                    self._closed
+                    or self._generation != seen.generation
+                    or self._errors_version != seen.errors_version
+                ),
+                timeout,
+            )
+            return self._snapshot()
+
+    def paths_since(self, generation: int) -> list[str]:
+        """Every path changed after ``generation``, or ``[EVERYTHING]`` when
+        part of that history was forgotten."""
+        with self._cond:
+            missed = [(gen, paths) for gen, paths in self._history if gen > generation]
+            if self._generation > generation and (not missed or missed[0][0] != generation + 1):
+                return [EVERYTHING]
+        merged: list[str] = []
+        for _gen, paths in missed:
+            merged += [p for p in paths if p not in merged]
+        return merged
+
+
+# -- the HTTP server -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Config:
+    root: Path
+    base: str  # decoded, starts and ends with "/"
+    live_reload: bool
+    keepalive: float
+    server_id: str
+    check_host: bool  # bound to loopback: accept only localhost Host headers
+    mime: mimetypes.MimeTypes = field(default_factory=lambda: mimetypes.MimeTypes())
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # stop() joins the threads itself, with a deadline
+
+    def __init__(
+        self,
+        family: socket.AddressFamily,
+        address: tuple[str, int],
+        config: _Config,
+        state: _LiveState,
+    ) -> None:
+        self.address_family = family
+        self.config = config
+        self.state = state
+        self._lock = threading.Lock()
+        self._workers: dict[threading.Thread, socket.socket] = {}
+        self._wake_r, self._wake_w = socket.socketpair()
+        try:
+            super().__init__(address, _Handler)
+        except BaseException:
+            self._wake_r.close()
+            self._wake_w.close()
+            raise
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's FQDN, which can be slow.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def serve_until_woken(self) -> None:
+        """Accept connections until ``wake``: like ``serve_forever``, but a stop
+        needs no polling interval to be noticed."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while True:
+                ready = selector.select()
+                if any(key.fileobj is self._wake_r for key, _events in ready):
+                    return
+                self._accept()
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"x")
+
+    def _accept(self) -> None:
+        try:
+            request, client_address = self.get_request()
+        except OSError:
+            return
+        try:
+            self.process_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_r.close()
+        self._wake_w.close()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
+        with self._lock:
+            self._workers[thread] = request
+        thread.start()
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._workers.pop(threading.current_thread(), None)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("error while serving %s", client_address, exc_info=True)
+
+    def close_connections(self, deadline: float) -> None:
+        """Wake every request thread by shutting its socket down, then join them."""
+        with self._lock:
+            workers = list(self._workers.items())
+        for _thread, sock in workers:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        for thread, _sock in workers:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """What a request path names: a file to send, a redirect, or nothing."""
+
+    file: Path | None = None
+    url_path: str = ""  # the URL path of ``file`` (quoted), for the live-reload script
+    redirect: str | None = None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "DigestPreview"
+    timeout = IDLE_TIMEOUT
+    server: _Server
+
+    # -- entry points ---------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._handle(head=False)
+
+    def do_HEAD(self) -> None:
+        self._handle(head=True)
+
+    def _method_not_allowed(self) -> None:
+        self.close_connection = True  # the request body, if any, is not read
+        if self._host_ok():
+            self._send_text(
+                HTTPStatus.METHOD_NOT_ALLOWED, "Method not allowed", {"Allow": ALLOWED_METHODS}
+            )
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = (
+        _method_not_allowed
+    )
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.address_string(), format % args)
+
+    # -- routing --------------------------------------------------------------
+
+    def _handle(self, *, head: bool) -> None:
+        if not self._host_ok():
+            return
+        config = self.server.config
+        raw = self.path.split("#", 1)[0]
+        raw, _, query = raw.partition("?")
+        if not raw.startswith("/"):
+            self._send_text(HTTPStatus.BAD_REQUEST, "Bad request")
+            return
+        try:
+            path = unquote_to_bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            self._not_found(head)
+            return
+        if "\x00" in path or "\\" in path:
+            self._not_found(head)
+            return
+        base = config.base
+        if not path.startswith(base):
+            if path == "/" or path == base.rstrip("/"):
+                self._redirect(_quote_path(base), query)
+            else:
+                self._not_found(head)
+            return
+        rel = path[len(base) :]
+        if config.live_reload and rel == EVENTS_PATH:
+            self._events(head)
+            return
+        state = self.server.state
+        if not state.wait_for_build(BUILD_WAIT_SECONDS):
+            logger.debug("serving %s while a build is still running", path)
+        found = _resolve(config.root, base, rel)
+        if found.redirect is not None:
+            self._redirect(found.redirect, query)
+        elif found.file is None:
+            self._not_found(head)
+        else:
+            self._send_file(HTTPStatus.OK, found.file, found.url_path, head)
+
+    def _host_ok(self) -> bool:
+        if not self.server.config.check_host or _host_allowed(self.headers.get("Host")):
+            return True
+        self._send_text(HTTPStatus.FORBIDDEN, "Forbidden: unexpected Host header")
+        return False
+
+    # -- responses ------------------------------------------------------------
+
+    def _send_file(self, status: HTTPStatus, file: Path, url_path: str, head: bool) -> None:
+        config = self.server.config
+        content_type = _content_type(file.name, config.mime)
+        try:
+            handle = file.open("rb")
+        except OSError:
+            if status == HTTPStatus.OK:
+                self._not_found(head)
+            else:
+                self._send_text(status, "Not found", head=head)
+            return
+        with handle:
+            if content_type.startswith("text/html") and config.live_reload:
+                body = _inject(handle.read(), self._script(url_path))
+                self._send_bytes(status, content_type, body, head)
+                return
+            size = os.fstat(handle.fileno()).st_size
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(size))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if not head:
+                shutil.copyfileobj(handle, self.wfile)
+
+    def _script(self, url_path: str) -> str:
+        config = self.server.config
+        return _script_tag(
+            base=_quote_path(config.base),
+            server_id=config.server_id,
+            generation=self.server.state.snapshot().generation,
+            page=url_path,
+        )
+
+    def _not_found(self, head: bool) -> None:
+        config = self.server.config
+        page = _resolve(config.root, config.base, "404.html")
+        if page.file is not None:
+            self._send_file(HTTPStatus.NOT_FOUND, page.file, page.url_path, head)
+        else:
+            self._send_text(HTTPStatus.NOT_FOUND, "Not found", head=head)
+
+    def _redirect(self, location: str, query: str) -> None:
+        if query:
+            location += "?" + query
+        self._send_text(HTTPStatus.FOUND, "Found", {"Location": location})
+
+    def _send_text(
+        self,
+        status: HTTPStatus,
+        title: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        head: bool = False,
+    ) -> None:
+        body = (
+            f'<!doctype html>\n<html lang="en"><meta charset="utf-8"><title>{title}</title>'
+            f"<h1>{int(status)} {title}</h1></html>\n"
+        ).encode()
+        self._send_bytes(status, "text/html; charset=utf-8", body, head, headers)
+
+    def _send_bytes(
+        self,
+        status: HTTPStatus,
+        content_type: str,
+        body: bytes,
+        head: bool,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    # -- the event stream -------------------------------------------------------
+
+    def _events(self, head: bool) -> None:
+        self.close_connection = True
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.send_header("X-Accel-Buffering", "no")
+        self.end_headers()
+        if head:
+            return
+        config = self.server.config
+        state = self.server.state
+        seen = state.snapshot()
+        hello = {
+            "server": config.server_id,
+            "generation": seen.generation,
+            "errors": list(seen.errors),
+        }
+        try:
+            self._write_event("hello", hello, prefix="retry: 1000\n\n")
+            while not seen.closed:
+                now = state.wait_for_change(seen, config.keepalive)
+                if now.closed:
+                    break
+                if now.generation != seen.generation:
+                    paths = state.paths_since(seen.generation)
+                    self._write_event("reload", {"generation": now.generation, "paths": paths})
+                if now.errors_version != seen.errors_version:
+                    self._write_event("errors", {"errors": list(now.errors)})
+                if now == seen:
+                    self.wfile.write(b": keepalive\n\n")
+                seen = now
+        except OSError:  # the browser went away
+            logger.debug("event stream to %s closed", self.address_string())
+
+    def _write_event(self, name: str, data: object, prefix: str = "") -> None:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        self.wfile.write(f"{prefix}event: {name}\ndata: {payload}\n\n".encode())
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _normalise_base(base_path: str) -> str:
+    """Decoded, with a single leading and trailing slash: "news" -> "/news/"."""
+    path = unquote(base_path).strip("/")
+    return f"/{path}/" if path else "/"
+
+
+def _quote_path(path: str) -> str:
+    """A decoded URL path, percent-encoded the way browsers show it."""
+    return quote(path, safe="/!$&'()*+,;=:@~")
+
+
+def _url_path(base: str, rel: str) -> str:
+    """Output-relative file path -> its URL path: "2026/x/index.html" -> "/2026/x/"."""
+    rel = posixpath.normpath(rel.replace("\\", "/")).lstrip("/")
+    if rel == ".":
+        rel = ""
+    if rel == "index.html":
+        rel = ""
+    elif rel.endswith("/index.html"):
+        rel = rel[: -len("index.html")]
+    return _quote_path(base + rel)
+
+
+def _resolve(root: Path, base: str, rel: str) -> _Resolved:
+    """The file under ``root`` that the decoded, base-relative URL path ``rel``
+    names, or a redirect to the directory form; nothing if it is missing or
+    would lie outside ``root``."""
+    norm = posixpath.normpath(rel) if rel else "."
+    if norm.startswith("/") or norm == ".." or norm.startswith("../"):
+        return _Resolved()
+    parts = [] if norm == "." else norm.split("/")
+    if any(p.startswith(".") and p != ".well-known" for p in parts):
+        return _Resolved()  # hidden files (a gh-pages .git, say) are never served
+    try:
+        top = root.resolve()
+        target = (root / norm).resolve()
+        if not target.is_relative_to(top):
+            return _Resolved()
+        clean = "/".join(parts)
+        if target.is_dir():
+            index = (target / "index.html").resolve()
+            if not index.is_relative_to(top) or not index.is_file():
+                return _Resolved()  # never a directory listing
+            url = _quote_path(base + (clean + "/" if clean else ""))
+            if rel and not rel.endswith("/"):
+                return _Resolved(redirect=url)
+            return _Resolved(file=index, url_path=url)
+        if rel.endswith("/") or not target.is_file():
+            return _Resolved()
+    except (OSError, RuntimeError):  # a symlink loop, a name too long
+        return _Resolved()
+    return _Resolved(file=target, url_path=_url_path(base, clean))
+
+
+def _content_type(name: str, mime: mimetypes.MimeTypes) -> str:
+    suffix = posixpath.splitext(name.lower())[1]
+    known = CONTENT_TYPES.get(suffix)
+    if known is not None:
+        return known
+    guessed, encoding = mime.guess_type(name, strict=False)
+    if guessed is None or encoding is not None:
+        return DEFAULT_CONTENT_TYPE
+    return guessed + "; charset=utf-8" if guessed.startswith("text/") else guessed
+
+
+def _script_tag(*, base: str, server_id: str, generation: int, page: str) -> str:
+    js = _CLIENT_JS % {
+        "base": _js(base),
+        "server": _js(server_id),
+        "generation": _js(generation),
+        "page": _js(page),
+    }
+    return f"<script {SCRIPT_ATTR}>{js}</script>"
+
+
+def _js(value: object) -> str:
+    """A JSON literal that is safe inside an inline <script>."""
+    text = json.dumps(value)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _inject(html: bytes, script: str) -> bytes:
+    """``script`` right before the last ``</body>``, or at the end."""
+    at = html.lower().rfind(b"</body>")
+    tag = script.encode()
+    if at < 0:
+        return html + tag
+    return html[:at] + tag + html[at:]
+
+
+def _clean_error(error: Mapping[str, object]) -> dict[str, object]:
+    line = error.get("line")
+    return {
+        "path": str(error.get("path", "")),
+        "line": line if isinstance(line, int) and not isinstance(line, bool) else None,
+        "message": str(error.get("message", "")),
+    }
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return address == "localhost"
+
+
+def _host_allowed(host: str | None) -> bool:
+    """``localhost``, ``127.0.0.1`` or ``[::1]``, with or without a port."""
+    if not host:
+        return False
+    host = host.strip().lower()
+    if host.startswith("["):
+        name, bracket, port = host.partition("]")
+        name += bracket
+    else:
+        name, _, port = host.partition(":")
+        port = ":" + port if port else ""
+    if port and not (port.startswith(":") and port[1:].isdigit()):
+        return False
+    return name in ALLOWED_HOSTS

@@ -1,0 +1,95 @@
+"""Sitemaps for search engines and ``robots.txt``, written directly as bytes.
+
+``sitemap.xml`` lists every page with its ``lastmod`` (from content, never
+the build time) and becomes a sitemap index past 50,000 URLs; the Google News
+sitemap lists the articles of the last two days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+MAX_URLS = 50_000
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+NEWS_WINDOW = dt.timedelta(days=2)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SitemapEntry:
+    loc: str  # absolute URL
+    lastmod: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewsEntry:
+    loc: str
+    title: str
+    published: dt.datetime
+
+
+def _lastmod(value: dt.datetime | None) -> str:
+    return f"<lastmod>{value.isoformat(timespec='seconds')}</lastmod>" if value else ""
+
+
+def sitemap_xml(context: Mapping[str, Any]) -> bytes:
+    entries: Sequence[SitemapEntry] = context["entries"]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    for e in entries:
+        lines.append(f"<url><loc>{escape(e.loc)}</loc>{_lastmod(e.lastmod)}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def sitemap_index_xml(context: Mapping[str, Any]) -> bytes:
+    parts: Sequence[SitemapEntry] = context["sitemaps"]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
+    for e in parts:
+        lines.append(f"<sitemap><loc>{escape(e.loc)}</loc>{_lastmod(e.lastmod)}</sitemap>")
+    lines.append("</sitemapindex>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def news_sitemap_xml(context: Mapping[str, Any]) -> bytes:
+    entries: Sequence[NewsEntry] = context["entries"]
+    name: str = context["publication"]
+    language: str = context["language"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">',
+    ]
+    for e in entries:
+        lines += [
+            "<url>",
+            f"<loc>{escape(e.loc)}</loc>",
+            "<news:news>",
+            "<news:publication>"
+            f"<news:name>{escape(name)}</news:name>"
+            f"<news:language>{escape(language)}</news:language>"
+            "</news:publication>",
+            f"<news:publication_date>{e.published.isoformat(timespec='seconds')}"
+            "</news:publication_date>",
+            f"<news:title>{escape(e.title)}</news:title>",
+            "</news:news>",
+            "</url>",
+        ]
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots_txt(context: Mapping[str, Any]) -> bytes:
+    lines = ["User-agent: *", "Allow: /", ""]
+    lines += [f"Sitemap: {url}" for url in context["sitemaps"]]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+PRODUCERS = {
+    "sitemap": sitemap_xml,
+    "sitemap_index": sitemap_index_xml,
+    "news_sitemap": news_sitemap_xml,
+    "robots": robots_txt,
+}
