@@ -30,13 +30,19 @@ from generator.config import (
 )
 from generator.deps import DependencyMap
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
-from generator.load import load_site_files
+from generator.load import SourceFile, load_site_files
 from generator.markdown import MarkdownRenderer
-from generator.model import Site, build_site
+from generator.model import Site, Teaser, build_site
 from generator.parse import ParsedArticle, parse_article
-from generator.plan import CONFIG_KEY, Job, layout_key, plan_site
-from generator.render import check_layouts, layout_closure, make_env, render_job
-from generator.write import Staging, check_output_dir
+from generator.plan import CONFIG_KEY, Job, Plan, layout_key, plan_site
+from generator.render import Layouts, check_layouts, layout_closure, make_env, render_job
+from generator.write import (
+    Staging,
+    check_output_dir,
+    remove_files,
+    replace_copy,
+    replace_file,
+)
 
 STATE_DIR = ".digest"
 
@@ -52,6 +58,21 @@ class BuildOptions:
     base_url: str | None = None  # overrides site.yaml (digest build --base-url)
     check_links: bool = False  # check the rendered pages' links, ids and titles (digest check)
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the current time
+    incremental: bool = False  # with a cache: re-render only what changed, in place
+
+
+@dataclass(slots=True, kw_only=True)
+class BuildCache:
+    """What one build hands to the next, in memory (the preview server keeps
+    one): files by their stat, parse results by content hash, and the
+    dependency map of the last good output. Every entry is checked before it
+    is used, so a stale cache costs time, never a wrong page."""
+
+    files: dict[str, SourceFile] = field(default_factory=dict)
+    parsed: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]] = field(
+        default_factory=dict
+    )
+    deps: DependencyMap | None = None  # of the output as it is on disk
 
 
 @dataclass(slots=True, kw_only=True)
@@ -59,20 +80,33 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     articles: int = 0
     tags: int = 0
-    pages: int = 0  # rendered pages
-    files: int = 0  # pages + copied files
+    pages: int = 0  # HTML pages
+    files: int = 0  # every output file
+    rendered: int = 0  # outputs rendered by this build (all of them, unless incremental)
+    changed: list[str] = field(default_factory=list)  # outputs written or deleted (incremental)
     seconds: float = 0.0
     deps: DependencyMap = field(default_factory=DependencyMap)
     site: Site | None = None
+    config: SiteConfig | None = None
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
 
 
-def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build the site. Raises ``write.OutputError`` only for an unusable output folder."""
+def run(
+    options: BuildOptions,
+    progress: Progress | None = None,
+    cache: BuildCache | None = None,
+) -> BuildResult:
+    """Build the site. Raises ``write.OutputError`` only for an unusable output folder.
+
+    With ``options.incremental`` and a ``cache`` from the last good build into
+    the same folder, only outputs whose signature changed are rendered, they
+    are replaced in place, and outputs nothing produces any more are deleted.
+    """
     started = time.perf_counter()
+    cache = cache if cache is not None else BuildCache()
     result = BuildResult()
     site_dir = options.site_dir
     if options.write:
@@ -85,20 +119,16 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     no_host = base_url_warning(config)
     if no_host is not None:
         diags.append(no_host)
-    files = load_site_files(site_dir)
+    result.config = config
+    files = load_site_files(site_dir, cache.files)
+    cache.files = {f.rel: f for f in files.articles}
     if not files.articles and not (site_dir / "content").is_dir():
         diags.append(
             error("content", "no content/ folder", hint="create content/ and put articles in it")
         )
 
-    renderer = MarkdownRenderer(html=config.markdown_html, highlight=config.highlight)
-    tz = config.tz
-    parsed: list[ParsedArticle] = []
-    for source in files.articles:
-        article, article_diags = parse_article(source, renderer, tz, include_drafts=options.drafts)
-        diags += article_diags
-        if article is not None and (options.drafts or not article.draft):
-            parsed.append(article)
+    parsed, parse_diags = _parse_all(config, files.articles, options.drafts, cache)
+    diags += parse_diags
 
     site, model_diags = build_site(config, parsed, files.assets, files.content_paths)
     diags += model_diags
@@ -111,73 +141,191 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     plan, plan_diags = plan_site(site, now=options.now or build_time())
     diags += plan_diags
     diags += _missing_layouts(env, plan.pages)
+    result.pages = sum(1 for job in plan.pages if job.output.endswith(".html"))
+    result.files = len(plan.pages) + len(plan.copies)
     if has_errors(diags):
-        result.diagnostics = sorted_diagnostics(diags)
-        result.seconds = time.perf_counter() - started
-        return result
+        return _finish(result, diags, started)
 
+    result.deps = _dependency_map(env, layouts.names(), config, plan)
+    previous = cache.deps
+    incremental = options.incremental and options.write and previous is not None
+    if incremental:
+        assert previous is not None
+        _build_incremental(options, env, layouts, plan, previous, result, diags)
+    else:
+        _build_full(options, env, layouts, plan, result, diags, progress)
+    if options.write and not has_errors(diags):
+        cache.deps = result.deps
+        if not options.incremental:  # the preview server keeps its map in memory
+            _save_state(site_dir, options.output_dir, result.deps)
+    return _finish(result, diags, started)
+
+
+def _finish(result: BuildResult, diags: list[Diagnostic], started: float) -> BuildResult:
+    result.diagnostics = sorted_diagnostics(diags)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _parse_all(
+    config: SiteConfig,
+    sources: tuple[SourceFile, ...],
+    drafts: bool,
+    cache: BuildCache,
+) -> tuple[list[ParsedArticle], list[Diagnostic]]:
+    """Parse every article, reusing the cached result of any file whose bytes
+    and parse settings are unchanged."""
+    settings = (config.timezone, config.markdown_html, config.highlight, drafts)
+    renderer: MarkdownRenderer | None = None
+    parsed: list[ParsedArticle] = []
+    diags: list[Diagnostic] = []
+    fresh: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]] = {}
+    for source in sources:
+        key = (source.digest, settings)
+        entry = cache.parsed.get(source.rel)
+        if entry is None or entry[0] != key:
+            if renderer is None:
+                renderer = MarkdownRenderer(html=config.markdown_html, highlight=config.highlight)
+            article, article_diags = parse_article(
+                source, renderer, config.tz, include_drafts=drafts
+            )
+            entry = (key, article, article_diags)
+        fresh[source.rel] = entry
+        _, article, article_diags = entry
+        diags += article_diags
+        if article is not None and (drafts or not article.draft):
+            parsed.append(article)
+    cache.parsed = fresh
+    return parsed, diags
+
+
+def _dependency_map(
+    env: jinja2.Environment, all_layouts: list[str], config: SiteConfig, plan: Plan
+) -> DependencyMap:
+    """Every output's signature and input keys (see deps.py)."""
     layout_prints = _LayoutPrints(env)
-    all_layouts = layouts.names()
     config_print = config.fingerprint()
     closures: dict[str, tuple[str, ...] | None] = {}
+    dep_map = DependencyMap()
+    prints = deps.Fingerprints(memo_types=(Teaser,))
+    for job in plan.pages:
+        layout_inputs: tuple[str, ...] = (CONFIG_KEY,)
+        if job.layout is not None:
+            if job.layout not in closures:
+                closures[job.layout] = layout_closure(env, job.layout)
+            layout_inputs = deps.layout_inputs(closures[job.layout], all_layouts)
+        signature = prints(
+            job.layout or job.producer,
+            [(key, _input_print(key, layout_prints, config_print)) for key in layout_inputs],
+            job.context,
+        )
+        dep_map.add(job.output, signature, (*job.inputs, *layout_inputs))
+    for copy in plan.copies:
+        dep_map.add(copy.output, f"file:{copy.source}:{copy.stat[0]}:{copy.stat[1]}", copy.inputs)
+    return dep_map
+
+
+def _render(
+    env: jinja2.Environment,
+    layouts: Layouts,
+    job: Job,
+    options: BuildOptions,
+    diags: list[Diagnostic],
+    scans: list[PageScan],
+) -> bytes | None:
+    data, problem = render_job(env, layouts, job)
+    if problem is not None:
+        diags.append(problem)
+        return None
+    if options.check_links and data is not None and job.output.endswith(".html"):
+        origin = job.origin if job.origin.startswith("content/") else f"layouts/{job.layout}"
+        scans.append(scan_page(job.output, origin, data))
+    return data
+
+
+def _build_full(
+    options: BuildOptions,
+    env: jinja2.Environment,
+    layouts: Layouts,
+    plan: Plan,
+    result: BuildResult,
+    diags: list[Diagnostic],
+    progress: Progress | None,
+) -> None:
+    """Render everything into a staging folder; swap it in if all went well."""
     scans: list[PageScan] = []
     staging = Staging(options.output_dir) if options.write else None
     try:
         total = len(plan.pages) + len(plan.copies)
-        done = 0
-        for job in plan.pages:
-            layout_inputs: tuple[str, ...] = (CONFIG_KEY,)
-            if job.layout is not None:
-                if job.layout not in closures:
-                    closures[job.layout] = layout_closure(env, job.layout)
-                layout_inputs = deps.layout_inputs(closures[job.layout], all_layouts)
-            data, problem = render_job(env, layouts, job)
-            if problem is not None:
-                diags.append(problem)
-            elif options.check_links and data is not None and job.output.endswith(".html"):
-                origin = (
-                    job.origin if job.origin.startswith("content/") else f"layouts/{job.layout}"
-                )
-                scans.append(scan_page(job.output, origin, data))
-            elif staging is not None and data is not None:
+        for done, job in enumerate(plan.pages, start=1):
+            data = _render(env, layouts, job, options, diags, scans)
+            if staging is not None and data is not None:
                 staging.write(job.output, data)
-            signature = deps.fingerprint(
-                job.layout or job.producer,
-                [(key, _input_print(key, layout_prints, config_print)) for key in layout_inputs],
-                job.context,
-            )
-            result.deps.add(job.output, signature, (*job.inputs, *layout_inputs))
-            done += 1
             if progress and done % 200 == 0:
                 progress(done, total)
-        for copy in plan.copies:
-            if staging is not None:
+        if staging is not None:
+            for copy in plan.copies:
                 staging.copy(copy.output, copy.path)
-            result.deps.add(copy.output, _file_print(copy.path), copy.inputs)
-            done += 1
         if progress:
             progress(total, total)
+        result.rendered = len(plan.pages)
         if options.check_links:
+            config = result.config
+            assert config is not None
             outputs = [job.output for job in plan.pages] + [copy.output for copy in plan.copies]
             diags += check_site(
                 scans, outputs, base_path=config.base_path, absolute_base=config.absolute_base
             )
-        if has_errors(diags):
-            if staging is not None:
+        if staging is not None:
+            if has_errors(diags):
                 staging.discard()
-        elif staging is not None:
-            staging.commit()
-            _save_state(site_dir, options.output_dir, result.deps)
+            else:
+                staging.commit()
     except BaseException:
         if staging is not None:
             staging.discard()
         raise
 
-    result.pages = sum(1 for job in plan.pages if job.output.endswith(".html"))
-    result.files = len(plan.pages) + len(plan.copies)
-    result.diagnostics = sorted_diagnostics(diags)
-    result.seconds = time.perf_counter() - started
-    return result
+
+def _build_incremental(
+    options: BuildOptions,
+    env: jinja2.Environment,
+    layouts: Layouts,
+    plan: Plan,
+    previous: DependencyMap,
+    result: BuildResult,
+    diags: list[Diagnostic],
+) -> None:
+    """Render only what changed, in memory; then replace those files in place
+    and delete the outputs nothing produces any more. On any error nothing is
+    written: the output stays the last good site."""
+    out = options.output_dir
+    new = result.deps.outputs
+    old = previous.outputs
+
+    def dirty(output: str) -> bool:
+        before = old.get(output)
+        return before is None or before.signature != new[output].signature
+
+    rendered: list[tuple[str, bytes]] = []
+    scans: list[PageScan] = []
+    for job in plan.pages:
+        if dirty(job.output) or not (out / job.output).exists():
+            data = _render(env, layouts, job, options, diags, scans)
+            if data is not None:
+                rendered.append((job.output, data))
+    result.rendered = len(rendered)
+    if has_errors(diags):
+        return
+    changed = [rel for rel, data in rendered if replace_file(out, rel, data)]
+    for copy in plan.copies:
+        if (dirty(copy.output) or not (out / copy.output).exists()) and replace_copy(
+            out, copy.output, copy.path
+        ):
+            changed.append(copy.output)
+    orphans = sorted(set(old) - set(new))
+    remove_files(out, orphans)
+    result.changed = sorted(changed + orphans)
 
 
 def _missing_layouts(env: jinja2.Environment, jobs: tuple[Job, ...]) -> list[Diagnostic]:
@@ -231,10 +379,6 @@ def _input_print(key: str, layouts: _LayoutPrints, config_print: str) -> str:
     if key == layout_key(name):
         return layouts.get(name)
     return ""
-
-
-def _file_print(path: Path) -> str:
-    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
 
 
 def build_time() -> dt.datetime:

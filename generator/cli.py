@@ -1,4 +1,4 @@
-"""The command line: ``digest build | check | new`` (and ``python -m generator``).
+"""The command line: ``digest build | serve | check | new`` (and ``python -m generator``).
 
 Owns the terminal: prints diagnostics and summaries, maps results to exit codes
 (0 ok, 1 content or layout errors, 2 usage errors). No traceback for user errors.
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
+import time
+import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -17,6 +20,7 @@ from generator import __version__, build
 from generator.config import load_config
 from generator.diagnostics import Diagnostic
 from generator.new import NewArticleError, new_article
+from generator.preview import Preview, PreviewOptions, Rebuild
 from generator.write import OutputError
 
 EXIT_OK = 0
@@ -49,6 +53,25 @@ def _parser() -> argparse.ArgumentParser:
         "--base-url", metavar="URL", help="build for this address instead of site.yaml's base_url"
     )
 
+    p = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload on every save")
+    site_arg(p)
+    p.add_argument("--output", type=Path, metavar="DIR", help="default: <site>/output")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    p.add_argument(
+        "--port", type=int, default=8000, help="default 8000 (the next free one if taken)"
+    )
+    p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    p.add_argument(
+        "--poll",
+        action="store_true",
+        help="poll for changes (network drives, containers) instead of OS events",
+    )
+    p.add_argument("--open", action="store_true", help="open the site in a browser")
+
     p = sub.add_parser("check", help="check all content and layouts; write nothing")
     site_arg(p)
     p.add_argument("--drafts", action="store_true", help="check drafts as strictly as the rest")
@@ -76,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(site_dir, args.output or site_dir / "output", args.drafts, args.base_url)
         if args.command == "check":
             return _check(site_dir, args.drafts)
+        if args.command == "serve":
+            return _serve(args)
         return _new(site_dir, args.headline, args.tags, args.draft)
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
@@ -135,6 +160,81 @@ def _check(site_dir: Path, drafts: bool) -> int:
         f"{warnings} warning{'s' if warnings != 1 else ''}"
     )
     return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        print(f"digest: error: --port {args.port} is not a port number", file=sys.stderr)
+        return EXIT_USAGE
+    options = PreviewOptions(
+        site_dir=args.site,
+        output_dir=args.output or args.site / "output",
+        host=args.host,
+        port=args.port,
+        drafts=args.drafts,
+        poll=args.poll,
+    )
+    preview = Preview(options, _report_rebuild)
+    try:
+        preview.start()
+    except OutputError as exc:
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        preview.stop()
+        print(
+            f"digest: error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    server = preview.server
+    assert server is not None
+    if server.port != args.port and args.port:
+        print(f"Port {args.port} is in use; using {server.port} instead.")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"Warning: listening on {args.host}: other machines can see this preview.")
+    print(f"Serving {server.url} (Ctrl-C to stop)", flush=True)
+    if args.open:
+        webbrowser.open(server.url)
+    # SIGTERM (a process manager stopping us) ends the preview like Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        while True:  # time.sleep, unlike Event.wait, is safe to interrupt
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+    print("Stopped.")
+    return EXIT_OK
+
+
+def _report_rebuild(rebuild: Rebuild) -> None:
+    result = rebuild.result
+    if rebuild.batch is None and result.ok:
+        print(
+            f"Built {result.articles} articles, {result.pages} pages in {result.seconds:.2f} s",
+            flush=True,
+        )
+        _print_diagnostics(result.diagnostics)
+        return
+    if not result.ok:
+        _print_diagnostics(result.diagnostics)
+        errors = sum(d.is_error for d in result.diagnostics)
+        print(
+            f"Build failed: {errors} error{'s' if errors != 1 else ''}; still serving the last "
+            "good site.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return
+    _print_diagnostics(result.diagnostics)
+    changed = len(result.changed)
+    print(
+        f"Rebuilt: {changed} file{'s' if changed != 1 else ''} changed "
+        f"({result.rendered} rendered) in {rebuild.seconds * 1000:.0f} ms",
+        flush=True,
+    )
 
 
 def _new(site_dir: Path, headline: str, tags: str, draft: bool) -> int:

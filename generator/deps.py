@@ -12,60 +12,97 @@ read them backwards, from a changed file to the outputs it feeds.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
+import io
 import json
-from collections.abc import Iterable, Mapping
+import operator
+import pickle
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from generator import __version__
 from generator.plan import CONFIG_KEY, layout_key
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+_SALT = f"digest-{__version__}-state{STATE_VERSION}-py{sys.version_info[:2]}"
 
 
-def _feed(h: Any, obj: object) -> None:
-    """Feed a stable encoding of plain data (dataclasses, mappings, sequences,
-    scalars, dates) into hash ``h``. Dict order and object ids never leak in."""
-    if obj is None or isinstance(obj, bool | int | float):
-        h.update(f"{type(obj).__name__}:{obj!r};".encode())
-    elif isinstance(obj, str):
-        data = obj.encode("utf-8", "surrogatepass")
-        h.update(f"s{len(data)}:".encode())
-        h.update(data)
-    elif isinstance(obj, dt.datetime | dt.date | dt.time):
-        h.update(f"{type(obj).__name__}:{obj.isoformat()};".encode())
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        h.update(f"dc:{type(obj).__qualname__}{{".encode())
-        for f in dataclasses.fields(obj):
-            h.update(f.name.encode() + b"=")
-            _feed(h, getattr(obj, f.name))
-        h.update(b"}")
-    elif isinstance(obj, Mapping):
-        h.update(b"map{")
-        for key in sorted(obj, key=str):
-            _feed(h, str(key))
-            _feed(h, obj[key])
-        h.update(b"}")
-    elif isinstance(obj, list | tuple):
-        h.update(f"seq{len(obj)}[".encode())
-        for item in obj:
-            _feed(h, item)
-        h.update(b"]")
-    elif isinstance(obj, bytes):
-        h.update(f"b{len(obj)}:".encode() + obj)
-    else:
-        h.update(f"{type(obj).__qualname__}:{obj!r};".encode())
+_GETTERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _getter(cls: type) -> Callable[[Any], Any] | None:
+    """A fast attrgetter of a dataclass's fields (the stdlib getstate is slow)."""
+    getter = _GETTERS.get(cls)
+    if getter is None and dataclasses.is_dataclass(cls):
+        names = [f.name for f in dataclasses.fields(cls)]
+        getter = (
+            operator.attrgetter(*names) if len(names) > 1 else lambda o: (getattr(o, names[0]),)
+        )
+        _GETTERS[cls] = getter
+    return getter
+
+
+class _Pickler(pickle.Pickler):
+    """Encodes plain model data for hashing (never unpickled). Dataclasses
+    become (class, field values); read-only mappings become dicts; objects
+    listed in ``shared`` (teasers, which many pages show) are replaced by
+    their own fingerprint, computed once per build."""
+
+    def __init__(self, file: io.BytesIO, shared: Fingerprints | None) -> None:
+        super().__init__(file, protocol=5)
+        self._shared = shared
+
+    def reducer_override(self, obj: Any) -> Any:
+        cls = type(obj)
+        if cls is MappingProxyType:
+            return dict, (dict(obj),)
+        if self._shared is not None and cls in self._shared.memo_types:
+            return str, (self._shared.of(obj),)
+        getter = _getter(cls)
+        if getter is not None:
+            return cls, (getter(obj),)
+        return NotImplemented
+
+
+class Fingerprints:
+    """Fingerprints for one build, memoizing objects of ``memo_types`` by
+    identity (they are immutable and alive for the whole build)."""
+
+    def __init__(self, memo_types: tuple[type, ...] = ()) -> None:
+        self.memo_types = frozenset(memo_types)
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def of(self, obj: object) -> str:
+        hit = self._memo.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        value = _hash(obj, None)
+        self._memo[id(obj)] = (obj, value)
+        return value
+
+    def __call__(self, *parts: object) -> str:
+        return _hash(parts, self)
+
+
+def _hash(obj: object, shared: Fingerprints | None) -> str:
+    buffer = io.BytesIO()
+    _Pickler(buffer, shared).dump((_SALT, obj))
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=16).hexdigest()
 
 
 def fingerprint(*parts: object) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"digest-{__version__}-state{STATE_VERSION};".encode())
-    for part in parts:
-        _feed(h, part)
-    return h.hexdigest()
+    """A hash of plain data (dataclasses, tuples, mappings, strings, dates).
+
+    The encoding is pickle's: fast (C), exact, and the same for the same data
+    built the same way; an identical context can only hash differently when
+    its objects are shared differently, which costs a re-render, never a
+    wrong page. The generator and Python versions are part of every hash.
+    """
+    return _hash(parts, None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +46,12 @@ class SourceFile:
 
     rel: str  # site-relative POSIX path: "content/2026/budget.md"
     data: bytes
+    stat: tuple[int, int] = (0, 0)  # (mtime_ns, size) when read: unchanged means not re-read
+    digest: str = ""  # sha256 of data
 
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+    def __post_init__(self) -> None:
+        if not self.digest:
+            object.__setattr__(self, "digest", hashlib.sha256(self.data).hexdigest())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +61,7 @@ class AssetFile:
     rel: str  # site-relative source path, for messages and the dependency map
     path: Path  # absolute source path
     dest: str  # output-relative POSIX path
+    stat: tuple[int, int] = (0, 0)  # (mtime_ns, size)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,7 +90,15 @@ def walk(root: Path) -> list[Path]:
     return found
 
 
-def load_site_files(site_dir: Path) -> SiteFiles:
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size)
+
+
+def load_site_files(site_dir: Path, previous: Mapping[str, SourceFile] | None = None) -> SiteFiles:
+    """Every input under ``content/`` and the static files. An article whose
+    modification time and size match ``previous`` is not read again."""
+    previous = previous or {}
     content = site_dir / CONTENT_DIR
     articles: list[SourceFile] = []
     assets: list[AssetFile] = []
@@ -97,10 +109,20 @@ def load_site_files(site_dir: Path) -> SiteFiles:
         rel_content = path.relative_to(content).as_posix()
         content_paths.add(rel_content)
         rel = f"{CONTENT_DIR}/{rel_content}"
+        try:
+            stat = _stat(path)
+        except OSError:  # deleted while we looked
+            continue
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
-            articles.append(SourceFile(rel=rel, data=path.read_bytes()))
+            known = previous.get(rel)
+            if known is None or known.stat != stat:
+                try:
+                    known = SourceFile(rel=rel, data=path.read_bytes(), stat=stat)
+                except OSError:
+                    continue
+            articles.append(known)
         else:
-            assets.append(AssetFile(rel=rel, path=path, dest=rel_content))
+            assets.append(AssetFile(rel=rel, path=path, dest=rel_content, stat=stat))
     assets.extend(static_files(site_dir))
     return SiteFiles(
         articles=tuple(articles), assets=tuple(assets), content_paths=frozenset(content_paths)
@@ -118,5 +140,6 @@ def static_files(site_dir: Path) -> list[AssetFile]:
                 rel=f"{label}/{STATIC_DIR}/{rel_static}",
                 path=path,
                 dest=f"{STATIC_DIR}/{rel_static}",
+                stat=_stat(path),
             )
     return [chosen[key] for key in sorted(chosen)]

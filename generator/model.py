@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 import math
 import posixpath
 from collections import Counter, defaultdict
@@ -258,11 +259,9 @@ def _related(index: int, teaser: Teaser, by_tag: Mapping[str, list[int]], limit:
     for ref in teaser.tags:
         members = by_tag[ref.slug]
         pos = bisect.bisect_left(members, index)
-        for other in members[max(0, pos - RELATED_WINDOW) : pos + RELATED_WINDOW + 1]:
-            if other != index:
-                shared[other] += 1
-    ranked = sorted(shared, key=lambda o: (-shared[o], abs(o - index), o))
-    return ranked[:limit]
+        shared.update(members[max(0, pos - RELATED_WINDOW) : pos + RELATED_WINDOW + 1])
+    shared.pop(index, None)
+    return heapq.nsmallest(limit, shared, key=lambda o: (-shared[o], abs(o - index), o))
 
 
 def _resolve_links(

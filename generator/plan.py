@@ -114,6 +114,7 @@ class CopyJob:
     output: str
     source: str  # site-relative, e.g. "content/2026/img/map.png" or "theme/static/style.css"
     path: Path  # the file to copy
+    stat: tuple[int, int]  # (mtime_ns, size): its signature
     inputs: tuple[str, ...]
 
 
@@ -183,7 +184,11 @@ def plan_site(site: Site, *, now: dt.datetime) -> tuple[Plan, list[Diagnostic]]:
 
     copies = [
         CopyJob(
-            output=asset.dest, source=asset.rel, path=asset.path, inputs=(asset_key(asset.rel),)
+            output=asset.dest,
+            source=asset.rel,
+            path=asset.path,
+            stat=asset.stat,
+            inputs=(asset_key(asset.rel),),
         )
         for asset in site.assets
     ]

@@ -1,14 +1,18 @@
 """Writing the output folder so that it is never half-written.
 
-A build writes into a staging folder beside ``output/`` (same file system) and
-swaps it in only when everything was written: a failed or interrupted build
-leaves the last good site exactly as it was. Hidden entries at the top of an
+A full build writes into a staging folder beside ``output/`` (same file
+system) and swaps it in only when everything was written: a failed or
+interrupted build leaves the last good site exactly as it was. An incremental
+build (the preview server's) renders the changed pages in memory first and
+only then replaces them one by one, each atomically, leaving unchanged files
+untouched. Hidden entries at the top of an
 existing output folder (``.git`` of a gh-pages checkout, ``.well-known``) are
 carried over into the new one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -50,9 +54,7 @@ class Staging:
         self._dirs: set[Path] = {self.root}
 
     def _target(self, rel: str) -> Path:
-        target = (self.root / rel).resolve()
-        if not target.is_relative_to(self.root.resolve()) or target == self.root.resolve():
-            raise OutputError(f"refusing to write {rel!r} outside the output folder")
+        target = _inside(self.root, rel)
         parent = target.parent
         if parent not in self._dirs:
             parent.mkdir(parents=True, exist_ok=True)
@@ -85,3 +87,49 @@ class Staging:
             if entry.startswith(".") and not (out / entry).exists():
                 os.replace(old / entry, out / entry)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _inside(root: Path, rel: str) -> Path:
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root.resolve()) or target == root.resolve():
+        raise OutputError(f"refusing to write {rel!r} outside the output folder")
+    return target
+
+
+def replace_file(output: Path, rel: str, data: bytes) -> bool:
+    """Write one output in place, atomically (temp file + ``os.replace``).
+    A file whose bytes are unchanged is left alone, mtime included.
+    Returns whether the file changed."""
+    target = _inside(output, rel)
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.digest-tmp"
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return True
+
+
+def replace_copy(output: Path, rel: str, source: Path) -> bool:
+    return replace_file(output, rel, source.read_bytes())
+
+
+def remove_files(output: Path, rels: list[str]) -> None:
+    """Delete outputs nothing produces any more, then the folders they leave empty."""
+    root = output.resolve()
+    folders: set[Path] = set()
+    for rel in rels:
+        target = _inside(output, rel)
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        folders.add(target.parent)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        while folder != root and folder.is_relative_to(root):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
+            folder = folder.parent

@@ -62,7 +62,11 @@ def load_mapping(text: str) -> YamlMapping:
             )
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # For an unclosed [, { or quote, where it starts is where to look: the
+        # problem mark is where the parser gave up, often a line later.
+        context = exc.context or ""
+        unclosed = "flow" in context or "quoted" in context
+        mark = exc.context_mark if unclosed and exc.context_mark else exc.problem_mark
         problem = exc.problem or str(exc)
         raise YamlError(_describe(problem, exc.context), mark.line if mark else None) from None
     except yaml.YAMLError as exc:

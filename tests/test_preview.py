@@ -1,0 +1,247 @@
+"""digest serve without a browser: a real watcher on a temp site, a real HTTP
+server on a free loopback port, and incremental rebuilds that must always
+equal a clean build."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator import build
+from generator.preview import Preview, PreviewOptions, Rebuild
+from tests.conftest import SiteDir, article
+
+SITE = {
+    "site.yaml": "title: Preview Test\nbase_url: https://example.org/news/\nper_page: 2\n",
+    "content/a.md": article("Alpha", "2026-11-20", "Alpha body.", tags="[Politics]",
+                            standfirst="Alpha dek."),
+    "content/b.md": article("Bravo", "2026-11-21", "Bravo body.\n\nMore bravo.",
+                            tags="[Economy]", standfirst="Bravo dek."),
+    "content/c.md": article("Charlie", "2026-11-22", "Charlie body.", tags="[Politics]"),
+    "content/img/map.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+}  # fmt: skip
+
+
+class Running:
+    def __init__(self, site: SiteDir, preview: Preview, rebuilds: queue.Queue[Rebuild]) -> None:
+        self.site = site
+        self.preview = preview
+        self.rebuilds = rebuilds
+
+    @property
+    def url(self) -> str:
+        assert self.preview.server is not None
+        return self.preview.server.url
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def change(self, files: dict[str, str | None]) -> Rebuild:
+        """Write (or delete, for None) files, then wait for the rebuild they cause."""
+        for rel, text in files.items():
+            path = self.site.root / rel
+            if text is None:
+                path.unlink()
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+        return self.next_rebuild()
+
+    def next_rebuild(self) -> Rebuild:
+        deadline = time.monotonic() + 10
+        while True:
+            rebuild = self.rebuilds.get(timeout=max(0.1, deadline - time.monotonic()))
+            # A save can arrive as two batches; wait until things are quiet.
+            try:
+                return self.rebuilds.get(timeout=0.3)
+            except queue.Empty:
+                return rebuild
+
+    def assert_equals_clean_build(self, tmp: Path) -> None:
+        clean = tmp / "clean"
+        result = build.run(build.BuildOptions(site_dir=self.site.root, output_dir=clean))
+        assert result.ok
+        got = _tree(self.site.output)
+        want = _tree(clean)
+        assert sorted(got) == sorted(want), set(got) ^ set(want)
+        different = [rel for rel in want if got[rel] != want[rel]]
+        assert different == []
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+@pytest.fixture
+def running(make_site, tmp_path) -> Iterator[Running]:
+    site = make_site(SITE)
+    rebuilds: queue.Queue[Rebuild] = queue.Queue()
+    options = PreviewOptions(site_dir=site.root, output_dir=site.output, port=0, debounce=0.05)
+    preview = Preview(options, rebuilds.put)
+    first = preview.start()
+    assert first.result.ok
+    rebuilds.get(timeout=1)  # the first build
+    try:
+        yield Running(site, preview, rebuilds)
+    finally:
+        preview.stop()
+
+
+def test_serves_the_built_site_with_live_reload(running):
+    status, html = running.get("")
+    assert status == 200
+    assert "Charlie" in html and "data-digest-live-reload" in html
+    # The files on disk never contain the live-reload script.
+    assert "data-digest-live-reload" not in (running.site.output / "index.html").read_text()
+
+
+def test_edit_rerenders_only_what_shows_the_change(running, tmp_path):
+    page = running.site.output / "2026/11/21/bravo/index.html"
+    other = running.site.output / "2026/11/20/alpha/index.html"
+    other_mtime = other.stat().st_mtime_ns
+    rebuild = running.change(
+        {"content/b.md": SITE["content/b.md"].replace("More bravo.", "Edited bravo.")}
+    )
+    result = rebuild.result
+    assert result.ok
+    # Only Bravo's page shows its second paragraph (lists show the standfirst),
+    # and the feeds carry full bodies.
+    assert "2026/11/21/bravo/index.html" in result.changed
+    assert "index.html" not in result.changed
+    assert "2026/11/20/alpha/index.html" not in result.changed
+    assert {c for c in result.changed if c.endswith(".html")} == {"2026/11/21/bravo/index.html"}
+    assert "Edited bravo." in page.read_text()
+    assert other.stat().st_mtime_ns == other_mtime
+    assert "Edited bravo." in running.get("2026/11/21/bravo/")[1]
+    running.assert_equals_clean_build(tmp_path)
+
+
+def test_new_article_appears_everywhere(running, tmp_path):
+    rebuild = running.change(
+        {"content/d.md": article("Delta", "2026-11-23", "New.", tags="[Politics]")}
+    )
+    assert rebuild.result.ok
+    assert "2026/11/23/delta/index.html" in rebuild.result.changed
+    assert "Delta" in running.get("")[1]
+    assert "Delta" in running.get("tags/politics/")[1]
+    running.assert_equals_clean_build(tmp_path)
+
+
+def test_delete_removes_the_page_and_empty_tags(running, tmp_path):
+    rebuild = running.change({"content/b.md": None})
+    assert rebuild.result.ok
+    assert running.get("2026/11/21/bravo/")[0] == 404
+    assert "Bravo" not in running.get("")[1]
+    # Economy had only Bravo: its tag page and feed are gone.
+    assert running.get("tags/economy/")[0] == 404
+    assert not (running.site.output / "tags/economy").exists()
+    assert not (running.site.output / "2026/11/21").exists()
+    running.assert_equals_clean_build(tmp_path)
+
+
+def test_rename_moves_the_page(running, tmp_path):
+    source = running.site.root / "content/c.md"
+    source.rename(running.site.root / "content/charlie-renamed.md")
+    running.next_rebuild()
+    status, _ = running.get("2026/11/22/charlie/")
+    assert status == 200  # same headline and date: same URL
+    running.change({"content/charlie-renamed.md": article("Charlie moves", "2026-11-22")})
+    assert running.get("2026/11/22/charlie/")[0] == 404
+    assert running.get("2026/11/22/charlie-moves/")[0] == 200
+    running.assert_equals_clean_build(tmp_path)
+
+
+def test_layout_and_asset_edits(running, tmp_path):
+    rebuild = running.change(
+        {"layouts/partials/footer.html": "<footer><p>Custom footer</p></footer>"}
+    )
+    changed = rebuild.result.changed
+    assert "index.html" in changed and "2026/11/20/alpha/index.html" in changed
+    assert not any(c.endswith((".xml", ".json", ".txt")) for c in changed)  # no layout there
+    assert "Custom footer" in running.get("2026/11/22/charlie/")[1]
+    rebuild = running.change(
+        {"content/img/map.svg": "<svg xmlns='http://www.w3.org/2000/svg'><g/></svg>"}
+    )
+    assert rebuild.result.changed == ["img/map.svg"]
+    running.assert_equals_clean_build(tmp_path)
+
+
+def test_site_yaml_change_rebuilds_everything(running, tmp_path):
+    rebuild = running.change(
+        {"site.yaml": SITE["site.yaml"].replace("Preview Test", "Renamed Site")}
+    )
+    assert rebuild.result.ok
+    # Every page is rendered again (the settings are an input of every output);
+    # the three copied files (an image, two stylesheets) are not.
+    assert rebuild.result.rendered == rebuild.result.files - 3
+    assert "Renamed Site" in running.get("2026/11/20/alpha/")[1]
+    running.assert_equals_clean_build(tmp_path)
+
+
+def test_errors_keep_the_last_good_site_and_clear_when_fixed(running, tmp_path):
+    before = running.get("2026/11/20/alpha/")[1]
+    rebuild = running.change({"content/a.md": "---\nheadline: [broken\ndate: 2026-11-20\n---\n"})
+    assert not rebuild.result.ok
+    assert any(d.path == "content/a.md" and d.line == 2 for d in rebuild.result.diagnostics)
+    assert running.get("2026/11/20/alpha/") == (200, before)
+    rebuild = running.change({"content/a.md": SITE["content/a.md"].replace("Alpha body", "Fixed")})
+    assert rebuild.result.ok
+    assert "Fixed." in running.get("2026/11/20/alpha/")[1]
+    running.assert_equals_clean_build(tmp_path)
+
+
+def test_editor_droppings_never_rebuild(running):
+    for name in (".a.md.swp", "a.md~", "#a.md#", ".#a.md", "4913"):
+        (running.site.root / "content" / name).write_text("junk")
+    with pytest.raises(queue.Empty):
+        running.rebuilds.get(timeout=0.5)
+
+
+def test_serve_command_prints_url_and_stops_cleanly_on_ctrl_c(make_site, tmp_path):
+    site = make_site(SITE)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--site", str(site.root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = []
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if line.startswith("Serving "):
+                break
+        url = lines[-1].split()[1]
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert response.status == 200
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert "Traceback" not in err
+    assert "Stopped." in out
