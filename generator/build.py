@@ -30,12 +30,20 @@ from generator.config import (
 )
 from generator.deps import DependencyMap
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
+from generator.feeds import FeedEntry
 from generator.load import SourceFile, load_site_files
 from generator.markdown import MarkdownRenderer
 from generator.model import Site, Teaser, build_site
 from generator.parse import ParsedArticle, parse_article
 from generator.plan import CONFIG_KEY, Job, Plan, layout_key, plan_site
-from generator.render import Layouts, check_layouts, layout_closure, make_env, render_job
+from generator.render import (
+    Layouts,
+    check_layouts,
+    layout_closure,
+    layout_files_key,
+    make_env,
+    render_job,
+)
 from generator.write import (
     Staging,
     check_output_dir,
@@ -62,6 +70,19 @@ class BuildOptions:
 
 
 @dataclass(slots=True, kw_only=True)
+class LayoutSet:
+    """A Jinja environment with everything learnt about its layouts, reused
+    while the settings and every layout file are unchanged."""
+
+    key: object
+    env: jinja2.Environment
+    layouts: Layouts
+    diagnostics: list[Diagnostic]
+    closures: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    prints: _LayoutPrints | None = None
+
+
+@dataclass(slots=True, kw_only=True)
 class BuildCache:
     """What one build hands to the next, in memory (the preview server keeps
     one): files by their stat, parse results by content hash, and the
@@ -73,6 +94,7 @@ class BuildCache:
         default_factory=dict
     )
     deps: DependencyMap | None = None  # of the output as it is on disk
+    layout_set: LayoutSet | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -136,8 +158,9 @@ def run(
     result.articles = len(site.articles)
     result.tags = len(site.tags)
 
-    env, layouts = make_env(site_dir, config)
-    diags += check_layouts(env, layouts)
+    layout_set = _layout_set(site_dir, config, cache)
+    env, layouts = layout_set.env, layout_set.layouts
+    diags += layout_set.diagnostics
     plan, plan_diags = plan_site(site, now=options.now or build_time())
     diags += plan_diags
     diags += _missing_layouts(env, plan.pages)
@@ -146,7 +169,7 @@ def run(
     if has_errors(diags):
         return _finish(result, diags, started)
 
-    result.deps = _dependency_map(env, layouts.names(), config, plan)
+    result.deps = _dependency_map(layout_set, config, plan)
     previous = cache.deps
     incremental = options.incremental and options.write and previous is not None
     if incremental:
@@ -199,15 +222,30 @@ def _parse_all(
     return parsed, diags
 
 
-def _dependency_map(
-    env: jinja2.Environment, all_layouts: list[str], config: SiteConfig, plan: Plan
-) -> DependencyMap:
+def _layout_set(site_dir: Path, config: SiteConfig, cache: BuildCache) -> LayoutSet:
+    key = (config.fingerprint(), layout_files_key(site_dir))
+    cached = cache.layout_set
+    if cached is not None and cached.key == key:
+        return cached
+    env, layouts = make_env(site_dir, config)
+    layout_set = LayoutSet(
+        key=key, env=env, layouts=layouts, diagnostics=check_layouts(env, layouts)
+    )
+    cache.layout_set = layout_set
+    return layout_set
+
+
+def _dependency_map(layout_set: LayoutSet, config: SiteConfig, plan: Plan) -> DependencyMap:
     """Every output's signature and input keys (see deps.py)."""
-    layout_prints = _LayoutPrints(env)
+    env = layout_set.env
+    all_layouts = layout_set.layouts.names()
+    if layout_set.prints is None:
+        layout_set.prints = _LayoutPrints(env)
+    layout_prints = layout_set.prints
     config_print = config.fingerprint()
-    closures: dict[str, tuple[str, ...] | None] = {}
+    closures = layout_set.closures
     dep_map = DependencyMap()
-    prints = deps.Fingerprints(memo_types=(Teaser,))
+    prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
     for job in plan.pages:
         layout_inputs: tuple[str, ...] = (CONFIG_KEY,)
         if job.layout is not None:

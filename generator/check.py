@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.diagnostics import Diagnostic, error
+from generator.urls import site_path_of
 
 _LINK_ATTRS = {
     "a": ("href",),
@@ -111,7 +112,7 @@ def check_site(
                     hint="ids must be unique in a page; rename a heading or an id",
                 )
             )
-        page_url = base_path + _url_of(scan.output)
+        page_url = base_path + site_path_of(scan.output).lstrip("/")
         seen: set[str] = set()
         for link in scan.links:
             if link in seen:
@@ -121,14 +122,6 @@ def check_site(
             if problem:
                 diags.append(error(scan.origin, f"{problem} {where}"))
     return diags
-
-
-def _url_of(output: str) -> str:
-    if output == "index.html":
-        return ""
-    if output.endswith("/index.html"):
-        return output[: -len("index.html")]
-    return output
 
 
 def _check_link(

@@ -81,24 +81,37 @@ def absolute(config: SiteConfig, url: str | None) -> str | None:
     return url
 
 
-def build_feed(
-    config: SiteConfig, *, title: str, path: str, home_path: str, articles: Sequence[Article]
-) -> Feed:
-    entries = tuple(
-        FeedEntry(
-            id=entry_id(config, a.source),
-            title=a.headline,
-            url=a.permalink,
-            published=a.date,
-            updated=a.updated or a.date,
-            authors=a.authors,
-            categories=a.tags,
-            summary=a.summary,
-            content=Markup(absolutize(config, a.html)) if config.feeds.full_content else None,
-            image=absolute(config, a.image),
-        )
-        for a in articles[: config.feeds.entries]
+def feed_entry(config: SiteConfig, a: Article) -> FeedEntry:
+    return FeedEntry(
+        id=entry_id(config, a.source),
+        title=a.headline,
+        url=a.permalink,
+        published=a.date,
+        updated=a.updated or a.date,
+        authors=a.authors,
+        categories=a.tags,
+        summary=a.summary,
+        content=Markup(absolutize(config, a.html)) if config.feeds.full_content else None,
+        image=absolute(config, a.image),
     )
+
+
+def build_feed(
+    config: SiteConfig,
+    *,
+    title: str,
+    path: str,
+    home_path: str,
+    articles: Sequence[Article],
+    entries_of: dict[str, FeedEntry] | None = None,
+) -> Feed:
+    """``entries_of`` shares entries between the feeds of one build: an
+    article in five tag feeds is converted (and fingerprinted) once."""
+    memo = entries_of if entries_of is not None else {}
+    for a in articles[: config.feeds.entries]:
+        if a.source not in memo:
+            memo[a.source] = feed_entry(config, a)
+    entries = tuple(memo[a.source] for a in articles[: config.feeds.entries])
     # Never the build time: the newest change among the entries.
     updated = max(
         (e.updated for e in entries),

@@ -17,7 +17,7 @@ from typing import Any
 from generator import urls
 from generator.config import SiteConfig, format_date
 from generator.diagnostics import Diagnostic, error
-from generator.feeds import ATOM_LAYOUT, JSON_FEED_PATH, build_feed
+from generator.feeds import ATOM_LAYOUT, JSON_FEED_PATH, FeedEntry, build_feed
 from generator.model import Site, Teaser
 from generator.sitemap import MAX_URLS, NEWS_WINDOW, NewsEntry, SitemapEntry
 
@@ -278,6 +278,7 @@ def _feeds(site: Site) -> list[Job]:
     config = site.config
     by_source = {a.source: a for a in site.articles}
     n = config.feeds.entries
+    entries: dict[str, FeedEntry] = {}
     jobs = []
     main = build_feed(
         config,
@@ -285,6 +286,7 @@ def _feeds(site: Site) -> list[Job]:
         path=urls.feed_path("/"),
         home_path="/",
         articles=site.articles[:n],
+        entries_of=entries,
     )
     inputs = tuple(src_key(a.source) for a in site.articles[:n])
     jobs.append(
@@ -308,6 +310,7 @@ def _feeds(site: Site) -> list[Job]:
                     path=JSON_FEED_PATH,
                     home_path="/",
                     articles=site.articles[:n],
+                    entries_of=entries,
                 )
             },
             inputs=inputs,
@@ -323,6 +326,7 @@ def _feeds(site: Site) -> list[Job]:
             path=path,
             home_path=tag.path,
             articles=members,
+            entries_of=entries,
         )
         jobs.append(
             Job(
@@ -341,7 +345,7 @@ def _sitemaps(site: Site, pages: Sequence[Job], now: dt.datetime) -> list[Job]:
     entries = sorted(
         (
             SitemapEntry(
-                loc=urls.absolute_url(config, "/" + _page_path(j.output)), lastmod=j.lastmod
+                loc=urls.absolute_url(config, urls.site_path_of(j.output)), lastmod=j.lastmod
             )
             for j in pages
             if j.layout is not None and j.layout.endswith(".html") and j.lastmod is not None
@@ -424,15 +428,6 @@ def _sitemaps(site: Site, pages: Sequence[Job], now: dt.datetime) -> list[Job]:
         )
     )
     return jobs
-
-
-def _page_path(output: str) -> str:
-    """``a/b/index.html`` -> ``a/b/``; other files unchanged."""
-    if output == "index.html":
-        return ""
-    if output.endswith("/index.html"):
-        return output[: -len("index.html")]
-    return output
 
 
 def _paginate(

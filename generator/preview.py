@@ -36,7 +36,7 @@ class PreviewOptions:
     port: int = 8000
     drafts: bool = False
     poll: bool = False  # polling watcher, for network and container mounts
-    debounce: float = 0.1
+    debounce: float = 0.05  # quiet period that closes a batch of changes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

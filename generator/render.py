@@ -131,6 +131,18 @@ def iso(value: dt.datetime | dt.date) -> str:
     return value.isoformat()
 
 
+def layout_files_key(site_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every layout file with its mtime and size: equal keys, same layouts."""
+    found = []
+    for label, root in (("site", site_dir / LAYOUTS_DIR), ("theme", THEME_LAYOUTS)):
+        for path in walk(root):
+            st = path.stat()
+            found.append(
+                (f"{label}/{path.relative_to(root).as_posix()}", st.st_mtime_ns, st.st_size)
+            )
+    return tuple(found)
+
+
 def check_layouts(env: jinja2.Environment, layouts: Layouts) -> list[Diagnostic]:
     """Compile every layout, used or not, so a syntax error anywhere is found."""
     diags: list[Diagnostic] = []

@@ -92,9 +92,10 @@ def output_file(site_path: str) -> str:
     return rel
 
 
-def is_clean(site_path: str) -> bool:
-    """No empty, ``.`` or ``..`` segments: a path that cannot escape the output folder."""
-    parts = site_path.strip("/").split("/")
-    return (site_path.startswith("/") and all(p not in ("", ".", "..") for p in parts)) or (
-        site_path == "/"
-    )
+def site_path_of(output: str) -> str:
+    """The inverse of ``output_file``: ``a/b/index.html`` -> ``/a/b/``."""
+    if output == "index.html":
+        return "/"
+    if output.endswith("/index.html"):
+        return "/" + output[: -len("index.html")]
+    return "/" + output
