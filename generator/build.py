@@ -31,7 +31,8 @@ from generator.config import (
 from generator.deps import DependencyMap
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
 from generator.feeds import FeedEntry
-from generator.load import SourceFile, load_site_files
+from generator.incremental import LastBuild, commit, plan_edits, remember
+from generator.load import CONTENT_DIR, SourceFile, load_site_files
 from generator.markdown import MarkdownRenderer
 from generator.model import Site, Teaser, build_site
 from generator.parse import ParsedArticle, parse_article
@@ -67,6 +68,7 @@ class BuildOptions:
     check_links: bool = False  # check the rendered pages' links, ids and titles (digest check)
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the current time
     incremental: bool = False  # with a cache: re-render only what changed, in place
+    changed: frozenset[str] | None = None  # site-relative paths the watcher saw change
 
 
 @dataclass(slots=True, kw_only=True)
@@ -78,6 +80,7 @@ class LayoutSet:
     env: jinja2.Environment
     layouts: Layouts
     diagnostics: list[Diagnostic]
+    names: list[str]  # every layout name, site and theme
     closures: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     prints: _LayoutPrints | None = None
 
@@ -95,6 +98,7 @@ class BuildCache:
     )
     deps: DependencyMap | None = None  # of the output as it is on disk
     layout_set: LayoutSet | None = None
+    last: LastBuild | None = None  # the last good incremental build, for the fast path
 
 
 @dataclass(slots=True, kw_only=True)
@@ -106,6 +110,7 @@ class BuildResult:
     files: int = 0  # every output file
     rendered: int = 0  # outputs rendered by this build (all of them, unless incremental)
     changed: list[str] = field(default_factory=list)  # outputs written or deleted (incremental)
+    replaced_all: bool = False  # the whole output folder was swapped in (a full build)
     seconds: float = 0.0
     deps: DependencyMap = field(default_factory=DependencyMap)
     site: Site | None = None
@@ -133,6 +138,10 @@ def run(
     site_dir = options.site_dir
     if options.write:
         check_output_dir(options.output_dir, site_dir)
+    fast = _try_fast_edit(options, cache)
+    if fast is not None:
+        return _finish(fast, fast.diagnostics, started)
+    cache.last = None
 
     config, diags = load_config(site_dir)
     if options.base_url is not None:
@@ -179,9 +188,89 @@ def run(
         _build_full(options, env, layouts, plan, result, diags, progress)
     if options.write and not has_errors(diags):
         cache.deps = result.deps
-        if not options.incremental:  # the preview server keeps its map in memory
+        if options.incremental:  # the preview server keeps its state in memory
+            cache.last = remember(_fast_key(options, layout_set), site, plan, parsed, diags)
+        else:
             _save_state(site_dir, options.output_dir, result.deps)
     return _finish(result, diags, started)
+
+
+def _fast_key(options: BuildOptions, layout_set: LayoutSet) -> object:
+    return (options.drafts, options.base_url, options.output_dir, layout_set.key)
+
+
+def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | None:
+    """The preview's fast path (see incremental.py): edits to existing articles
+    that keep their skeleton. None: build the normal way."""
+    last, layout_set, previous = cache.last, cache.layout_set, cache.deps
+    changed = options.changed
+    if not (options.incremental and options.write and changed):
+        return None
+    if last is None or layout_set is None or previous is None:
+        return None
+    if last.key != _fast_key(options, layout_set):
+        return None
+    if not all(rel.startswith(CONTENT_DIR + "/") and rel in cache.files for rel in changed):
+        return None  # settings, layouts, assets, or a new file
+    config = last.config
+    sources = []
+    for rel in sorted(changed):
+        try:
+            path = options.site_dir / rel
+            st = path.stat()
+            sources.append(
+                SourceFile(rel=rel, data=path.read_bytes(), stat=(st.st_mtime_ns, st.st_size))
+            )
+        except OSError:
+            return None  # deleted or renamed
+    probe = BuildCache(parsed=dict(cache.parsed))
+    edited, parse_diags = _parse_all(config, tuple(sources), options.drafts, probe)
+    if has_errors(parse_diags) or len(edited) != len(sources):
+        return None
+    edit_plan = plan_edits(last, edited)
+    if edit_plan is None:
+        return None
+
+    config_print = config.fingerprint()
+    prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
+    diags: list[Diagnostic] = []
+    rendered: list[tuple[str, bytes]] = []
+    records: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for job in edit_plan.jobs:
+        signature, inputs = _signature(job, layout_set, config_print, prints)
+        records[job.output] = (signature, inputs)
+        before = previous.outputs.get(job.output)
+        if before is None or before.signature != signature:
+            data = _render(layout_set.env, layout_set.layouts, job, options, diags, [])
+            if data is not None:
+                rendered.append((job.output, data))
+    if has_errors(diags):
+        return None  # the normal build reports it
+
+    out = options.output_dir
+    changed_outputs = [rel for rel, data in rendered if replace_file(out, rel, data)]
+    for output, (signature, inputs) in records.items():
+        previous.add(output, signature, inputs)
+    commit(last, edited, edit_plan)
+    for source in sources:
+        cache.files[source.rel] = source
+        cache.parsed[source.rel] = probe.parsed[source.rel]
+
+    result = BuildResult(
+        articles=len(last.site.articles),
+        tags=len(last.site.tags),
+        pages=sum(1 for o in last.jobs if o.endswith(".html")),
+        files=len(previous.outputs),
+        rendered=len(rendered),
+        changed=sorted(changed_outputs),
+        deps=previous,
+        site=last.site,
+        config=config,
+    )
+    result.diagnostics = list(last.diagnostics)
+    for _, _, entry_diags in cache.parsed.values():
+        result.diagnostics += entry_diags
+    return result
 
 
 def _finish(result: BuildResult, diags: list[Diagnostic], started: float) -> BuildResult:
@@ -229,7 +318,11 @@ def _layout_set(site_dir: Path, config: SiteConfig, cache: BuildCache) -> Layout
         return cached
     env, layouts = make_env(site_dir, config)
     layout_set = LayoutSet(
-        key=key, env=env, layouts=layouts, diagnostics=check_layouts(env, layouts)
+        key=key,
+        env=env,
+        layouts=layouts,
+        diagnostics=check_layouts(env, layouts),
+        names=layouts.names(),
     )
     cache.layout_set = layout_set
     return layout_set
@@ -237,30 +330,36 @@ def _layout_set(site_dir: Path, config: SiteConfig, cache: BuildCache) -> Layout
 
 def _dependency_map(layout_set: LayoutSet, config: SiteConfig, plan: Plan) -> DependencyMap:
     """Every output's signature and input keys (see deps.py)."""
-    env = layout_set.env
-    all_layouts = layout_set.layouts.names()
-    if layout_set.prints is None:
-        layout_set.prints = _LayoutPrints(env)
-    layout_prints = layout_set.prints
     config_print = config.fingerprint()
-    closures = layout_set.closures
     dep_map = DependencyMap()
     prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
     for job in plan.pages:
-        layout_inputs: tuple[str, ...] = (CONFIG_KEY,)
-        if job.layout is not None:
-            if job.layout not in closures:
-                closures[job.layout] = layout_closure(env, job.layout)
-            layout_inputs = deps.layout_inputs(closures[job.layout], all_layouts)
-        signature = prints(
-            job.layout or job.producer,
-            [(key, _input_print(key, layout_prints, config_print)) for key in layout_inputs],
-            job.context,
-        )
-        dep_map.add(job.output, signature, (*job.inputs, *layout_inputs))
+        signature, inputs = _signature(job, layout_set, config_print, prints)
+        dep_map.add(job.output, signature, inputs)
     for copy in plan.copies:
         dep_map.add(copy.output, f"file:{copy.source}:{copy.stat[0]}:{copy.stat[1]}", copy.inputs)
     return dep_map
+
+
+def _signature(
+    job: Job, layout_set: LayoutSet, config_print: str, prints: deps.Fingerprints
+) -> tuple[str, tuple[str, ...]]:
+    """A job's signature and its full list of input keys (layouts included)."""
+    layout_inputs: tuple[str, ...] = (CONFIG_KEY,)
+    if job.layout is not None:
+        closures = layout_set.closures
+        if job.layout not in closures:
+            closures[job.layout] = layout_closure(layout_set.env, job.layout)
+        layout_inputs = deps.layout_inputs(closures[job.layout], layout_set.names)
+    if layout_set.prints is None:
+        layout_set.prints = _LayoutPrints(layout_set.env)
+    layout_prints = layout_set.prints
+    signature = prints(
+        job.layout or job.producer,
+        [(key, _input_print(key, layout_prints, config_print)) for key in layout_inputs],
+        job.context,
+    )
+    return signature, (*job.inputs, *layout_inputs)
 
 
 def _render(
@@ -319,6 +418,7 @@ def _build_full(
                 staging.discard()
             else:
                 staging.commit()
+                result.replaced_all = True
     except BaseException:
         if staging is not None:
             staging.discard()

@@ -108,6 +108,91 @@ class Site:
     tags: tuple[Tag, ...]  # by name
     tag_articles: Mapping[str, tuple[Teaser, ...]]  # tag slug -> teasers, newest first
     assets: tuple[AssetFile, ...]
+    index: SiteIndex
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteIndex:
+    """What turning one parsed article into a teaser and a body needs to know
+    about the rest of the site: every URL, every asset, every tag's name."""
+
+    config: SiteConfig
+    paths: Mapping[str, str]  # content-relative source -> site path
+    asset_paths: frozenset[str]  # content-relative paths of copied files
+    unbuilt: frozenset[str]  # content files that are neither articles nor assets (drafts...)
+    tag_names: Mapping[str, tuple[str, str]]  # tag key -> (name shown, slug)
+
+    def tag_refs(self, p: ParsedArticle) -> tuple[TagRef, ...]:
+        refs = []
+        for name in p.tags:
+            slug = self.tag_names[tag_key(name) or "tag"][1]
+            path = urls.tag_path(self.config, slug)
+            refs.append(TagRef(name=name, slug=slug, url=urls.url_for(self.config, path)))
+        return tuple(refs)
+
+    def article_parts(
+        self, p: ParsedArticle
+    ) -> tuple[Teaser, Markup, tuple[str, ...], list[Diagnostic]]:
+        """The teaser, the body with its links resolved, the sources it links
+        to, and any broken-link errors, of one published article."""
+        config = self.config
+        tz = config.tz
+        diags: list[Diagnostic] = []
+        html, links_to, image = _resolve_links(
+            config, p, self.paths, self.asset_paths, self.unbuilt, diags
+        )
+        path = self.paths[p.content_path]
+        date = p.date.astimezone(tz)
+        teaser = Teaser(
+            source=p.source,
+            headline=p.headline,
+            url=urls.url_for(config, path),
+            permalink=urls.absolute_url(config, path),
+            path=path,
+            date=date,
+            archive_url=urls.archive_url(config, date),
+            updated=p.updated.astimezone(tz) if p.updated else None,
+            standfirst=p.standfirst,
+            summary=p.standfirst or p.body.summary,
+            tags=self.tag_refs(p),
+            authors=p.authors,
+            image=image,
+            image_alt=p.image_alt,
+            reading_time=max(1, math.ceil(p.body.words / WORDS_PER_MINUTE)),
+            lang=p.lang,
+        )
+        return teaser, html, links_to, diags
+
+
+def make_article(
+    p: ParsedArticle,
+    teaser: Teaser,
+    html: Markup,
+    links_to: tuple[str, ...],
+    *,
+    related: tuple[Teaser, ...],
+    prev: Teaser | None,
+    next: Teaser | None,
+) -> Article:
+    return Article(
+        **{name: getattr(teaser, name) for name in Teaser.__dataclass_fields__},
+        slug=p.slug,
+        draft=p.draft,
+        html=html,
+        words=p.body.words,
+        meta=p.meta,
+        related=related,
+        prev=prev,
+        next=next,
+        links_to=links_to,
+    )
+
+
+def skeleton(p: ParsedArticle) -> tuple[object, ...]:
+    """What an article decides about the rest of the site: its URL, its place in
+    every list, its tags, what the sitemap says. An edit that keeps these the
+    same changes only what shows the article's own text."""
+    return (p.source, p.date, p.slug, p.tags, p.draft, p.updated, p.image)
 
 
 def build_site(
@@ -142,72 +227,46 @@ def build_site(
         paths[p.content_path] = path
         kept.append(p)
 
-    tag_names = _tag_names(kept)
-    asset_paths = {a.dest for a in assets if a.rel.startswith(CONTENT_DIR + "/")}
-
-    def tag_refs(p: ParsedArticle) -> tuple[TagRef, ...]:
-        refs = []
-        for name in p.tags:
-            slug = tag_key(name) or "tag"
-            path = urls.tag_path(config, tag_names[slug][1])
-            refs.append(TagRef(name=name, slug=tag_names[slug][1], url=urls.url_for(config, path)))
-        return tuple(refs)
-
-    drafts_skipped = content_paths - set(paths) - asset_paths
+    asset_paths = frozenset(a.dest for a in assets if a.rel.startswith(CONTENT_DIR + "/"))
+    index = SiteIndex(
+        config=config,
+        paths=MappingProxyType(paths),
+        asset_paths=asset_paths,
+        unbuilt=content_paths - set(paths) - asset_paths,
+        tag_names=MappingProxyType(_tag_names(kept)),
+    )
 
     bodies: list[tuple[ParsedArticle, Teaser, Markup, tuple[str, ...]]] = []
     for p in kept:
-        html, links_to, image = _resolve_links(config, p, paths, asset_paths, drafts_skipped, diags)
-        path = paths[p.content_path]
-        teaser = Teaser(
-            source=p.source,
-            headline=p.headline,
-            url=urls.url_for(config, path),
-            permalink=urls.absolute_url(config, path),
-            path=path,
-            date=p.date.astimezone(tz),
-            archive_url=urls.archive_url(config, p.date.astimezone(tz)),
-            updated=p.updated.astimezone(tz) if p.updated else None,
-            standfirst=p.standfirst,
-            summary=p.standfirst or p.body.summary,
-            tags=tag_refs(p),
-            authors=p.authors,
-            image=image,
-            image_alt=p.image_alt,
-            reading_time=max(1, math.ceil(p.body.words / WORDS_PER_MINUTE)),
-            lang=p.lang,
-        )
+        teaser, html, links_to, link_diags = index.article_parts(p)
+        diags += link_diags
         bodies.append((p, teaser, html, links_to))
 
     teasers = [t for _, t, _, _ in bodies]
     by_tag: dict[str, list[int]] = defaultdict(list)  # tag slug -> indexes, newest first
-    for index, teaser in enumerate(teasers):
+    for position, teaser in enumerate(teasers):
         for ref in teaser.tags:
-            by_tag[ref.slug].append(index)
+            by_tag[ref.slug].append(position)
 
-    articles: list[Article] = []
-    for index, (p, teaser, html, links_to) in enumerate(bodies):
-        articles.append(
-            Article(
-                **{name: getattr(teaser, name) for name in Teaser.__dataclass_fields__},
-                slug=p.slug,
-                draft=p.draft,
-                html=html,
-                words=p.body.words,
-                meta=p.meta,
-                related=tuple(teasers[i] for i in _related(index, teaser, by_tag, config.related)),
-                prev=teasers[index + 1] if index + 1 < len(teasers) else None,
-                next=teasers[index - 1] if index > 0 else None,
-                links_to=links_to,
-            )
+    articles = [
+        make_article(
+            p,
+            teaser,
+            html,
+            links_to,
+            related=tuple(teasers[i] for i in _related(position, teaser, by_tag, config.related)),
+            prev=teasers[position + 1] if position + 1 < len(teasers) else None,
+            next=teasers[position - 1] if position > 0 else None,
         )
+        for position, (p, teaser, html, links_to) in enumerate(bodies)
+    ]
 
     tags = []
     for slug, indexes in by_tag.items():
         path = urls.tag_path(config, slug)
         tags.append(
             Tag(
-                name=tag_names[slug][0],
+                name=index.tag_names[slug][0],
                 slug=slug,
                 url=urls.url_for(config, path),
                 path=path,
@@ -228,6 +287,7 @@ def build_site(
         tags=tuple(tags),
         tag_articles=tag_articles,
         assets=assets,
+        index=index,
     )
     return site, diags
 
@@ -268,7 +328,7 @@ def _resolve_links(
     config: SiteConfig,
     p: ParsedArticle,
     paths: Mapping[str, str],
-    asset_paths: set[str],
+    asset_paths: frozenset[str],
     drafts: frozenset[str],
     diags: list[Diagnostic],
 ) -> tuple[Markup, tuple[str, ...], str | None]:

@@ -18,12 +18,13 @@ from generator import urls
 from generator.config import SiteConfig, format_date
 from generator.diagnostics import Diagnostic, error
 from generator.feeds import ATOM_LAYOUT, JSON_FEED_PATH, FeedEntry, build_feed
-from generator.model import Site, Teaser
+from generator.model import Article, Site, Teaser
 from generator.sitemap import MAX_URLS, NEWS_WINDOW, NewsEntry, SitemapEntry
 
 # Keys of the dependency map. An output depends on:
 CONFIG_KEY = "config"  # site.yaml
 TAGS_KEY = "tags"  # the set of tags and their counts
+STRUCTURE_KEY = "structure"  # which articles exist, their URLs, dates and tags
 
 
 def src_key(source: str) -> str:
@@ -130,21 +131,7 @@ def plan_site(site: Site, *, now: dt.datetime) -> tuple[Plan, list[Diagnostic]]:
     config = site.config
     pages: list[Job] = []
 
-    for article in site.articles:
-        neighbours = [t for t in (*article.related, article.prev, article.next) if t is not None]
-        inputs = [src_key(article.source)]
-        inputs += [teaser_key(t.source) for t in neighbours]
-        inputs += [teaser_key(s) for s in article.links_to]
-        pages.append(
-            Job(
-                output=urls.output_file(article.path),
-                layout="article.html",
-                context={"article": article, "page": _page(config, "article", article.path)},
-                inputs=tuple(dict.fromkeys(inputs)),
-                origin=article.source,
-                lastmod=article.updated or article.date,
-            )
-        )
+    pages += [article_job(config, article) for article in site.articles]
 
     pages += _paginate(config, "/", "index.html", "index", site.teasers, {}, "the index")
     for tag in site.tags:
@@ -194,6 +181,21 @@ def plan_site(site: Site, *, now: dt.datetime) -> tuple[Plan, list[Diagnostic]]:
     ]
     plan = Plan(pages=tuple(pages), copies=tuple(copies))
     return plan, _collisions(plan)
+
+
+def article_job(config: SiteConfig, article: Article) -> Job:
+    neighbours = [t for t in (*article.related, article.prev, article.next) if t is not None]
+    inputs = [src_key(article.source)]
+    inputs += [teaser_key(t.source) for t in neighbours]
+    inputs += [teaser_key(s) for s in article.links_to]
+    return Job(
+        output=urls.output_file(article.path),
+        layout="article.html",
+        context={"article": article, "page": _page(config, "article", article.path)},
+        inputs=tuple(dict.fromkeys(inputs)),
+        origin=article.source,
+        lastmod=article.updated or article.date,
+    )
 
 
 def _page(config: SiteConfig, kind: str, path: str, **links: str | None) -> PageInfo:
@@ -352,7 +354,8 @@ def _sitemaps(site: Site, pages: Sequence[Job], now: dt.datetime) -> list[Job]:
         ),
         key=lambda e: e.loc,
     )
-    every_page = (*(teaser_key(t.source) for t in site.teasers), TAGS_KEY)
+    # The sitemaps show URLs and dates only: what an article's skeleton decides.
+    every_page = (STRUCTURE_KEY,)
     jobs: list[Job] = []
     chunks = [entries[i : i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
     if len(chunks) == 1:
@@ -394,7 +397,7 @@ def _sitemaps(site: Site, pages: Sequence[Job], now: dt.datetime) -> list[Job]:
         )
 
     recent = tuple(
-        NewsEntry(loc=a.permalink, title=a.headline, published=a.date)
+        NewsEntry(source=a.source, loc=a.permalink, title=a.headline, published=a.date)
         for a in site.teasers
         if now - NEWS_WINDOW <= a.date <= now + dt.timedelta(minutes=5)
     )
@@ -408,7 +411,7 @@ def _sitemaps(site: Site, pages: Sequence[Job], now: dt.datetime) -> list[Job]:
                 "publication": config.publisher.name or config.title,
                 "language": config.language.split("-")[0].lower(),
             },
-            inputs=every_page,
+            inputs=(*(teaser_key(e.source) for e in recent), STRUCTURE_KEY),
             origin="the news sitemap",
         )
     )

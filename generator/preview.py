@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generator import build
 from generator.diagnostics import Diagnostic
-from generator.serve import PreviewServer, diagnostics_to_errors
+from generator.serve import EVERYTHING, PreviewServer, diagnostics_to_errors
 from generator.watch import ChangeBatch, Watcher
 from generator.write import OutputError
 
@@ -74,6 +74,7 @@ class Preview:
         self.server = self._bind(base_path)
         if not first.result.ok:
             self.server.set_errors(diagnostics_to_errors(first.result.diagnostics))
+        self._had_errors = not first.result.ok
         self._watcher = Watcher(
             self.options.site_dir,
             self._on_batch,
@@ -119,7 +120,9 @@ class Preview:
         result = rebuild.result
         if server is not None:
             if result.ok:
-                if result.changed:
+                if result.replaced_all:
+                    server.notify([EVERYTHING])
+                elif result.changed:
                     server.notify(result.changed)
                 if self._had_errors:
                     server.set_errors([])
@@ -135,6 +138,7 @@ class Preview:
             output_dir=self.options.output_dir,
             drafts=self.options.drafts,
             incremental=True,
+            changed=batch.paths if batch is not None else None,
         )
         with self._lock:
             try:

@@ -266,7 +266,7 @@ class PreviewServer:
         stylesheet, reload; changed stylesheets are swapped in place."""
         paths: list[str] = []
         for rel in changed:
-            url = _url_path(self._base, rel)
+            url = EVERYTHING if rel == EVERYTHING else _url_path(self._base, rel)
             if url not in paths:
                 paths.append(url)
         self._state.notify(tuple(paths))

@@ -27,6 +27,7 @@ class SitemapEntry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NewsEntry:
+    source: str  # the article file, for the dependency map
     loc: str
     title: str
     published: dt.datetime
