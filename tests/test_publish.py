@@ -367,3 +367,36 @@ def test_served_under_a_sub_path_every_link_works(site):
         assert origin + "/news/img/port.svg" in seen
     finally:
         server.stop()
+
+
+def test_summary_feeds_leave_the_body_out(make_site):
+    site = make_site({**SITE, "site.yaml": SITE["site.yaml"] + "feeds:\n  content: summary\n"})
+    site.build()
+    entry = xml(site, "tags/shipping/feed.xml").find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}content") is None
+    assert entry.find(f"{ATOM}summary").text == "The deal <ends> a long dispute."
+    item = json.loads((site.output / "feed.json").read_text())["items"][0]
+    assert "content_html" not in item and item["content_text"]
+
+
+def test_sitemap_becomes_an_index_past_the_url_limit(make_site, monkeypatch):
+    from generator import plan
+
+    monkeypatch.setattr(plan, "MAX_URLS", 5)  # the real limit is 50,000 URLs
+    site = make_site(SITE)
+    site.build()
+    root = xml(site, "sitemap.xml")
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    assert root.tag == f"{ns}sitemapindex"
+    parts = [s.find(f"{ns}loc").text for s in root]
+    assert parts[0] == "https://example.org/news/sitemap-1.xml"
+    urls = []
+    for number in range(1, len(parts) + 1):
+        part = xml(site, f"sitemap-{number}.xml")
+        assert len(part) <= 5
+        urls += [u.find(f"{ns}loc").text for u in part]
+    assert len(urls) == len(set(urls)) > 10
+    if SCHEMA.is_file():
+        schema = xmlschema.XMLSchema(str(SCHEMA))
+        for number in range(1, len(parts) + 1):
+            schema.validate(str(site.output / f"sitemap-{number}.xml"))
