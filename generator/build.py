@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,10 +33,10 @@ from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnost
 from generator.feeds import FeedEntry
 from generator.incremental import LastBuild, commit, plan_edits, remember
 from generator.load import CONTENT_DIR, SourceFile, load_site_files
-from generator.markdown import MarkdownRenderer
 from generator.model import Site, Teaser, build_site
-from generator.parse import ParsedArticle, parse_article
-from generator.plan import CONFIG_KEY, Job, Plan, layout_key, plan_site
+from generator.parallel import parse_many, run_split
+from generator.parse import ParsedArticle
+from generator.plan import CONFIG_KEY, CopyJob, Job, Plan, layout_key, plan_site
 from generator.render import (
     Layouts,
     check_layouts,
@@ -69,6 +69,7 @@ class BuildOptions:
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the current time
     incremental: bool = False  # with a cache: re-render only what changed, in place
     changed: frozenset[str] | None = None  # site-relative paths the watcher saw change
+    jobs: int = 1  # processes for parsing and rendering
 
 
 @dataclass(slots=True, kw_only=True)
@@ -158,7 +159,9 @@ def run(
             error("content", "no content/ folder", hint="create content/ and put articles in it")
         )
 
-    parsed, parse_diags = _parse_all(config, files.articles, options.drafts, cache)
+    parsed, parse_diags = _parse_all(
+        config, files.articles, options.drafts, cache, site_dir, options.jobs
+    )
     diags += parse_diags
 
     site, model_diags = build_site(config, parsed, files.assets, files.content_paths)
@@ -178,14 +181,14 @@ def run(
     if has_errors(diags):
         return _finish(result, diags, started)
 
-    result.deps = _dependency_map(layout_set, config, plan)
     previous = cache.deps
     incremental = options.incremental and options.write and previous is not None
     if incremental:
         assert previous is not None
+        result.deps = _dependency_map(layout_set, config, plan)
         _build_incremental(options, env, layouts, plan, previous, result, diags)
-    else:
-        _build_full(options, env, layouts, plan, result, diags, progress)
+    else:  # signs the outputs while it renders them, in every worker
+        _build_full(options, layout_set, plan, result, diags, progress)
     if options.write and not has_errors(diags):
         cache.deps = result.deps
         if options.incremental:  # the preview server keeps its state in memory
@@ -224,7 +227,9 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
         except OSError:
             return None  # deleted or renamed
     probe = BuildCache(parsed=dict(cache.parsed))
-    edited, parse_diags = _parse_all(config, tuple(sources), options.drafts, probe)
+    edited, parse_diags = _parse_all(
+        config, tuple(sources), options.drafts, probe, options.site_dir
+    )
     if has_errors(parse_diags) or len(edited) != len(sources):
         return None
     edit_plan = plan_edits(last, edited)
@@ -284,24 +289,27 @@ def _parse_all(
     sources: tuple[SourceFile, ...],
     drafts: bool,
     cache: BuildCache,
+    site_dir: Path,
+    jobs: int = 1,
 ) -> tuple[list[ParsedArticle], list[Diagnostic]]:
     """Parse every article, reusing the cached result of any file whose bytes
     and parse settings are unchanged."""
     settings = (config.timezone, config.markdown_html, config.highlight, drafts)
-    renderer: MarkdownRenderer | None = None
+    misses = []
+    for source in sources:
+        entry = cache.parsed.get(source.rel)
+        if entry is None or entry[0] != (source.digest, settings):
+            misses.append(source)
+    results = parse_many(config, misses, drafts, site_dir, jobs)
     parsed: list[ParsedArticle] = []
     diags: list[Diagnostic] = []
     fresh: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]] = {}
     for source in sources:
-        key = (source.digest, settings)
-        entry = cache.parsed.get(source.rel)
-        if entry is None or entry[0] != key:
-            if renderer is None:
-                renderer = MarkdownRenderer(html=config.markdown_html, highlight=config.highlight)
-            article, article_diags = parse_article(
-                source, renderer, config.tz, include_drafts=drafts
-            )
-            entry = (key, article, article_diags)
+        if source.rel in results:
+            article, article_diags = results[source.rel]
+            entry = ((source.digest, settings), article, article_diags)
+        else:
+            entry = cache.parsed[source.rel]
         fresh[source.rel] = entry
         _, article, article_diags = entry
         diags += article_diags
@@ -337,8 +345,21 @@ def _dependency_map(layout_set: LayoutSet, config: SiteConfig, plan: Plan) -> De
         signature, inputs = _signature(job, layout_set, config_print, prints)
         dep_map.add(job.output, signature, inputs)
     for copy in plan.copies:
-        dep_map.add(copy.output, f"file:{copy.source}:{copy.stat[0]}:{copy.stat[1]}", copy.inputs)
+        dep_map.add(copy.output, _copy_signature(copy), copy.inputs)
     return dep_map
+
+
+@dataclass(slots=True)
+class _Part:
+    """What a share of the full build's rendering sends back."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    scans: list[PageScan] = field(default_factory=list)
+    signatures: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+
+
+def _copy_signature(copy: CopyJob) -> str:
+    return f"file:{copy.source}:{copy.stat[0]}:{copy.stat[1]}"
 
 
 def _signature(
@@ -382,24 +403,48 @@ def _render(
 
 def _build_full(
     options: BuildOptions,
-    env: jinja2.Environment,
-    layouts: Layouts,
+    layout_set: LayoutSet,
     plan: Plan,
     result: BuildResult,
     diags: list[Diagnostic],
     progress: Progress | None,
 ) -> None:
-    """Render everything into a staging folder; swap it in if all went well."""
+    """Render and sign everything into a staging folder; swap it in if all
+    went well."""
+    env, layouts = layout_set.env, layout_set.layouts
+    config = result.config
+    assert config is not None
+    config_print = config.fingerprint()
     scans: list[PageScan] = []
     staging = Staging(options.output_dir) if options.write else None
     try:
         total = len(plan.pages) + len(plan.copies)
-        for done, job in enumerate(plan.pages, start=1):
-            data = _render(env, layouts, job, options, diags, scans)
-            if staging is not None and data is not None:
-                staging.write(job.output, data)
-            if progress and done % 200 == 0:
-                progress(done, total)
+        jobs = options.jobs
+
+        def render_part(part: Sequence[Job]) -> _Part:
+            """Render, write and sign one share of the pages (maybe in a forked worker)."""
+            done = _Part()
+            prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
+            for count, job in enumerate(part, start=1):
+                data = _render(env, layouts, job, options, done.diagnostics, done.scans)
+                if staging is not None and data is not None:
+                    staging.write(job.output, data)
+                done.signatures.append(
+                    (job.output, *_signature(job, layout_set, config_print, prints))
+                )
+                if progress and count % 100 == 0:
+                    progress(min(count * jobs, total), total)
+            return done
+
+        signed: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for part in run_split(plan.pages, render_part, jobs):
+            diags += part.diagnostics
+            scans += part.scans
+            signed.update((output, (sig, inputs)) for output, sig, inputs in part.signatures)
+        for job in plan.pages:  # in plan order, whoever signed it
+            result.deps.add(job.output, *signed[job.output])
+        for copy in plan.copies:
+            result.deps.add(copy.output, _copy_signature(copy), copy.inputs)
         if staging is not None:
             for copy in plan.copies:
                 staging.copy(copy.output, copy.path)

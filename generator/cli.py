@@ -20,6 +20,7 @@ from generator import __version__, build
 from generator.config import load_config
 from generator.diagnostics import Diagnostic
 from generator.new import NewArticleError, new_article
+from generator.parallel import default_jobs
 from generator.preview import Preview, PreviewOptions, Rebuild
 from generator.write import OutputError
 
@@ -51,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
     p.add_argument(
         "--base-url", metavar="URL", help="build for this address instead of site.yaml's base_url"
+    )
+
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        metavar="N",
+        help=f"processes for parsing and rendering (default: {default_jobs()}, the CPU count)",
     )
 
     p = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload on every save")
@@ -96,7 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         if args.command == "build":
-            return _build(site_dir, args.output or site_dir / "output", args.drafts, args.base_url)
+            if args.jobs < 1:
+                print("digest: error: --jobs must be at least 1", file=sys.stderr)
+                return EXIT_USAGE
+            return _build(
+                site_dir, args.output or site_dir / "output", args.drafts, args.base_url, args.jobs
+            )
         if args.command == "check":
             return _check(site_dir, args.drafts)
         if args.command == "serve":
@@ -107,9 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _build(site_dir: Path, output: Path, drafts: bool, base_url: str | None) -> int:
+def _build(site_dir: Path, output: Path, drafts: bool, base_url: str | None, jobs: int) -> int:
     options = build.BuildOptions(
-        site_dir=site_dir, output_dir=output, drafts=drafts, base_url=base_url
+        site_dir=site_dir, output_dir=output, drafts=drafts, base_url=base_url, jobs=jobs
     )
     progress = _progress_printer(sys.stdout)
     try:
@@ -143,6 +157,7 @@ def _check(site_dir: Path, drafts: bool) -> int:
         drafts=drafts,
         write=False,
         check_links=True,
+        jobs=default_jobs(),
     )
     result = build.run(options)
     _print_diagnostics(result.diagnostics)

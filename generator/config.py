@@ -14,12 +14,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Diagnostic, error, warning
+from generator.frozen import FrozenDict
 from generator.yamldoc import YamlError, load_mapping
 
 CONFIG_FILE = "site.yaml"
@@ -81,7 +81,7 @@ class SiteConfig:
     permalinks: Permalinks = field(default_factory=Permalinks)
     feeds: Feeds = field(default_factory=Feeds)
     publisher: Publisher = field(default_factory=Publisher)
-    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    params: Mapping[str, Any] = field(default_factory=lambda: FrozenDict({}))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -314,7 +314,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         if not isinstance(params, dict):
             bad("params", "expected a mapping of theme settings")
         else:
-            kwargs["params"] = MappingProxyType(dict(params))
+            kwargs["params"] = FrozenDict(dict(params))
 
     for key, line in doc.duplicates:
         diags.append(warning(CONFIG_FILE, f"{key}: given twice; the last one wins", line=line + 1))

@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from generator import __version__
+from generator.frozen import FrozenDict
 from generator.plan import CONFIG_KEY, layout_key
 
 STATE_VERSION = 2
@@ -58,7 +59,7 @@ class _Pickler(pickle.Pickler):
 
     def reducer_override(self, obj: Any) -> Any:
         cls = type(obj)
-        if cls is MappingProxyType:
+        if cls is MappingProxyType or cls is FrozenDict:
             return dict, (dict(obj),)
         if self._shared is not None and cls in self._shared.memo_types:
             return str, (self._shared.of(obj),)

@@ -16,7 +16,6 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 from markupsafe import Markup
@@ -24,6 +23,7 @@ from markupsafe import Markup
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.feeds import FeedEntry, entry_id, feed_entry
+from generator.frozen import FrozenDict
 from generator.model import Article, Site, Teaser, make_article, skeleton
 from generator.parse import ParsedArticle
 from generator.plan import Job, Plan, article_job, src_key, teaser_key
@@ -179,10 +179,10 @@ def swap(
             items = tuple(swap(i, table, memo, derive) for i in obj)
             if any(a is not b for a, b in zip(items, obj, strict=True)):
                 new = items
-        elif cls is dict or cls is MappingProxyType:
+        elif cls is dict or cls is FrozenDict:
             values = {k: swap(v, table, memo, derive) for k, v in obj.items()}
             if any(values[k] is not v for k, v in obj.items()):
-                new = values if cls is dict else MappingProxyType(values)
+                new = values if cls is dict else FrozenDict(values)
         elif dataclasses.is_dataclass(obj):
             names = [f.name for f in dataclasses.fields(obj)]
             olds = [getattr(obj, n) for n in names]

@@ -45,13 +45,17 @@ class SourceFile:
     """One Markdown article as bytes, with the hash that identifies its content."""
 
     rel: str  # site-relative POSIX path: "content/2026/budget.md"
-    data: bytes
+    data: bytes | None  # None when restored from a saved state: read it again if needed
     stat: tuple[int, int] = (0, 0)  # (mtime_ns, size) when read: unchanged means not re-read
     digest: str = ""  # sha256 of data
 
     def __post_init__(self) -> None:
         if not self.digest:
+            assert self.data is not None
             object.__setattr__(self, "digest", hashlib.sha256(self.data).hexdigest())
+
+    def without_data(self) -> SourceFile:
+        return SourceFile(rel=self.rel, data=None, stat=self.stat, digest=self.digest)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,58 +75,77 @@ class SiteFiles:
     content_paths: frozenset[str]  # content-relative paths of every content file
 
 
-def walk(root: Path) -> list[Path]:
-    """Every non-ignored regular file below ``root``, sorted, symlinks out of root skipped."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    rel: str  # POSIX path relative to the folder scanned
+    path: Path
+    stat: tuple[int, int]  # (mtime_ns, size)
+
+
+def scan(root: Path) -> list[Entry]:
+    """Every non-ignored regular file below ``root`` with its stat, sorted by
+    path; symlinks leading out of ``root`` are skipped. One ``stat`` per file."""
     if not root.is_dir():
         return []
     resolved_root = root.resolve()
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
-        for name in sorted(filenames):
+    found: list[Entry] = []
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
             if is_ignored(name):
                 continue
-            path = Path(dirpath) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(resolved_root):
+            try:
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not target.is_relative_to(resolved_root):
+                        continue
+                if entry.is_dir():
+                    stack.append((Path(entry.path), f"{prefix}{name}/"))
+                elif entry.is_file():
+                    st = entry.stat()
+                    found.append(
+                        Entry(f"{prefix}{name}", Path(entry.path), (st.st_mtime_ns, st.st_size))
+                    )
+            except OSError:  # vanished while we looked
                 continue
-            if path.is_file():
-                found.append(path)
+    found.sort(key=lambda e: e.rel)
     return found
 
 
-def _stat(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return (st.st_mtime_ns, st.st_size)
+def walk(root: Path) -> list[Path]:
+    """Every non-ignored regular file below ``root``, sorted."""
+    return [entry.path for entry in scan(root)]
 
 
 def load_site_files(site_dir: Path, previous: Mapping[str, SourceFile] | None = None) -> SiteFiles:
     """Every input under ``content/`` and the static files. An article whose
-    modification time and size match ``previous`` is not read again."""
+    modification time and size match ``previous`` is not read again (its
+    ``data`` may then be None: the parse cache has it)."""
     previous = previous or {}
-    content = site_dir / CONTENT_DIR
     articles: list[SourceFile] = []
     assets: list[AssetFile] = []
     content_paths: set[str] = set()
-    for path in walk(content):
-        if is_readme(path.name):
+    for entry in scan(site_dir / CONTENT_DIR):
+        if is_readme(entry.path.name):
             continue
-        rel_content = path.relative_to(content).as_posix()
-        content_paths.add(rel_content)
-        rel = f"{CONTENT_DIR}/{rel_content}"
-        try:
-            stat = _stat(path)
-        except OSError:  # deleted while we looked
-            continue
-        if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        content_paths.add(entry.rel)
+        rel = f"{CONTENT_DIR}/{entry.rel}"
+        if entry.path.suffix.lower() in MARKDOWN_SUFFIXES:
             known = previous.get(rel)
-            if known is None or known.stat != stat:
+            if known is None or known.stat != entry.stat:
                 try:
-                    known = SourceFile(rel=rel, data=path.read_bytes(), stat=stat)
+                    known = SourceFile(rel=rel, data=entry.path.read_bytes(), stat=entry.stat)
                 except OSError:
                     continue
             articles.append(known)
         else:
-            assets.append(AssetFile(rel=rel, path=path, dest=rel_content, stat=stat))
+            assets.append(AssetFile(rel=rel, path=entry.path, dest=entry.rel, stat=entry.stat))
     assets.extend(static_files(site_dir))
     return SiteFiles(
         articles=tuple(articles), assets=tuple(assets), content_paths=frozenset(content_paths)
@@ -133,13 +156,11 @@ def static_files(site_dir: Path) -> list[AssetFile]:
     """Theme static files, overridden file by file by the site's ``layouts/static/``."""
     chosen: dict[str, AssetFile] = {}
     for base, label in ((THEME_DIR, "theme"), (site_dir / LAYOUTS_DIR, LAYOUTS_DIR)):
-        static = base / STATIC_DIR
-        for path in walk(static):
-            rel_static = path.relative_to(static).as_posix()
-            chosen[rel_static] = AssetFile(
-                rel=f"{label}/{STATIC_DIR}/{rel_static}",
-                path=path,
-                dest=f"{STATIC_DIR}/{rel_static}",
-                stat=_stat(path),
+        for entry in scan(base / STATIC_DIR):
+            chosen[entry.rel] = AssetFile(
+                rel=f"{label}/{STATIC_DIR}/{entry.rel}",
+                path=entry.path,
+                dest=f"{STATIC_DIR}/{entry.rel}",
+                stat=entry.stat,
             )
     return [chosen[key] for key in sorted(chosen)]

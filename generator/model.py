@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +24,7 @@ from markupsafe import Markup
 from generator import urls
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
+from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES, AssetFile
 from generator.markdown import substitute_refs
 from generator.parse import ParsedArticle
@@ -230,10 +230,10 @@ def build_site(
     asset_paths = frozenset(a.dest for a in assets if a.rel.startswith(CONTENT_DIR + "/"))
     index = SiteIndex(
         config=config,
-        paths=MappingProxyType(paths),
+        paths=FrozenDict(paths),
         asset_paths=asset_paths,
         unbuilt=content_paths - set(paths) - asset_paths,
-        tag_names=MappingProxyType(_tag_names(kept)),
+        tag_names=FrozenDict(_tag_names(kept)),
     )
 
     bodies: list[tuple[ParsedArticle, Teaser, Markup, tuple[str, ...]]] = []
@@ -277,7 +277,7 @@ def build_site(
             )
         )
     tags.sort(key=lambda t: (t.name.casefold(), t.slug))
-    tag_articles = MappingProxyType(
+    tag_articles = FrozenDict(
         {slug: tuple(teasers[i] for i in indexes) for slug, indexes in sorted(by_tag.items())}
     )
     site = Site(

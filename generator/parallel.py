@@ -1,0 +1,102 @@
+"""Work spread over processes: parsing articles and rendering pages.
+
+On POSIX the workers are forked, so they inherit the build's data (the plan,
+the Jinja environment) without pickling it; only small results travel back.
+Where fork is not available, or the work is small, it runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic
+from generator.load import SourceFile
+from generator.markdown import MarkdownRenderer
+from generator.parse import ParsedArticle, parse_article
+
+T = TypeVar("T")
+R = TypeVar("R")
+MIN_ITEMS_PER_WORKER = 100  # below this, forking costs more than it saves
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_split(items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int) -> list[R]:
+    """``work`` over ``jobs`` interleaved slices of ``items``: the first slice
+    in this process, the others in forked children whose results come back
+    pickled. The results are in slice order, whatever order they finish in."""
+    jobs = max(1, min(jobs, len(items) // MIN_ITEMS_PER_WORKER))
+    if jobs == 1 or not can_fork():
+        return [work(items)]
+    slices = [items[i::jobs] for i in range(jobs)]
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    for part in slices[1:]:
+        reader, writer = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_child, args=(work, part, writer), daemon=True)
+        process.start()
+        writer.close()
+        children.append((process, reader))
+    results = [work(slices[0])]
+    for process, reader in children:
+        try:
+            ok, payload = pickle.loads(reader.recv_bytes())
+        except EOFError:
+            ok, payload = False, "a worker process died"
+        process.join()
+        if not ok:
+            raise RuntimeError(f"parallel work failed: {payload}")
+        results.append(payload)
+    return results
+
+
+def _child(work: Callable[[Sequence[T]], R], part: Sequence[T], writer: object) -> None:
+    try:
+        payload: object = (True, work(part))
+    except BaseException as exc:  # report, never hang the parent
+        payload = (False, f"{type(exc).__name__}: {exc}")
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    writer.send_bytes(data)  # type: ignore[attr-defined]
+    writer.close()  # type: ignore[attr-defined]
+    os._exit(0)  # skip atexit handlers and buffers inherited from the parent
+
+
+def parse_many(
+    config: SiteConfig,
+    sources: Sequence[SourceFile],
+    drafts: bool,
+    site_dir: Path,
+    jobs: int,
+) -> dict[str, tuple[ParsedArticle | None, list[Diagnostic]]]:
+    """Parse ``sources`` (reading any whose bytes were not kept)."""
+
+    def work(
+        part: Sequence[SourceFile],
+    ) -> dict[str, tuple[ParsedArticle | None, list[Diagnostic]]]:
+        renderer = MarkdownRenderer(html=config.markdown_html, highlight=config.highlight)
+        tz = config.tz
+        out: dict[str, tuple[ParsedArticle | None, list[Diagnostic]]] = {}
+        for source in part:
+            if source.data is None:
+                source = SourceFile(
+                    rel=source.rel, data=(site_dir / source.rel).read_bytes(), stat=source.stat
+                )
+            out[source.rel] = parse_article(source, renderer, tz, include_drafts=drafts)
+        return out
+
+    merged: dict[str, tuple[ParsedArticle | None, list[Diagnostic]]] = {}
+    for result in run_split(sources, work, jobs):
+        merged.update(result)
+    return merged
