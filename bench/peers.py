@@ -210,7 +210,8 @@ HUGO_LAYOUTS = {
 <h1>{{ .Title }}</h1>
 {{ with .Params.summary }}<p class="standfirst">{{ . }}</p>{{ end }}
 <p class="byline">{{ with .Params.author }}By {{ . }} · {{ end -}}
-<time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 January 2006" }}</time>
+<time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">
+{{- .Date.Format "2 January 2006" }}</time>
 · {{ .ReadingTime }} min read</p>
 {{ .Content }}
 {{ partial "tags.html" . }}
@@ -255,7 +256,8 @@ HUGO_LAYOUTS = {
     "rss.xml": """\
 {{- printf "<?xml version=%q encoding=%q?>" "1.0" "utf-8" | safeHTML }}
 <rss version="2.0"><channel>
-<title>{{ site.Title }}</title><link>{{ .Permalink }}</link><description>{{ site.Title }}</description>
+<title>{{ site.Title }}</title><link>{{ .Permalink }}</link>
+<description>{{ site.Title }}</description>
 {{ range first FEED_ENTRIES site.RegularPages }}<item>
 <title>{{ .Title }}</title><link>{{ .Permalink }}</link><guid>{{ .Permalink }}</guid>
 <pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" | safeHTML }}</pubDate>
@@ -269,7 +271,8 @@ HUGO_LAYOUTS = {
     "_partials/teaser.html": """\
 <article class="teaser">
 <h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
-<time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 January 2006" }}</time>
+<time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">
+{{- .Date.Format "2 January 2006" }}</time>
 <p>{{ .Summary }}</p>
 {{ partial "tags.html" . }}
 </article>

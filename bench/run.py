@@ -16,16 +16,21 @@ bench/README.md explains what is measured and how to read the report.
 from __future__ import annotations
 
 import argparse
+import compileall
+import contextlib
 import datetime as dt
+import io
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -34,8 +39,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(1, str(ROOT))  # `generator`, for a checkout that is not pip-installed
 
 import generate  # noqa: E402 - bench/ is sys.path[0] when run as a script
 import peers  # noqa: E402
@@ -58,14 +61,18 @@ class Sample:
     cpu_seconds: float  # user + system of the process and its children
     peak_mib: float  # largest resident set of the process or any waited-for child
     others_cores: float | None  # CPU used meanwhile by other processes, in cores
+    tree_peak_mib: float | None = None  # summed PSS of the process group (sampled runs only)
 
     def as_json(self) -> dict[str, float | None]:
-        return {
+        data = {
             "s": round(self.seconds, 3),
             "cpu_s": round(self.cpu_seconds, 3),
             "peak_mib": round(self.peak_mib, 1),
             "others_cores": None if self.others_cores is None else round(self.others_cores, 2),
         }
+        if self.tree_peak_mib is not None:
+            data["tree_peak_mib"] = round(self.tree_peak_mib, 1)
+        return data
 
 
 def busy_seconds() -> float | None:
@@ -79,6 +86,63 @@ def busy_seconds() -> float | None:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+class TreeMemory(threading.Thread):
+    """Samples the summed proportional set size (PSS) of every process in a
+    process group (Linux): the memory a build really holds, forked workers
+    included, counting pages they share once. ru_maxrss is one process's peak."""
+
+    def __init__(self, pgid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pgid = pgid
+        self.interval = interval
+        self.peak_kib = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.interval):
+            self.peak_kib = max(self.peak_kib, sum(map(pss_kib, group_pids(self.pgid))))
+
+    def stop(self) -> float | None:
+        """Stop sampling; the peak in MiB, or None where /proc cannot tell."""
+        self.done.set()
+        self.join()
+        return self.peak_kib / 1024 if self.peak_kib else None
+
+
+def group_pids(pgid: int) -> list[int]:
+    pids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[2] == str(pgid):  # state, ppid, pgrp
+            pids.append(int(name))
+    return pids
+
+
+def pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def others_cores_now(seconds: float = 1.0) -> float | None:
+    """How many cores other processes keep busy, over ``seconds`` of our idling."""
+    before = busy_seconds()
+    time.sleep(seconds)
+    after = busy_seconds()
+    return None if before is None or after is None else round((after - before) / seconds, 2)
+
+
 def run_timed(
     cmd: Sequence[str],
     *,
@@ -87,10 +151,13 @@ def run_timed(
     timeout: float,
     env: Mapping[str, str] | None = None,
     what: str,
+    sample_memory: bool = False,
 ) -> Sample:
     """Run ``cmd`` to its end, output appended to ``log``; time it and read its
     rusage from wait4 (the same numbers as RUSAGE_CHILDREN, for this child
-    only). The whole process group is killed after ``timeout`` seconds."""
+    only). The whole process group is killed after ``timeout`` seconds.
+    ``sample_memory`` also samples the group's summed memory (it costs a little
+    CPU, so such runs are not the timed ones)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         out.write(f"\n$ (cd {shlex.quote(str(cwd))} && {shlex.join(cmd)})\n".encode())
@@ -109,31 +176,33 @@ def run_timed(
             )
         except OSError as exc:
             raise BenchError(f"{what}: cannot start {cmd[0]}: {exc}") from exc
+        sampler = TreeMemory(proc.pid) if sample_memory else None
+        if sampler is not None:
+            sampler.start()
         timed_out = threading.Event()
 
         def kill() -> None:
             timed_out.set()
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
         timer = threading.Timer(timeout, kill)
         timer.daemon = True
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - start
+            busy_after = busy_seconds()
         except BaseException:  # Ctrl-C: leave nothing running behind us
-            timer.cancel()
             kill()
             proc.wait()
             raise
-        seconds = time.perf_counter() - start
-        busy_after = busy_seconds()
-        timer.cancel()
+        finally:
+            timer.cancel()
+            tree_peak = sampler.stop() if sampler is not None else None
         proc.returncode = os.waitstatus_to_exitcode(status)
     if timed_out.is_set():
-        raise BenchError(f"{what}: stopped after the {timeout:.0f} s time limit (log: {log})")
+        raise BenchError(f"{what}: stopped after the {timeout:g} s time limit (log: {log})")
     if proc.returncode != 0:
         raise BenchError(
             f"{what} failed (exit {proc.returncode}); last lines of {log}:\n{tail(log)}"
@@ -142,7 +211,8 @@ def run_timed(
     others = None
     if busy_before is not None and busy_after is not None and seconds > 0:
         others = max(0.0, (busy_after - busy_before - cpu) / seconds)
-    return Sample(seconds, cpu, usage.ru_maxrss / 1024, others)  # ru_maxrss: KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    return Sample(seconds, cpu, usage.ru_maxrss / 1024, others, tree_peak)
 
 
 def tail(log: Path, lines: int = 12) -> str:
@@ -167,6 +237,7 @@ class ToolResult:
     cold: list[Sample] = field(default_factory=list)
     warm: list[Sample] = field(default_factory=list)
     edit: list[Sample] = field(default_factory=list)
+    memory: Sample | None = None  # one more cold build, its memory sampled (not timed)
     files: int | None = None
     html_pages: int | None = None
     latency_ms: dict[str, dict[str, float]] | None = None
@@ -200,6 +271,7 @@ class ToolResult:
             "edit_s": rounded(self.median("edit")),
             "cold_cpu_s": rounded(cpu),
             "peak_mib": rounded(self.peak_mib(), 1),
+            "tree_peak_mib": rounded(self.memory.tree_peak_mib if self.memory else None, 1),
             "files": self.files,
             "html_pages": self.html_pages,
             "others_cores_max": rounded(self.others_cores(), 2),
@@ -224,7 +296,7 @@ def ratios(tools: Mapping[str, ToolResult]) -> dict[str, dict[str, float | None]
     """Digest's median time divided by each peer's: above 1, Digest is slower."""
     digest = tools.get("digest")
     out: dict[str, dict[str, float | None]] = {}
-    if digest is None:
+    if digest is None or digest.error is not None:
         return out
     for name, peer in tools.items():
         if name == "digest" or peer.error is not None or not peer.cold:
@@ -249,38 +321,73 @@ def count_output(folder: Path) -> tuple[int, int]:
 # --- Digest ---------------------------------------------------------------------
 
 
-def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class DigestCode:
+    """The Digest that is measured: a folder holding a copy of ``generator/``."""
+
+    path: Path
+    version: str
+
+
+def git(*args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def snapshot_digest(work: Path, rev: str | None) -> DigestCode:
+    """Copy ``generator/`` (of the working tree, or of git revision ``rev``) into
+    the work folder and measure that copy: files edited while the benchmark
+    runs cannot change what it measures half-way."""
+    dest = work / "digest-code"
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    if rev is None:
+        shutil.copytree(
+            ROOT / "generator",
+            dest / "generator",
+            ignore=shutil.ignore_patterns("__pycache__", ".mypy_cache", "*.pyc"),
+        )
+        head = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--", "generator")
+        label = f"{head}{' + uncommitted changes in generator/' if dirty else ''}" or "no git"
+    else:
+        commit = git("rev-parse", "--short", "--verify", f"{rev}^{{commit}}")
+        if not commit:
+            raise BenchError(f"--digest-rev {rev}: not a commit of {ROOT}")
+        try:
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", "--format=tar", commit, "generator"],
+                capture_output=True,
+                timeout=120,
+                check=True,
+            ).stdout
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise BenchError(f"--digest-rev {rev}: git archive failed: {exc}") from exc
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(dest, filter="data")
+            else:  # Python < 3.11.4; our own repository's archive
+                tar.extractall(dest)
+        label = commit
+    # Compile now, so that the first timed build does not pay for it.
+    compileall.compile_dir(dest / "generator", quiet=1)
+    init = (dest / "generator" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r"__version__\s*=\s*[\"']([^\"']+)", init)
+    return DigestCode(dest, f"{match.group(1) if match else '?'} ({label})")
+
+
+def child_env(code: DigestCode | None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    path = env.get("PYTHONPATH", "")
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + path if path else "")
+    if code is not None:
+        path = env.get("PYTHONPATH", "")
+        env["PYTHONPATH"] = str(code.path) + (os.pathsep + path if path else "")
     env.update(extra or {})
     return env
-
-
-def digest_version() -> str:
-    try:
-        from generator import __version__
-    except ImportError:
-        return "?"
-    version = __version__
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "generator"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return version
-    if head:
-        version += f" ({head}{', generator/ modified' if dirty else ''})"
-    return version
 
 
 def append_edit(path: Path, run: int) -> Callable[[], None]:
@@ -291,24 +398,44 @@ def append_edit(path: Path, run: int) -> Callable[[], None]:
 
 
 def measure_digest(
-    site: Path, edit_source: Path, runs: int, timeout: float, log: Path
+    code: DigestCode,
+    site: Path,
+    edit_source: Path,
+    runs: int,
+    timeout: float,
+    log: Path,
+    extra_args: Sequence[str] = (),
 ) -> ToolResult:
-    result = ToolResult(version=digest_version())
+    result = ToolResult(version=code.version)
     output = site / "output"
-    cmd = [sys.executable, "-m", "generator", "build", "--site", str(site), "--output", str(output)]
-    env = child_env()
+    cmd = [
+        sys.executable,
+        "-m",
+        "generator",
+        "build",
+        "--site",
+        str(site),
+        "--output",
+        str(output),
+        *extra_args,
+    ]
+    env = child_env(code)
     for run in range(runs):
         for name in ("output", ".digest"):
             shutil.rmtree(site / name, ignore_errors=True)
         what = f"Digest build of {site.name}"
-        result.cold.append(run_timed(cmd, cwd=ROOT, log=log, timeout=timeout, env=env, what=what))
+        result.cold.append(
+            run_timed(cmd, cwd=code.path, log=log, timeout=timeout, env=env, what=what)
+        )
         if run == 0:
             result.files, result.html_pages = count_output(output)
-        result.warm.append(run_timed(cmd, cwd=ROOT, log=log, timeout=timeout, env=env, what=what))
+        result.warm.append(
+            run_timed(cmd, cwd=code.path, log=log, timeout=timeout, env=env, what=what)
+        )
         restore = append_edit(edit_source, run)
         try:
             result.edit.append(
-                run_timed(cmd, cwd=ROOT, log=log, timeout=timeout, env=env, what=what)
+                run_timed(cmd, cwd=code.path, log=log, timeout=timeout, env=env, what=what)
             )
         finally:
             restore()
@@ -317,10 +444,17 @@ def measure_digest(
             f"warm {result.warm[-1].seconds:.2f} s, edit {result.edit[-1].seconds:.2f} s, "
             f"peak {result.cold[-1].peak_mib:.0f} MiB"
         )
+    for name in ("output", ".digest"):
+        shutil.rmtree(site / name, ignore_errors=True)
+    result.memory = run_timed(
+        cmd, cwd=code.path, log=log, timeout=timeout, env=env, what=what, sample_memory=True
+    )
     return result
 
 
-def measure_latency(site: Path, work: Path, runs: int, timeout: float, log: Path) -> ToolResult:
+def measure_latency(
+    code: DigestCode, site: Path, work: Path, runs: int, timeout: float, log: Path
+) -> ToolResult:
     """bench/latency.py's measure() on a copy of the site (it edits the site and
     adds a layout), in a child process so that it is bounded by a time limit."""
     copy = work / f"latency-{site.name}"
@@ -341,10 +475,10 @@ def measure_latency(site: Path, work: Path, runs: int, timeout: float, log: Path
                 "--runs",
                 str(runs),
             ],
-            cwd=ROOT,
+            cwd=code.path,
             log=log,
             timeout=timeout,
-            env=child_env(),
+            env=child_env(code),
             what=f"bench/latency.py on {copy.name}",
         )
         result.latency_ms = json.loads(report.read_text(encoding="utf-8"))
@@ -401,7 +535,7 @@ def measure_peer(
     site = work / f"{peer.name}-{len(articles)}"
     peer.convert(articles, site)
     cmd = peer.command(venv, site)
-    env = child_env(peer.environment(site))
+    env = child_env(None, peer.environment(site))
     what = f"{peer.name} build of {site.name}"
     for run in range(runs):
         peer.clean(site)
@@ -422,6 +556,10 @@ def measure_peer(
                 restore()
             line += f", warm {result.warm[-1].seconds:.2f} s, edit {result.edit[-1].seconds:.2f} s"
         progress(line + f", peak {result.cold[-1].peak_mib:.0f} MiB")
+    peer.clean(site)
+    result.memory = run_timed(
+        cmd, cwd=site, log=log, timeout=timeout, env=env, what=what, sample_memory=True
+    )
     return result
 
 
@@ -442,10 +580,8 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     memory = None
-    try:
+    with contextlib.suppress(ValueError, OSError, AttributeError):
         memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20)
-    except (ValueError, OSError, AttributeError):
-        pass
     return {
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
@@ -461,6 +597,7 @@ def machine_info() -> dict[str, Any]:
 def measure_size(
     count: int,
     args: argparse.Namespace,
+    code: DigestCode,
     ready: list[ReadyPeer],
     problems: list[str],
 ) -> dict[str, Any]:
@@ -469,7 +606,7 @@ def measure_size(
     log = work / "logs" / f"{count}.log"
     log.unlink(missing_ok=True)
     entry: dict[str, Any] = {"articles": count, "log": str(log)}
-    progress(f"\n== {count:,} articles (seed {args.seed}; time limit {timeout:.0f} s a build) ==")
+    progress(f"\n== {count:,} articles (seed {args.seed}; time limit {timeout:g} s a build) ==")
     site = work / f"digest-{count}"
     started = time.perf_counter()
     try:
@@ -493,14 +630,16 @@ def measure_size(
 
     tools: dict[str, ToolResult] = {}
     try:
-        tools["digest"] = measure_digest(site, edit_source, args.runs, timeout, log)
+        tools["digest"] = measure_digest(
+            code, site, edit_source, args.runs, timeout, log, shlex.split(args.digest_args)
+        )
     except BenchError as exc:
-        tools["digest"] = ToolResult(version=digest_version(), error=str(exc))
+        tools["digest"] = ToolResult(version=code.version, error=str(exc))
         problems.append(f"{count:,} articles: {exc}")
         progress(f"  {exc}")
     if not args.no_latency and tools["digest"].error is None:
         progress(f"  digest   preview latency ({args.runs} runs of each change) ...")
-        lat = measure_latency(site, work, args.runs, timeout * (2 + args.runs), log)
+        lat = measure_latency(code, site, work, args.runs, timeout * (2 + args.runs), log)
         tools["digest"].latency_ms = lat.latency_ms
         tools["digest"].latency_error = lat.latency_error
         if lat.latency_error is not None:
@@ -550,9 +689,11 @@ def table(report: Mapping[str, Any]) -> str:
 
     lines = [
         f"Medians of {report['settings']['runs']} runs: build seconds (a fresh process each, "
-        "imports included), CPU seconds and peak memory of the cold build.",
+        "imports included);",
+        "the cold build's CPU seconds and peak memory: rss = the largest process (ru_maxrss), "
+        "all = every process of the build together (summed PSS).",
         f"{'articles':>9}  {'tool':<15}{'cold s':>8}{'warm s':>8}{'edit s':>8}"
-        f"{'cpu s':>8}{'peak MiB':>10}{'files':>8}{'html':>8}",
+        f"{'cpu s':>8}{'rss MiB':>9}{'all MiB':>9}{'files':>8}{'html':>8}",
     ]
     for size in report["sizes"]:
         count = f"{size['articles']:,}"
@@ -563,7 +704,8 @@ def table(report: Mapping[str, Any]) -> str:
             lines.append(
                 f"{count:>9}  {name:<15}{num(tool['cold_s']):>8}{num(tool['warm_s']):>8}"
                 f"{num(tool['edit_s']):>8}{num(tool['cold_cpu_s']):>8}"
-                f"{num(tool['peak_mib'], '.0f'):>10}{num(tool['files'], 'd'):>8}"
+                f"{num(tool['peak_mib'], '.0f'):>9}{num(tool['tree_peak_mib'], '.0f'):>9}"
+                f"{num(tool['files'], 'd'):>8}"
                 f"{num(tool['html_pages'], 'd'):>8}"
             )
         for name, values in size.get("ratios", {}).items():
@@ -646,7 +788,8 @@ def arg_parser() -> argparse.ArgumentParser:
         "--sizes",
         type=parse_sizes,
         default=list(DEFAULT_SIZES),
-        help="comma-separated article counts, e.g. 1000,10000,100000 or 1k,10k (default %(default)s)",
+        help="comma-separated article counts, e.g. 1000,10000,100000 or 1k,10k "
+        "(default 1000,10000)",
     )
     parser.add_argument("--runs", type=positive, default=3, help="runs per measurement (default 3)")
     parser.add_argument(
@@ -677,6 +820,17 @@ def arg_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-latency", action="store_true", help="skip the preview latency measurement"
     )
+    parser.add_argument(
+        "--digest-rev",
+        metavar="REV",
+        help="measure generator/ as of this git revision (default: the working tree)",
+    )
+    parser.add_argument(
+        "--digest-args",
+        default="",
+        metavar="ARGS",
+        help="extra arguments for every digest build, e.g. --digest-args='--jobs 1'",
+    )
     # Internal: bench/latency.py's measure() in a child process, with a time limit.
     parser.add_argument(
         "--latency-child", nargs=2, type=Path, metavar=("SITE", "JSON"), help=argparse.SUPPRESS
@@ -693,6 +847,10 @@ def write_report(report: Mapping[str, Any], out: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = arg_parser().parse_args(argv)
+    # Stopping the harness (Ctrl-C, or kill from a process manager, even when
+    # started in the background) stops the build it is timing too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if args.latency_child:
         site, report_path = args.latency_child
         latency_child(site, report_path, args.runs)
@@ -709,26 +867,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             "peers": args.peers,
             "per_page": peers.PER_PAGE,
             "corpus": generate.CORPUS.is_dir(),
+            "digest_args": args.digest_args,
+            "digest_rev": args.digest_rev,
             "command": shlex.join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
         },
         "sizes": [],
         "problems": problems,
     }
-    load = os.getloadavg()[0]
+    others = others_cores_now()
+    report["machine"]["others_cores_at_start"] = others
     progress(
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {load:.2f}; "
-        f"work folder {args.work}"
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, other processes using "
+        f"{'?' if others is None else f'{others:.2f}'} cores; work folder {args.work}"
     )
-    if load > (os.cpu_count() or 1) * NOISY_CORES:
+    if others is not None and others > NOISY_CORES:
         progress("note: the machine is already busy; timings may be noisy")
     try:
+        code = snapshot_digest(args.work, args.digest_rev)
+        progress(f"Digest {code.version}, measured from a copy in {code.path}")
         ready = install_peers(args.peers, args.work, problems)
-        report["tools"] = {"digest": digest_version()} | {
-            r.peer.name: r.install.version for r in ready
-        }
+        report["tools"] = {"digest": code.version} | {r.peer.name: r.install.version for r in ready}
         for count in args.sizes:
-            report["sizes"].append(measure_size(count, args, ready, problems))
+            report["sizes"].append(measure_size(count, args, code, ready, problems))
             write_report(report, args.out)
+    except BenchError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         write_report(report, args.out)
         print(f"\nInterrupted; partial results in {args.out}", file=sys.stderr)

@@ -45,6 +45,8 @@ from generator.render import (
     make_env,
     render_job,
 )
+from generator.sitemap import news_valid_until
+from generator.state import STATE_DIR, SavedState, load_state, output_stats, save_state
 from generator.write import (
     Staging,
     check_output_dir,
@@ -53,9 +55,8 @@ from generator.write import (
     replace_file,
 )
 
-STATE_DIR = ".digest"
-
 Progress = Callable[[int, int], None]  # (done, total)
+IN_PLACE_LIMIT = 200  # a build that changes fewer outputs replaces them in place
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +101,7 @@ class BuildCache:
     deps: DependencyMap | None = None  # of the output as it is on disk
     layout_set: LayoutSet | None = None
     last: LastBuild | None = None  # the last good incremental build, for the fast path
+    related: dict[str, object] = field(default_factory=dict)  # see model.build_site
 
 
 @dataclass(slots=True, kw_only=True)
@@ -152,8 +154,29 @@ def run(
     if no_host is not None:
         diags.append(no_host)
     result.config = config
+    now = options.now or build_time()
+    saved = None
+    if options.write and not options.incremental:  # digest build: the state on disk
+        saved = load_state(site_dir, options.output_dir)
+        if saved is not None and not cache.files:
+            cache.files, cache.parsed = dict(saved.files), dict(saved.parsed)
+            cache.related = dict(saved.related)
     files = load_site_files(site_dir, cache.files)
     cache.files = {f.rel: f for f in files.articles}
+    state_key = (
+        options.drafts,
+        options.base_url,
+        config.fingerprint(),
+        layout_files_key(site_dir),
+    )
+    inputs = (
+        tuple((f.rel, f.stat) for f in files.articles),
+        tuple((a.rel, a.stat) for a in files.assets),
+    )
+    if saved is not None and _unchanged(saved, state_key, inputs, now, options.output_dir):
+        result.articles, result.tags, result.pages, result.files = saved.counts
+        result.deps = saved.deps
+        return _finish(result, diags + saved.warnings, started)
     if not files.articles and not (site_dir / "content").is_dir():
         diags.append(
             error("content", "no content/ folder", hint="create content/ and put articles in it")
@@ -164,7 +187,7 @@ def run(
     )
     diags += parse_diags
 
-    site, model_diags = build_site(config, parsed, files.assets, files.content_paths)
+    site, model_diags = build_site(config, parsed, files.assets, files.content_paths, cache.related)
     diags += model_diags
     result.site = site
     result.articles = len(site.articles)
@@ -173,7 +196,7 @@ def run(
     layout_set = _layout_set(site_dir, config, cache)
     env, layouts = layout_set.env, layout_set.layouts
     diags += layout_set.diagnostics
-    plan, plan_diags = plan_site(site, now=options.now or build_time())
+    plan, plan_diags = plan_site(site, now=now)
     diags += plan_diags
     diags += _missing_layouts(env, plan.pages)
     result.pages = sum(1 for job in plan.pages if job.output.endswith(".html"))
@@ -181,21 +204,52 @@ def run(
     if has_errors(diags):
         return _finish(result, diags, started)
 
-    previous = cache.deps
-    incremental = options.incremental and options.write and previous is not None
-    if incremental:
+    previous = cache.deps if options.incremental else (saved.deps if saved else None)
+    in_place = False
+    if options.write and previous is not None:
+        result.deps = _dependency_map(layout_set, config, plan, options.jobs)
+        dirty = _dirty(result.deps, previous, options.output_dir, saved)
+        # A few changed pages are replaced in place; many, in a staging folder.
+        in_place = options.incremental or len(dirty) <= max(IN_PLACE_LIMIT, len(plan.pages) // 10)
+    if in_place:
         assert previous is not None
-        result.deps = _dependency_map(layout_set, config, plan)
-        _build_incremental(options, env, layouts, plan, previous, result, diags)
+        _build_incremental(options, env, layouts, plan, previous, result, diags, dirty)
     else:  # signs the outputs while it renders them, in every worker
-        _build_full(options, layout_set, plan, result, diags, progress)
+        _build_full(options, layout_set, plan, result, diags, progress, saved)
     if options.write and not has_errors(diags):
         cache.deps = result.deps
         if options.incremental:  # the preview server keeps its state in memory
             cache.last = remember(_fast_key(options, layout_set), site, plan, parsed, diags)
         else:
             _save_state(site_dir, options.output_dir, result.deps)
+            outputs = list(result.deps.outputs)
+            save_state(
+                site_dir,
+                options.output_dir,
+                SavedState(
+                    key=state_key,
+                    inputs=inputs,
+                    files={rel: f.without_data() for rel, f in cache.files.items()},
+                    parsed=cache.parsed,
+                    deps=result.deps,
+                    outputs=output_stats(options.output_dir, outputs),
+                    valid_until=news_valid_until([t.date for t in site.teasers], now),
+                    counts=(result.articles, result.tags, result.pages, result.files),
+                    related=cache.related,
+                    warnings=[d for d in diags if not d.is_error],
+                ),
+            )
     return _finish(result, diags, started)
+
+
+def _unchanged(
+    saved: SavedState, key: object, inputs: object, now: dt.datetime, output: Path
+) -> bool:
+    """Nothing to do: the same settings, layouts and input files as the last
+    build, which is still on disk as it was left, and still current."""
+    if saved.key != key or saved.inputs != inputs or now.timestamp() >= saved.valid_until:
+        return False
+    return output_stats(output, list(saved.outputs)) == saved.outputs
 
 
 def _fast_key(options: BuildOptions, layout_set: LayoutSet) -> object:
@@ -336,14 +390,22 @@ def _layout_set(site_dir: Path, config: SiteConfig, cache: BuildCache) -> Layout
     return layout_set
 
 
-def _dependency_map(layout_set: LayoutSet, config: SiteConfig, plan: Plan) -> DependencyMap:
-    """Every output's signature and input keys (see deps.py)."""
+def _dependency_map(
+    layout_set: LayoutSet, config: SiteConfig, plan: Plan, jobs: int = 1
+) -> DependencyMap:
+    """Every output's signature and input keys (see deps.py), signed in ``jobs`` processes."""
     config_print = config.fingerprint()
+
+    def sign(part: Sequence[Job]) -> list[tuple[str, str, tuple[str, ...]]]:
+        prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
+        return [(job.output, *_signature(job, layout_set, config_print, prints)) for job in part]
+
+    signed: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for part in run_split(plan.pages, sign, jobs):
+        signed.update((output, (sig, inputs)) for output, sig, inputs in part)
     dep_map = DependencyMap()
-    prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
-    for job in plan.pages:
-        signature, inputs = _signature(job, layout_set, config_print, prints)
-        dep_map.add(job.output, signature, inputs)
+    for job in plan.pages:  # in plan order
+        dep_map.add(job.output, *signed[job.output])
     for copy in plan.copies:
         dep_map.add(copy.output, _copy_signature(copy), copy.inputs)
     return dep_map
@@ -356,6 +418,7 @@ class _Part:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     scans: list[PageScan] = field(default_factory=list)
     signatures: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    rendered: int = 0
 
 
 def _copy_signature(copy: CopyJob) -> str:
@@ -408,6 +471,7 @@ def _build_full(
     result: BuildResult,
     diags: list[Diagnostic],
     progress: Progress | None,
+    saved: SavedState | None,
 ) -> None:
     """Render and sign everything into a staging folder; swap it in if all
     went well."""
@@ -417,29 +481,54 @@ def _build_full(
     config_print = config.fingerprint()
     scans: list[PageScan] = []
     staging = Staging(options.output_dir) if options.write else None
+    out = options.output_dir
+
+    def reusable(output: str, signature: str) -> bool:
+        """The current file was made from the same inputs and is as we left it."""
+        if saved is None:
+            return False
+        before = saved.deps.outputs.get(output)
+        if before is None or before.signature != signature:
+            return False
+        try:
+            st = (out / output).stat()
+        except OSError:
+            return False
+        return saved.outputs.get(output) == (st.st_mtime_ns, st.st_size)
+
     try:
         total = len(plan.pages) + len(plan.copies)
         jobs = options.jobs
 
         def render_part(part: Sequence[Job]) -> _Part:
-            """Render, write and sign one share of the pages (maybe in a forked worker)."""
+            """Sign one share of the pages, then render and write those whose
+            signature changed; carry the others over from the current output
+            (maybe in a forked worker)."""
             done = _Part()
             prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
             for count, job in enumerate(part, start=1):
+                signature, inputs = _signature(job, layout_set, config_print, prints)
+                done.signatures.append((job.output, signature, inputs))
+                if (
+                    staging is not None
+                    and reusable(job.output, signature)
+                    and staging.keep(job.output)
+                ):
+                    continue
+                done.rendered += 1
                 data = _render(env, layouts, job, options, done.diagnostics, done.scans)
                 if staging is not None and data is not None:
                     staging.write(job.output, data)
-                done.signatures.append(
-                    (job.output, *_signature(job, layout_set, config_print, prints))
-                )
                 if progress and count % 100 == 0:
                     progress(min(count * jobs, total), total)
             return done
 
         signed: dict[str, tuple[str, tuple[str, ...]]] = {}
+        result.rendered = 0
         for part in run_split(plan.pages, render_part, jobs):
             diags += part.diagnostics
             scans += part.scans
+            result.rendered += part.rendered
             signed.update((output, (sig, inputs)) for output, sig, inputs in part.signatures)
         for job in plan.pages:  # in plan order, whoever signed it
             result.deps.add(job.output, *signed[job.output])
@@ -447,10 +536,10 @@ def _build_full(
             result.deps.add(copy.output, _copy_signature(copy), copy.inputs)
         if staging is not None:
             for copy in plan.copies:
-                staging.copy(copy.output, copy.path)
+                if not (reusable(copy.output, _copy_signature(copy)) and staging.keep(copy.output)):
+                    staging.copy(copy.output, copy.path)
         if progress:
             progress(total, total)
-        result.rendered = len(plan.pages)
         if options.check_links:
             config = result.config
             assert config is not None
@@ -470,6 +559,25 @@ def _build_full(
         raise
 
 
+def _dirty(new: DependencyMap, old: DependencyMap, out: Path, saved: SavedState | None) -> set[str]:
+    """Outputs to make again: new or changed signature, missing, or (for
+    digest build) no longer the file the last build left."""
+    dirty = set()
+    for output, record in new.outputs.items():
+        before = old.outputs.get(output)
+        if before is None or before.signature != record.signature:
+            dirty.add(output)
+            continue
+        try:
+            st = (out / output).stat()
+        except OSError:
+            dirty.add(output)
+            continue
+        if saved is not None and saved.outputs.get(output) != (st.st_mtime_ns, st.st_size):
+            dirty.add(output)
+    return dirty
+
+
 def _build_incremental(
     options: BuildOptions,
     env: jinja2.Environment,
@@ -478,6 +586,7 @@ def _build_incremental(
     previous: DependencyMap,
     result: BuildResult,
     diags: list[Diagnostic],
+    dirty: set[str],
 ) -> None:
     """Render only what changed, in memory; then replace those files in place
     and delete the outputs nothing produces any more. On any error nothing is
@@ -485,15 +594,10 @@ def _build_incremental(
     out = options.output_dir
     new = result.deps.outputs
     old = previous.outputs
-
-    def dirty(output: str) -> bool:
-        before = old.get(output)
-        return before is None or before.signature != new[output].signature
-
     rendered: list[tuple[str, bytes]] = []
     scans: list[PageScan] = []
     for job in plan.pages:
-        if dirty(job.output) or not (out / job.output).exists():
+        if job.output in dirty:
             data = _render(env, layouts, job, options, diags, scans)
             if data is not None:
                 rendered.append((job.output, data))
@@ -502,9 +606,7 @@ def _build_incremental(
         return
     changed = [rel for rel, data in rendered if replace_file(out, rel, data)]
     for copy in plan.copies:
-        if (dirty(copy.output) or not (out / copy.output).exists()) and replace_copy(
-            out, copy.output, copy.path
-        ):
+        if copy.output in dirty and replace_copy(out, copy.output, copy.path):
             changed.append(copy.output)
     orphans = sorted(set(old) - set(new))
     remove_files(out, orphans)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -90,21 +91,18 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The path part of ``base_url``, always starting and ending with ``/``."""
-        path = urlsplit(self.base_url).path or "/"
-        if not path.endswith("/"):
-            path += "/"
-        return path
+        return _base_path(self.base_url)
 
     @property
     def absolute_base(self) -> str | None:
         """``https://host/sub/`` when base_url names a host, else None."""
-        parts = urlsplit(self.base_url)
-        if parts.scheme and parts.netloc:
-            return f"{parts.scheme}://{parts.netloc}{self.base_path}"
-        return None
+        return _absolute_base(self.base_url)
 
     def fingerprint(self) -> str:
         """A hash of every setting: an input of every output."""
+        return _fingerprint(self)
+
+    def _fingerprint(self) -> str:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "params"}
         data["permalinks"] = vars_of(self.permalinks)
         data["feeds"] = vars_of(self.feeds)
@@ -112,6 +110,25 @@ class SiteConfig:
         data["params"] = dict(self.params)
         blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=16)
+def _base_path(base_url: str) -> str:
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+@functools.lru_cache(maxsize=16)
+def _absolute_base(base_url: str) -> str | None:
+    parts = urlsplit(base_url)
+    if parts.scheme and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}{_base_path(base_url)}"
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _fingerprint(config: SiteConfig) -> str:
+    return config._fingerprint()
 
 
 def vars_of(obj: object) -> dict[str, Any]:

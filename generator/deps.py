@@ -32,6 +32,11 @@ STATE_VERSION = 2
 _SALT = f"digest-{__version__}-state{STATE_VERSION}-py{sys.version_info[:2]}"
 
 
+def state_salt() -> str:
+    """Changes with the generator and Python versions: older state is ignored."""
+    return _SALT
+
+
 _GETTERS: dict[type, Callable[[Any], Any]] = {}
 
 
@@ -134,7 +139,7 @@ class DependencyMap:
                 for out, rec in sorted(self.outputs.items())
             },
         }
-        return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> DependencyMap | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import heapq
 import math
 import posixpath
@@ -200,7 +201,10 @@ def build_site(
     parsed: list[ParsedArticle],
     assets: tuple[AssetFile, ...],
     content_paths: frozenset[str],
+    related_memo: dict[str, object] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
+    """``related_memo`` (kept by the caller between builds) saves ranking the
+    related articles again when no article moved and no tag changed."""
     diags: list[Diagnostic] = []
     tz = config.tz
     # Newest first; ties broken by slug, then by file, never by disk order.
@@ -248,13 +252,24 @@ def build_site(
         for ref in teaser.tags:
             by_tag[ref.slug].append(position)
 
+    shape = hashlib.blake2b(
+        repr((config.related, [(t.source, [r.slug for r in t.tags]) for t in teasers])).encode(),
+        digest_size=16,
+    ).hexdigest()
+    memo = related_memo if related_memo is not None else {}
+    ranked = memo.get(shape)
+    if not isinstance(ranked, list) or len(ranked) != len(teasers):
+        ranked = [_related(i, t, by_tag, config.related) for i, t in enumerate(teasers)]
+        memo.clear()
+        memo[shape] = ranked
+
     articles = [
         make_article(
             p,
             teaser,
             html,
             links_to,
-            related=tuple(teasers[i] for i in _related(position, teaser, by_tag, config.related)),
+            related=tuple(teasers[i] for i in ranked[position]),
             prev=teasers[position + 1] if position + 1 < len(teasers) else None,
             next=teasers[position - 1] if position > 0 else None,
         )

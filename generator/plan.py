@@ -19,7 +19,7 @@ from generator.config import SiteConfig, format_date
 from generator.diagnostics import Diagnostic, error
 from generator.feeds import ATOM_LAYOUT, JSON_FEED_PATH, FeedEntry, build_feed
 from generator.model import Article, Site, Teaser
-from generator.sitemap import MAX_URLS, NEWS_WINDOW, NewsEntry, SitemapEntry
+from generator.sitemap import MAX_URLS, NEWS_FUTURE, NEWS_WINDOW, NewsEntry, SitemapEntry
 
 # Keys of the dependency map. An output depends on:
 CONFIG_KEY = "config"  # site.yaml
@@ -399,7 +399,7 @@ def _sitemaps(site: Site, pages: Sequence[Job], now: dt.datetime) -> list[Job]:
     recent = tuple(
         NewsEntry(source=a.source, loc=a.permalink, title=a.headline, published=a.date)
         for a in site.teasers
-        if now - NEWS_WINDOW <= a.date <= now + dt.timedelta(minutes=5)
+        if now - NEWS_WINDOW <= a.date <= now + NEWS_FUTURE
     )
     jobs.append(
         Job(

@@ -17,6 +17,7 @@ MAX_URLS = 50_000
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 NEWS_WINDOW = dt.timedelta(days=2)
+NEWS_FUTURE = dt.timedelta(minutes=5)  # articles dated up to this far ahead count as out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,6 +32,14 @@ class NewsEntry:
     loc: str
     title: str
     published: dt.datetime
+
+
+def news_valid_until(dates: Sequence[dt.datetime], now: dt.datetime) -> float:
+    """The time (a timestamp) at which the news sitemap made at ``now`` goes
+    stale by itself: the next article leaving the window, or entering it."""
+    moments = [d + NEWS_WINDOW for d in dates if d + NEWS_WINDOW > now]
+    moments += [d - NEWS_FUTURE for d in dates if d - NEWS_FUTURE > now]
+    return min(moments).timestamp() if moments else float("inf")
 
 
 def _lastmod(value: dt.datetime | None) -> str:

@@ -1,0 +1,112 @@
+"""The build state kept between ``digest build`` runs, in ``.digest/`` at the
+site root (never in the output): the parse cache, the dependency map, and the
+inputs and outputs as they were, so a build with nothing changed does nothing
+and a build after an edit renders only what the edit touched.
+
+The state is a pickle, so it is only ever read back if it carries an HMAC
+made with a key private to this user (``~/.cache/digest/state.key``): a state
+file from anywhere else, from another version, or damaged, is ignored and the
+build starts from scratch. Losing it costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.deps import DependencyMap, state_salt
+from generator.diagnostics import Diagnostic
+from generator.load import SourceFile
+from generator.parse import ParsedArticle
+
+STATE_DIR = ".digest"
+
+
+@dataclass(slots=True, kw_only=True)
+class SavedState:
+    key: object  # settings, layouts, options and version it was built with
+    inputs: object  # every input file with its stat
+    files: dict[str, SourceFile]  # articles by path, without their bytes
+    parsed: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]]
+    deps: DependencyMap
+    outputs: dict[str, tuple[int, int]]  # output -> (mtime_ns, size) as written
+    valid_until: float  # when the output goes stale by itself (the news sitemap's window)
+    counts: tuple[int, int, int, int]  # articles, tags, pages, files
+    warnings: list[Diagnostic] = field(default_factory=list)
+    related: dict[str, object] = field(default_factory=dict)  # see model.build_site
+
+
+def state_path(site_dir: Path, output_dir: Path) -> Path:
+    key = hashlib.sha256(str(output_dir.resolve()).encode()).hexdigest()[:12]
+    return site_dir / STATE_DIR / f"state-{key}.pickle"
+
+
+def _secret() -> bytes | None:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "digest"
+    path = base / "state.key"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def load_state(site_dir: Path, output_dir: Path) -> SavedState | None:
+    secret = _secret()
+    if secret is None:
+        return None
+    try:
+        blob = state_path(site_dir, output_dir).read_bytes()
+    except OSError:
+        return None
+    mac, body = blob[:32], blob[32:]
+    if not hmac.compare_digest(mac, hmac.new(secret, body, hashlib.sha256).digest()):
+        return None
+    try:
+        salt, state = pickle.loads(body)
+    except Exception:  # damaged or from another version of the classes
+        return None
+    if salt != state_salt() or not isinstance(state, SavedState):
+        return None
+    return state
+
+
+def save_state(site_dir: Path, output_dir: Path, state: SavedState) -> None:
+    secret = _secret()
+    if secret is None:
+        return
+    path = state_path(site_dir, output_dir)
+    body = pickle.dumps((state_salt(), state), protocol=pickle.HIGHEST_PROTOCOL)
+    mac = hmac.new(secret, body, hashlib.sha256).digest()
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        tmp.write_bytes(mac + body)
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def output_stats(output_dir: Path, outputs: list[str]) -> dict[str, tuple[int, int]]:
+    stats = {}
+    for rel in outputs:
+        try:
+            st = (output_dir / rel).stat()
+        except OSError:
+            continue
+        stats[rel] = (st.st_mtime_ns, st.st_size)
+    return stats

@@ -1,0 +1,121 @@
+"""digest build keeps its state in .digest/ between runs: nothing changed
+means nothing rendered and no file touched; an edit renders what it touches;
+a damaged or foreign state is ignored. Every result equals a clean build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from generator import build
+from generator.state import state_path
+from tests.conftest import article
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+SITE = {
+    "site.yaml": "base_url: https://example.org/\nper_page: 2\n",
+    **{
+        f"content/s{i}.md": article(
+            f"Story {i}", f"2026-11-{20 + i}", f"Text {i}.\n\nMore {i}.",
+            tags=f"[T{i % 2}]", standfirst=f"Dek {i}.",
+        )
+        for i in range(5)
+    },
+}  # fmt: skip
+
+
+def run(site_dir: Path, output: Path, now: dt.datetime = NOW) -> build.BuildResult:
+    result = build.run(build.BuildOptions(site_dir=site_dir, output_dir=output, now=now, jobs=2))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    return result
+
+
+def stats(root: Path) -> dict[str, tuple[int, bytes]]:
+    return {
+        p.relative_to(root).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def assert_clean_equal(site_dir: Path, output: Path, tmp: Path, now: dt.datetime = NOW) -> None:
+    clean = tmp / "clean"
+    build.run(build.BuildOptions(site_dir=site_dir, output_dir=clean, now=now, jobs=1))
+    got = {k: v[1] for k, v in stats(output).items()}
+    want = {k: v[1] for k, v in stats(clean).items()}
+    assert got == want
+
+
+def test_nothing_changed_renders_nothing_and_touches_nothing(make_site, tmp_path):
+    site = make_site(SITE)
+    first = run(site.root, site.output)
+    copies = 2  # the theme's two stylesheets
+    assert first.rendered == first.files - copies  # every page, feed and sitemap
+    before = stats(site.output)
+    again = run(site.root, site.output)
+    assert again.rendered == 0
+    assert (again.articles, again.pages, again.files) == (first.articles, first.pages, first.files)
+    assert stats(site.output) == before
+
+
+def test_an_edit_renders_and_writes_only_what_it_touches(make_site, tmp_path):
+    site = make_site(SITE)
+    run(site.root, site.output)
+    before = stats(site.output)
+    site.write({"content/s2.md": SITE["content/s2.md"].replace("More 2.", "Changed.")})
+    result = run(site.root, site.output)
+    after = stats(site.output)
+    touched = sorted(rel for rel in after if after[rel] != before.get(rel))
+    assert "2026/11/22/story-2/index.html" in touched
+    assert not any(rel.startswith("tags/t1/page") or rel == "index.html" for rel in touched)
+    assert all(rel.endswith((".html", ".xml", ".json")) for rel in touched)
+    assert result.rendered < result.pages / 2
+    assert_clean_equal(site.root, site.output, tmp_path)
+
+
+def test_structural_change_and_delete_leave_no_stale_file(make_site, tmp_path):
+    site = make_site(SITE)
+    run(site.root, site.output)
+    (site.root / "content/s0.md").unlink()
+    site.write({"content/s9.md": article("Story 9", "2026-11-24", "New.", tags="[T9]")})
+    run(site.root, site.output)
+    assert not (site.output / "2026/11/20/story-0").exists()
+    assert (site.output / "tags/t9/index.html").is_file()
+    assert_clean_equal(site.root, site.output, tmp_path)
+
+
+def test_a_hand_edited_output_file_is_made_again(make_site, tmp_path):
+    site = make_site(SITE)
+    run(site.root, site.output)
+    page = site.output / "2026/11/21/story-1/index.html"
+    page.write_text("vandalised", encoding="utf-8")
+    (site.output / "tags/index.html").unlink()
+    run(site.root, site.output)
+    assert "Story 1" in page.read_text(encoding="utf-8")
+    assert_clean_equal(site.root, site.output, tmp_path)
+
+
+def test_a_damaged_or_foreign_state_is_ignored(make_site, tmp_path):
+    site = make_site(SITE)
+    run(site.root, site.output)
+    path = state_path(site.root, site.output)
+    data = bytearray(path.read_bytes())
+    data[40] ^= 0xFF  # one flipped byte: the HMAC no longer matches
+    path.write_bytes(bytes(data))
+    site.write({"content/s3.md": SITE["content/s3.md"].replace("Story 3", "Story three")})
+    result = run(site.root, site.output)
+    assert result.rendered >= result.pages  # a full build
+    assert_clean_equal(site.root, site.output, tmp_path)
+    path.write_bytes(b"not a state at all")
+    assert run(site.root, site.output).rendered >= result.pages
+
+
+def test_the_news_sitemap_window_expires_by_itself(make_site, tmp_path):
+    site = make_site(SITE)
+    run(site.root, site.output)
+    assert "story-4" in (site.output / "news-sitemap.xml").read_text()
+    later = NOW + dt.timedelta(days=3)
+    result = run(site.root, site.output, now=later)
+    assert result.rendered >= 1
+    assert "story-4" not in (site.output / "news-sitemap.xml").read_text()
+    assert_clean_equal(site.root, site.output, tmp_path, now=later)
