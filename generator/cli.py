@@ -189,34 +189,33 @@ def _serve(args: argparse.Namespace) -> int:
         drafts=args.drafts,
         poll=args.poll,
     )
-    preview = Preview(options, _report_rebuild)
-    try:
-        preview.start()
-    except OutputError as exc:
-        print(f"digest: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as exc:
-        preview.stop()
-        print(
-            f"digest: error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    server = preview.server
-    assert server is not None
-    if server.port != args.port and args.port:
-        print(f"Port {args.port} is in use; using {server.port} instead.")
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"Warning: listening on {args.host}: other machines can see this preview.")
-    print(f"Serving {server.url} (Ctrl-C to stop)", flush=True)
-    if args.open:
-        webbrowser.open(server.url)
     # SIGTERM (a process manager stopping us) ends the preview like Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    preview = Preview(options, _report_rebuild)
     try:
+        try:
+            preview.start()
+        except OutputError as exc:
+            print(f"digest: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except OSError as exc:
+            print(
+                f"digest: error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        server = preview.server
+        assert server is not None
+        if server.port != args.port and args.port:
+            print(f"Port {args.port} is in use; using {server.port} instead.")
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"Warning: listening on {args.host}: other machines can see this preview.")
+        print(f"Serving {server.url} (Ctrl-C to stop)", flush=True)
+        if args.open:
+            webbrowser.open(server.url)
         while True:  # time.sleep, unlike Event.wait, is safe to interrupt
             time.sleep(3600)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C at any moment, even during the first build
         pass
     finally:
         preview.stop()

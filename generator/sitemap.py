@@ -46,22 +46,20 @@ def _lastmod(value: dt.datetime | None) -> str:
     return f"<lastmod>{value.isoformat(timespec='seconds')}</lastmod>" if value else ""
 
 
-def sitemap_xml(context: Mapping[str, Any]) -> bytes:
-    entries: Sequence[SitemapEntry] = context["entries"]
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+def _entries_xml(root: str, item: str, entries: Sequence[SitemapEntry]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="{SITEMAP_NS}">']
     for e in entries:
-        lines.append(f"<url><loc>{escape(e.loc)}</loc>{_lastmod(e.lastmod)}</url>")
-    lines.append("</urlset>")
+        lines.append(f"<{item}><loc>{escape(e.loc)}</loc>{_lastmod(e.lastmod)}</{item}>")
+    lines.append(f"</{root}>")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def sitemap_xml(context: Mapping[str, Any]) -> bytes:
+    return _entries_xml("urlset", "url", context["entries"])
 
 
 def sitemap_index_xml(context: Mapping[str, Any]) -> bytes:
-    parts: Sequence[SitemapEntry] = context["sitemaps"]
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
-    for e in parts:
-        lines.append(f"<sitemap><loc>{escape(e.loc)}</loc>{_lastmod(e.lastmod)}</sitemap>")
-    lines.append("</sitemapindex>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return _entries_xml("sitemapindex", "sitemap", context["sitemaps"])
 
 
 def news_sitemap_xml(context: Mapping[str, Any]) -> bytes:
