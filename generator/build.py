@@ -312,7 +312,7 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
         previous.add(output, signature, inputs)
     commit(last, edited, edit_plan)
     for source in sources:
-        cache.files[source.rel] = source
+        cache.files[source.rel] = source.without_data()
         cache.parsed[source.rel] = probe.parsed[source.rel]
 
     result = BuildResult(
@@ -362,6 +362,8 @@ def _parse_all(
         if source.rel in results:
             article, article_diags = results[source.rel]
             entry = ((source.digest, settings), article, article_diags)
+            if source.data is not None:  # parsed: its bytes are not needed any more
+                cache.files[source.rel] = source.without_data()
         else:
             entry = cache.parsed[source.rel]
         fresh[source.rel] = entry

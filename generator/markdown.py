@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markupsafe import Markup
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from pygments.formatters import HtmlFormatter
@@ -50,7 +51,7 @@ class LinkRef:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RenderedBody:
-    html: str  # with a marker for each entry of ``refs``
+    html: Markup  # safe HTML, with a marker for each entry of ``refs``
     refs: tuple[LinkRef, ...]
     words: int
     summary: str  # plain text from the first paragraph, shortened
@@ -87,7 +88,9 @@ class MarkdownRenderer:
         html = self._md.renderer.render(tokens, self._md.options, env)
         refs: list[LinkRef] = env["refs"]  # type: ignore[assignment]
         words, summary = _text_stats(tokens)
-        return RenderedBody(html=html, refs=tuple(refs), words=words, summary=summary)
+        # Markup from the start: an article without relative links shows this
+        # very string, with no second copy in memory.
+        return RenderedBody(html=Markup(html), refs=tuple(refs), words=words, summary=summary)
 
 
 def substitute_refs(html: str, resolve: Callable[[int], str]) -> str:

@@ -388,7 +388,7 @@ def _resolve_links(
         url = resolve_target(ref.target, ref.line, ref.written, ref.kind)
         return escape(url + ref.suffix if url else ref.written)
 
-    html = substitute_refs(p.body.html, resolve) if p.body.refs else p.body.html
+    html = Markup(substitute_refs(p.body.html, resolve)) if p.body.refs else p.body.html
 
     image = p.image
     if image and not (image.startswith(("http://", "https://", "//", "/"))):
@@ -396,4 +396,4 @@ def _resolve_links(
         image = resolve_target(target, None, image, "image")
     elif image and image.startswith("/"):
         image = urls.url_for(config, image)
-    return Markup(html), tuple(dict.fromkeys(links_to)), image
+    return html, tuple(dict.fromkeys(links_to)), image

@@ -19,6 +19,7 @@ import pickle
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.deps import DependencyMap, state_salt
 from generator.diagnostics import Diagnostic
@@ -64,20 +65,32 @@ def _secret() -> bytes | None:
         return None
 
 
+class _MacWriter:
+    """A file that HMACs what is written to it."""
+
+    def __init__(self, f: BinaryIO, mac: hmac.HMAC) -> None:
+        self._f, self._mac = f, mac
+
+    def write(self, data: bytes) -> int:
+        self._mac.update(data)
+        return self._f.write(data)
+
+
 def load_state(site_dir: Path, output_dir: Path) -> SavedState | None:
     secret = _secret()
     if secret is None:
         return None
     try:
-        blob = state_path(site_dir, output_dir).read_bytes()
-    except OSError:
-        return None
-    mac, body = blob[:32], blob[32:]
-    if not hmac.compare_digest(mac, hmac.new(secret, body, hashlib.sha256).digest()):
-        return None
-    try:
-        salt, state = pickle.loads(body)
-    except Exception:  # damaged or from another version of the classes
+        with state_path(site_dir, output_dir).open("rb") as f:
+            expected = f.read(32)
+            mac = hmac.new(secret, digestmod=hashlib.sha256)
+            while chunk := f.read(1 << 20):  # verify first, without holding a copy
+                mac.update(chunk)
+            if not hmac.compare_digest(expected, mac.digest()):
+                return None
+            f.seek(32)
+            salt, state = pickle.load(f)
+    except Exception:  # missing, damaged, or from another version of the classes
         return None
     if salt != state_salt() or not isinstance(state, SavedState):
         return None
@@ -89,12 +102,15 @@ def save_state(site_dir: Path, output_dir: Path, state: SavedState) -> None:
     if secret is None:
         return
     path = state_path(site_dir, output_dir)
-    body = pickle.dumps((state_salt(), state), protocol=pickle.HIGHEST_PROTOCOL)
-    mac = hmac.new(secret, body, hashlib.sha256).digest()
     tmp = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(exist_ok=True)
-        tmp.write_bytes(mac + body)
+        with tmp.open("wb") as f:
+            f.write(bytes(32))  # the HMAC goes here once the body is written
+            mac = hmac.new(secret, digestmod=hashlib.sha256)
+            pickle.dump((state_salt(), state), _MacWriter(f, mac), protocol=pickle.HIGHEST_PROTOCOL)
+            f.seek(0)
+            f.write(mac.digest())
         tmp.replace(path)
     except OSError:
         with contextlib.suppress(OSError):
