@@ -18,13 +18,58 @@ import shutil
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-WORDS = (
-    "government parliament minister budget defence energy climate harbour ferry "
-    "island election vote committee report growth inflation bank rate museum "
-    "theatre festival city council police court ruling agreement treaty border "
-    "fisheries quota airport runway wind turbine grid cable data research school "
-    "hospital strike union wage market export company shares investors analysts"
-).split()
+WORDS = [
+    "government",
+    "parliament",
+    "minister",
+    "budget",
+    "defence",
+    "energy",
+    "climate",
+    "harbour",
+    "ferry",
+    "island",
+    "election",
+    "vote",
+    "committee",
+    "report",
+    "growth",
+    "inflation",
+    "bank",
+    "rate",
+    "museum",
+    "theatre",
+    "festival",
+    "city",
+    "council",
+    "police",
+    "court",
+    "ruling",
+    "agreement",
+    "treaty",
+    "border",
+    "fisheries",
+    "quota",
+    "airport",
+    "runway",
+    "wind",
+    "turbine",
+    "grid",
+    "cable",
+    "data",
+    "research",
+    "school",
+    "hospital",
+    "strike",
+    "union",
+    "wage",
+    "market",
+    "export",
+    "company",
+    "shares",
+    "investors",
+    "analysts",
+]
 
 
 def corpus_paragraphs() -> list[str]:

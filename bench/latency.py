@@ -102,9 +102,9 @@ def measure(site: Path, runs: int) -> dict[str, dict[str, float]]:
 
     def page_of(md: Path) -> tuple[Path, str]:
         # Find the article's output from the build's dependency map.
-        assert preview._cache.deps is not None  # noqa: SLF001 - a benchmark may look inside
+        assert preview._cache.deps is not None
         key = f"src:{md.relative_to(site).as_posix()}"
-        deps = preview._cache.deps.outputs  # noqa: SLF001
+        deps = preview._cache.deps.outputs
         [out] = [o for o, r in deps.items() if r.inputs[:1] == (key,) and o.endswith(".html")]
         url = "/" + out.removesuffix("index.html")
         return output / out, url
@@ -133,7 +133,12 @@ def measure(site: Path, runs: int) -> dict[str, dict[str, float]]:
             )
             page = output / f"2026/11/25/bench-new-article-{i}/index.html"
             written = wait_written(page, None)
-            record("new", start, written, listener.wait_for(f"/2026/11/25/bench-new-article-{i}/", start))
+            record(
+                "new",
+                start,
+                written,
+                listener.wait_for(f"/2026/11/25/bench-new-article-{i}/", start),
+            )
             time.sleep(0.3)
 
             # 3. delete that article again

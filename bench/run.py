@@ -38,11 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import generate  # bench/generate.py: bench/ is sys.path[0] when run as a script
+import peers
+
 ROOT = Path(__file__).resolve().parent.parent
-
-import generate  # noqa: E402 - bench/ is sys.path[0] when run as a script
-import peers  # noqa: E402
-
 INSTALL_TIMEOUT = 900.0  # creating a peer's virtualenv and pip install
 DEFAULT_SIZES = (1000, 10000)
 NOISY_CORES = 0.25  # other processes using more than this many cores: say so
@@ -213,6 +212,15 @@ def run_timed(
         others = max(0.0, (busy_after - busy_before - cpu) / seconds)
     # ru_maxrss is in KiB on Linux
     return Sample(seconds, cpu, usage.ru_maxrss / 1024, others, tree_peak)
+
+
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+
+
+def drop_page_cache() -> None:
+    """Write dirty pages out and empty the kernel's page cache (Linux, root only)."""
+    os.sync()
+    DROP_CACHES.write_text("1\n", encoding="ascii")
 
 
 def tail(log: Path, lines: int = 12) -> str:
@@ -394,7 +402,11 @@ def append_edit(path: Path, run: int) -> Callable[[], None]:
     """Append a paragraph to one article; return what puts it back."""
     original = path.read_bytes()
     path.write_bytes(original + peers.edit_paragraph(run).encode())
-    return lambda: path.write_bytes(original)
+
+    def restore() -> None:
+        path.write_bytes(original)
+
+    return restore
 
 
 def measure_digest(
@@ -405,6 +417,7 @@ def measure_digest(
     timeout: float,
     log: Path,
     extra_args: Sequence[str] = (),
+    drop_caches: bool = False,
 ) -> ToolResult:
     result = ToolResult(version=code.version)
     output = site / "output"
@@ -423,6 +436,8 @@ def measure_digest(
     for run in range(runs):
         for name in ("output", ".digest"):
             shutil.rmtree(site / name, ignore_errors=True)
+        if drop_caches:
+            drop_page_cache()
         what = f"Digest build of {site.name}"
         result.cold.append(
             run_timed(cmd, cwd=code.path, log=log, timeout=timeout, env=env, what=what)
@@ -446,6 +461,8 @@ def measure_digest(
         )
     for name in ("output", ".digest"):
         shutil.rmtree(site / name, ignore_errors=True)
+    if drop_caches:
+        drop_page_cache()
     result.memory = run_timed(
         cmd, cwd=code.path, log=log, timeout=timeout, env=env, what=what, sample_memory=True
     )
@@ -529,6 +546,7 @@ def measure_peer(
     runs: int,
     timeout: float,
     log: Path,
+    drop_caches: bool = False,
 ) -> ToolResult:
     peer, venv = ready.peer, ready.install.venv
     result = ToolResult(version=ready.install.version)
@@ -539,6 +557,8 @@ def measure_peer(
     what = f"{peer.name} build of {site.name}"
     for run in range(runs):
         peer.clean(site)
+        if drop_caches:
+            drop_page_cache()
         result.cold.append(run_timed(cmd, cwd=site, log=log, timeout=timeout, env=env, what=what))
         if run == 0:
             result.files, result.html_pages = count_output(peer.output(site))
@@ -557,6 +577,8 @@ def measure_peer(
             line += f", warm {result.warm[-1].seconds:.2f} s, edit {result.edit[-1].seconds:.2f} s"
         progress(line + f", peak {result.cold[-1].peak_mib:.0f} MiB")
     peer.clean(site)
+    if drop_caches:
+        drop_page_cache()
     result.memory = run_timed(
         cmd, cwd=site, log=log, timeout=timeout, env=env, what=what, sample_memory=True
     )
@@ -631,7 +653,14 @@ def measure_size(
     tools: dict[str, ToolResult] = {}
     try:
         tools["digest"] = measure_digest(
-            code, site, edit_source, args.runs, timeout, log, shlex.split(args.digest_args)
+            code,
+            site,
+            edit_source,
+            args.runs,
+            timeout,
+            log,
+            shlex.split(args.digest_args),
+            args.drop_caches,
         )
     except BenchError as exc:
         tools["digest"] = ToolResult(version=code.version, error=str(exc))
@@ -650,7 +679,9 @@ def measure_size(
     for item in ready:
         name = item.peer.name
         try:
-            tools[name] = measure_peer(item, articles, edited, work, args.runs, timeout, log)
+            tools[name] = measure_peer(
+                item, articles, edited, work, args.runs, timeout, log, args.drop_caches
+            )
         except (BenchError, OSError) as exc:
             tools[name] = ToolResult(version=item.install.version, error=str(exc))
             problems.append(f"{count:,} articles: {exc}")
@@ -691,9 +722,10 @@ def table(report: Mapping[str, Any]) -> str:
         f"Medians of {report['settings']['runs']} runs: build seconds (a fresh process each, "
         "imports included);",
         "the cold build's CPU seconds and peak memory: rss = the largest process (ru_maxrss), "
-        "all = every process of the build together (summed PSS).",
+        "all = every process of the build together (summed PSS);",
+        "noise = the most cores other processes used during one of its builds.",
         f"{'articles':>9}  {'tool':<15}{'cold s':>8}{'warm s':>8}{'edit s':>8}"
-        f"{'cpu s':>8}{'rss MiB':>9}{'all MiB':>9}{'files':>8}{'html':>8}",
+        f"{'cpu s':>8}{'rss MiB':>9}{'all MiB':>9}{'files':>8}{'html':>8}{'noise':>7}",
     ]
     for size in report["sizes"]:
         count = f"{size['articles']:,}"
@@ -706,7 +738,7 @@ def table(report: Mapping[str, Any]) -> str:
                 f"{num(tool['edit_s']):>8}{num(tool['cold_cpu_s']):>8}"
                 f"{num(tool['peak_mib'], '.0f'):>9}{num(tool['tree_peak_mib'], '.0f'):>9}"
                 f"{num(tool['files'], 'd'):>8}"
-                f"{num(tool['html_pages'], 'd'):>8}"
+                f"{num(tool['html_pages'], 'd'):>8}{num(tool['others_cores_max']):>7}"
             )
         for name, values in size.get("ratios", {}).items():
             lines.append(
@@ -818,6 +850,12 @@ def arg_parser() -> argparse.ArgumentParser:
         help="seconds allowed for one build (default 60 + 18 ms per article)",
     )
     parser.add_argument(
+        "--drop-caches",
+        action="store_true",
+        help="empty the kernel's page cache before every cold build (Linux, root; "
+        "it affects the whole machine)",
+    )
+    parser.add_argument(
         "--no-latency", action="store_true", help="skip the preview latency measurement"
     )
     parser.add_argument(
@@ -855,6 +893,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         site, report_path = args.latency_child
         latency_child(site, report_path, args.runs)
         return 0
+    if args.drop_caches and not (DROP_CACHES.exists() and os.access(DROP_CACHES, os.W_OK)):
+        print(f"bench: error: --drop-caches needs write access to {DROP_CACHES}", file=sys.stderr)
+        return 2
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
@@ -869,6 +910,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "corpus": generate.CORPUS.is_dir(),
             "digest_args": args.digest_args,
             "digest_rev": args.digest_rev,
+            "drop_caches": args.drop_caches,
             "command": shlex.join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
         },
         "sizes": [],
