@@ -218,6 +218,8 @@ def _serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # Ctrl-C at any moment, even during the first build
         pass
     finally:
+        # A second Ctrl-C while shutting down must not leave threads behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         preview.stop()
     print("Stopped.")
     return EXIT_OK

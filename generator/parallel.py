@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -49,20 +50,31 @@ def run_split(items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int) -
         process.start()
         writer.close()
         children.append((process, reader))
-    results = [work(slices[0])]
-    for process, reader in children:
-        try:
-            ok, payload = pickle.loads(reader.recv_bytes())
-        except EOFError:
-            ok, payload = False, "a worker process died"
-        process.join()
-        if not ok:
-            raise RuntimeError(f"parallel work failed: {payload}")
-        results.append(payload)
+    try:
+        results = [work(slices[0])]
+        for process, reader in children:
+            try:
+                ok, payload = pickle.loads(reader.recv_bytes())
+            except EOFError:
+                ok, payload = False, "a worker process died"
+            process.join()
+            if not ok:
+                raise RuntimeError(f"parallel work failed: {payload}")
+            results.append(payload)
+    except BaseException:  # Ctrl-C or a failure: no worker outlives the build
+        for process, _ in children:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        raise
+    finally:
+        for _, reader in children:
+            reader.close()
     return results
 
 
 def _child(work: Callable[[Sequence[T]], R], part: Sequence[T], writer: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         payload: object = (True, work(part))
     except BaseException as exc:  # report, never hang the parent

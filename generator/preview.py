@@ -20,6 +20,7 @@ from pathlib import Path
 
 from generator import build
 from generator.diagnostics import Diagnostic
+from generator.parallel import default_jobs
 from generator.serve import EVERYTHING, PreviewServer, diagnostics_to_errors
 from generator.watch import ChangeBatch, Watcher
 from generator.write import OutputError
@@ -139,6 +140,9 @@ class Preview:
             drafts=self.options.drafts,
             incremental=True,
             changed=batch.paths if batch is not None else None,
+            # Forked workers only for the first build: no server or watcher
+            # threads exist yet, and forking a process with threads is unsafe.
+            jobs=default_jobs() if self.server is None and self._watcher is None else 1,
         )
         with self._lock:
             try:
