@@ -352,7 +352,7 @@ def _parse_all(
     misses = []
     for source in sources:
         entry = cache.parsed.get(source.rel)
-        if entry is None or entry[0] != (source.digest, settings):
+        if not source.digest or entry is None or entry[0] != (source.digest, settings):
             misses.append(source)
     results = parse_many(config, misses, drafts, site_dir, jobs)
     parsed: list[ParsedArticle] = []
@@ -360,10 +360,12 @@ def _parse_all(
     fresh: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]] = {}
     for source in sources:
         if source.rel in results:
-            article, article_diags = results[source.rel]
-            entry = ((source.digest, settings), article, article_diags)
-            if source.data is not None:  # parsed: its bytes are not needed any more
-                cache.files[source.rel] = source.without_data()
+            digest, article, article_diags = results[source.rel]
+            entry = ((digest, settings), article, article_diags)
+            # Known now: its digest, for the next build; never its bytes.
+            cache.files[source.rel] = SourceFile(
+                rel=source.rel, data=None, stat=source.stat, digest=digest
+            )
         else:
             entry = cache.parsed[source.rel]
         fresh[source.rel] = entry

@@ -47,11 +47,10 @@ class SourceFile:
     rel: str  # site-relative POSIX path: "content/2026/budget.md"
     data: bytes | None  # None when restored from a saved state: read it again if needed
     stat: tuple[int, int] = (0, 0)  # (mtime_ns, size) when read: unchanged means not re-read
-    digest: str = ""  # sha256 of data
+    digest: str = ""  # sha256 of data; "" when not read yet
 
     def __post_init__(self) -> None:
-        if not self.digest:
-            assert self.data is not None
+        if not self.digest and self.data is not None:
             object.__setattr__(self, "digest", hashlib.sha256(self.data).hexdigest())
 
     def without_data(self) -> SourceFile:
@@ -124,9 +123,9 @@ def walk(root: Path) -> list[Path]:
 
 
 def load_site_files(site_dir: Path, previous: Mapping[str, SourceFile] | None = None) -> SiteFiles:
-    """Every input under ``content/`` and the static files. An article whose
-    modification time and size match ``previous`` is not read again (its
-    ``data`` may then be None: the parse cache has it)."""
+    """Every input under ``content/`` and the static files, by stat: nothing
+    is read here. An article whose modification time and size match
+    ``previous`` keeps its known digest, so the parse cache can answer for it."""
     previous = previous or {}
     articles: list[SourceFile] = []
     assets: list[AssetFile] = []
@@ -139,10 +138,8 @@ def load_site_files(site_dir: Path, previous: Mapping[str, SourceFile] | None = 
         if entry.path.suffix.lower() in MARKDOWN_SUFFIXES:
             known = previous.get(rel)
             if known is None or known.stat != entry.stat:
-                try:
-                    known = SourceFile(rel=rel, data=entry.path.read_bytes(), stat=entry.stat)
-                except OSError:
-                    continue
+                # Read when parsed (in a worker, for a big build): not kept here.
+                known = SourceFile(rel=rel, data=None, stat=entry.stat)
             articles.append(known)
         else:
             assets.append(AssetFile(rel=rel, path=entry.path, dest=entry.rel, stat=entry.stat))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from generator.config import SiteConfig
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, error
 from generator.load import SourceFile
 from generator.markdown import MarkdownRenderer
 from generator.parse import ParsedArticle, parse_article
@@ -85,30 +85,39 @@ def _child(work: Callable[[Sequence[T]], R], part: Sequence[T], writer: object) 
     os._exit(0)  # skip atexit handlers and buffers inherited from the parent
 
 
+Parsed = tuple[str, ParsedArticle | None, list[Diagnostic]]  # digest, article, problems
+
+
 def parse_many(
     config: SiteConfig,
     sources: Sequence[SourceFile],
     drafts: bool,
     site_dir: Path,
     jobs: int,
-) -> dict[str, tuple[ParsedArticle | None, list[Diagnostic]]]:
-    """Parse ``sources`` (reading any whose bytes were not kept)."""
+) -> dict[str, Parsed]:
+    """Read and parse ``sources``; a file that cannot be read is a diagnostic."""
 
-    def work(
-        part: Sequence[SourceFile],
-    ) -> dict[str, tuple[ParsedArticle | None, list[Diagnostic]]]:
+    def work(part: Sequence[SourceFile]) -> dict[str, Parsed]:
         renderer = MarkdownRenderer(html=config.markdown_html, highlight=config.highlight)
         tz = config.tz
-        out: dict[str, tuple[ParsedArticle | None, list[Diagnostic]]] = {}
+        out: dict[str, Parsed] = {}
         for source in part:
             if source.data is None:
-                source = SourceFile(
-                    rel=source.rel, data=(site_dir / source.rel).read_bytes(), stat=source.stat
-                )
-            out[source.rel] = parse_article(source, renderer, tz, include_drafts=drafts)
+                try:
+                    data = (site_dir / source.rel).read_bytes()
+                except OSError as exc:
+                    out[source.rel] = (
+                        "",
+                        None,
+                        [error(source.rel, f"cannot read it: {exc.strerror}")],
+                    )
+                    continue
+                source = SourceFile(rel=source.rel, data=data, stat=source.stat)
+            article, diags = parse_article(source, renderer, tz, include_drafts=drafts)
+            out[source.rel] = (source.digest, article, diags)
         return out
 
-    merged: dict[str, tuple[ParsedArticle | None, list[Diagnostic]]] = {}
+    merged: dict[str, Parsed] = {}
     for result in run_split(sources, work, jobs):
         merged.update(result)
     return merged
