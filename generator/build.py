@@ -692,7 +692,8 @@ def _save_state(site_dir: Path, output_dir: Path, dep_map: DependencyMap) -> Non
     try:
         path.parent.mkdir(exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(dep_map.to_json(), encoding="utf-8")
+        with tmp.open("w", encoding="utf-8") as f:
+            f.writelines(dep_map.json_chunks())
         tmp.replace(path)
     except OSError:
         pass

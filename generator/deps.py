@@ -18,7 +18,7 @@ import json
 import operator
 import pickle
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -131,15 +131,17 @@ class DependencyMap:
         return sorted(out for out, rec in self.outputs.items() if key in rec.inputs)
 
     def to_json(self) -> str:
-        data = {
-            "version": STATE_VERSION,
-            "generator": __version__,
-            "outputs": {
-                out: {"signature": rec.signature, "inputs": list(rec.inputs)}
-                for out, rec in sorted(self.outputs.items())
-            },
-        }
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        return "".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[str]:
+        """The map as JSON, an output per line, without building it whole."""
+        head = {"version": STATE_VERSION, "generator": __version__}
+        yield json.dumps(head)[:-1] + ',"outputs":{\n'
+        dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        for index, (out, rec) in enumerate(sorted(self.outputs.items())):
+            entry = {"signature": rec.signature, "inputs": list(rec.inputs)}
+            yield ("," if index else "") + dump(out) + ":" + dump(entry) + "\n"
+        yield "}}\n"
 
     @classmethod
     def from_json(cls, text: str) -> DependencyMap | None:

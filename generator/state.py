@@ -108,11 +108,16 @@ def save_state(site_dir: Path, output_dir: Path, state: SavedState) -> None:
         with tmp.open("wb") as f:
             f.write(bytes(32))  # the HMAC goes here once the body is written
             mac = hmac.new(secret, digestmod=hashlib.sha256)
-            pickle.dump((state_salt(), state), _MacWriter(f, mac), protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(_MacWriter(f, mac), protocol=pickle.HIGHEST_PROTOCOL)
+            # No memo: the state is a tree, and a memo of every object in it
+            # would cost as much memory as the objects themselves.
+            pickler.fast = True
+            pickler.dump((state_salt(), state))
             f.seek(0)
             f.write(mac.digest())
         tmp.replace(path)
-    except OSError:
+    except (OSError, pickle.PicklingError, RecursionError, TypeError):
+        # No state is a correct state: the next build is a full one.
         with contextlib.suppress(OSError):
             tmp.unlink()
 
