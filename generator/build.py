@@ -400,16 +400,17 @@ def _dependency_map(
     """Every output's signature and input keys (see deps.py), signed in ``jobs`` processes."""
     config_print = config.fingerprint()
 
-    def sign(part: Sequence[Job]) -> list[tuple[str, str, tuple[str, ...]]]:
+    def sign(part: Sequence[Job]) -> dict[str, str]:
         prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
-        return [(job.output, *_signature(job, layout_set, config_print, prints)) for job in part]
+        return {job.output: _signature(job, layout_set, config_print, prints)[0] for job in part}
 
-    signed: dict[str, tuple[str, tuple[str, ...]]] = {}
+    signed: dict[str, str] = {}
     for part in run_split(plan.pages, sign, jobs):
-        signed.update((output, (sig, inputs)) for output, sig, inputs in part)
+        signed.update(part)
     dep_map = DependencyMap()
-    for job in plan.pages:  # in plan order
-        dep_map.add(job.output, *signed[job.output])
+    for job in plan.pages:  # in plan order; the inputs from this process's objects
+        inputs = (*job.inputs, *_layout_inputs(job, layout_set))
+        dep_map.add(job.output, signed[job.output], inputs)
     for copy in plan.copies:
         dep_map.add(copy.output, _copy_signature(copy), copy.inputs)
     return dep_map
@@ -421,7 +422,7 @@ class _Part:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     scans: list[PageScan] = field(default_factory=list)
-    signatures: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    signatures: dict[str, str] = field(default_factory=dict)  # output -> signature
     rendered: int = 0
 
 
@@ -429,16 +430,21 @@ def _copy_signature(copy: CopyJob) -> str:
     return f"file:{copy.source}:{copy.stat[0]}:{copy.stat[1]}"
 
 
+def _layout_inputs(job: Job, layout_set: LayoutSet) -> tuple[str, ...]:
+    """``config`` and every layout the job's layout reaches."""
+    if job.layout is None:
+        return (CONFIG_KEY,)
+    closures = layout_set.closures
+    if job.layout not in closures:
+        closures[job.layout] = layout_closure(layout_set.env, job.layout)
+    return deps.layout_inputs(closures[job.layout], layout_set.names)
+
+
 def _signature(
     job: Job, layout_set: LayoutSet, config_print: str, prints: deps.Fingerprints
 ) -> tuple[str, tuple[str, ...]]:
     """A job's signature and its full list of input keys (layouts included)."""
-    layout_inputs: tuple[str, ...] = (CONFIG_KEY,)
-    if job.layout is not None:
-        closures = layout_set.closures
-        if job.layout not in closures:
-            closures[job.layout] = layout_closure(layout_set.env, job.layout)
-        layout_inputs = deps.layout_inputs(closures[job.layout], layout_set.names)
+    layout_inputs = _layout_inputs(job, layout_set)
     if layout_set.prints is None:
         layout_set.prints = _LayoutPrints(layout_set.env)
     layout_prints = layout_set.prints
@@ -511,8 +517,8 @@ def _build_full(
             done = _Part()
             prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
             for count, job in enumerate(part, start=1):
-                signature, inputs = _signature(job, layout_set, config_print, prints)
-                done.signatures.append((job.output, signature, inputs))
+                signature, _ = _signature(job, layout_set, config_print, prints)
+                done.signatures[job.output] = signature
                 if (
                     staging is not None
                     and reusable(job.output, signature)
@@ -527,15 +533,16 @@ def _build_full(
                     progress(min(count * jobs, total), total)
             return done
 
-        signed: dict[str, tuple[str, tuple[str, ...]]] = {}
+        signed: dict[str, str] = {}
         result.rendered = 0
         for part in run_split(plan.pages, render_part, jobs):
             diags += part.diagnostics
             scans += part.scans
             result.rendered += part.rendered
-            signed.update((output, (sig, inputs)) for output, sig, inputs in part.signatures)
-        for job in plan.pages:  # in plan order, whoever signed it
-            result.deps.add(job.output, *signed[job.output])
+            signed.update(part.signatures)
+        for job in plan.pages:  # in plan order, whoever signed it; inputs from here
+            inputs = (*job.inputs, *_layout_inputs(job, layout_set))
+            result.deps.add(job.output, signed[job.output], inputs)
         for copy in plan.copies:
             result.deps.add(copy.output, _copy_signature(copy), copy.inputs)
         if staging is not None:
