@@ -494,17 +494,7 @@ def _build_full(
     out = options.output_dir
 
     def reusable(output: str, signature: str) -> bool:
-        """The current file was made from the same inputs and is as we left it."""
-        if saved is None:
-            return False
-        before = saved.deps.outputs.get(output)
-        if before is None or before.signature != signature:
-            return False
-        try:
-            st = (out / output).stat()
-        except OSError:
-            return False
-        return saved.outputs.get(output) == (st.st_mtime_ns, st.st_size)
+        return saved is not None and _current(output, signature, saved.deps, out, saved)
 
     try:
         total = len(plan.pages) + len(plan.copies)
@@ -570,23 +560,28 @@ def _build_full(
         raise
 
 
+def _current(
+    output: str, signature: str, old: DependencyMap, out: Path, saved: SavedState | None
+) -> bool:
+    """The file in the output folder was made from the same inputs, and (for
+    digest build, which knows how it left it) is still as it was left."""
+    before = old.outputs.get(output)
+    if before is None or before.signature != signature:
+        return False
+    try:
+        st = (out / output).stat()
+    except OSError:
+        return False
+    return saved is None or saved.outputs.get(output) == (st.st_mtime_ns, st.st_size)
+
+
 def _dirty(new: DependencyMap, old: DependencyMap, out: Path, saved: SavedState | None) -> set[str]:
-    """Outputs to make again: new or changed signature, missing, or (for
-    digest build) no longer the file the last build left."""
-    dirty = set()
-    for output, record in new.outputs.items():
-        before = old.outputs.get(output)
-        if before is None or before.signature != record.signature:
-            dirty.add(output)
-            continue
-        try:
-            st = (out / output).stat()
-        except OSError:
-            dirty.add(output)
-            continue
-        if saved is not None and saved.outputs.get(output) != (st.st_mtime_ns, st.st_size):
-            dirty.add(output)
-    return dirty
+    """Outputs to make again."""
+    return {
+        output
+        for output, record in new.outputs.items()
+        if not _current(output, record.signature, old, out, saved)
+    }
 
 
 def _build_incremental(
