@@ -9,6 +9,7 @@ together; if there is any error, nothing is written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -38,6 +39,7 @@ from generator.parallel import parse_many, run_split
 from generator.parse import ParsedArticle
 from generator.plan import CONFIG_KEY, CopyJob, Job, Plan, layout_key, plan_site
 from generator.render import (
+    WHILE_RENDERING,
     Layouts,
     check_layouts,
     layout_closure,
@@ -333,8 +335,36 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
 
 
 def _finish(result: BuildResult, diags: list[Diagnostic], started: float) -> BuildResult:
-    result.diagnostics = sorted_diagnostics(diags)
+    result.diagnostics = _group_layout_errors(sorted_diagnostics(diags))
     result.seconds = time.perf_counter() - started
+    return result
+
+
+def _group_layout_errors(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """A broken layout fails every page that uses it: say it once, with the
+    first page and how many more, not ten thousand times."""
+    groups: dict[tuple[str, int | None, str], list[Diagnostic]] = {}
+    out: list[Diagnostic] = []
+    for d in diags:
+        head, sep, _ = d.message.partition(WHILE_RENDERING)
+        if not sep:
+            out.append(d)
+            continue
+        key = (d.path, d.line, head)
+        if key not in groups:
+            groups[key] = []
+            out.append(d)
+        groups[key].append(d)
+    result = []
+    for d in out:
+        head, sep, _ = d.message.partition(WHILE_RENDERING)
+        group = groups.get((d.path, d.line, head)) if sep else None
+        if group and len(group) > 1:
+            more = len(group) - 1
+            d = dataclasses.replace(
+                d, message=f"{d.message[:-1]} and {more} more page{'s' if more != 1 else ''})"
+            )
+        result.append(d)
     return result
 
 

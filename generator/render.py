@@ -5,6 +5,7 @@ file and line."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -199,7 +200,7 @@ def render_job(
         filename, line = _template_frame(exc)
         return None, error(
             layouts.display(filename),
-            f"{_describe(exc)} (while rendering {job.origin})",
+            f"{_describe(exc)}{WHILE_RENDERING}{job.origin})",
             line=line,
         )
     if not text.endswith("\n"):
@@ -221,7 +222,13 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
+_OBJECT_REPR = re.compile(r"'generator\.\w+\.(\w+) object'")
+WHILE_RENDERING = " (while rendering "
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, jinja2.UndefinedError):
-        return f"undefined variable: {exc.message}"
+        # "'generator.model.Article object' has no attribute 'x'" -> "Article has no ..."
+        message = _OBJECT_REPR.sub(r"\1", exc.message or "")
+        return f"undefined variable: {message}"
     return f"{type(exc).__name__}: {exc}"
