@@ -20,7 +20,6 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -126,13 +125,6 @@ class DependencyMap:
     def add(self, output: str, signature: str, inputs: Iterable[str]) -> None:
         self.outputs[output] = OutputRecord(signature=signature, inputs=tuple(inputs))
 
-    def outputs_of(self, key: str) -> list[str]:
-        """The outputs made (in part) from input ``key``, sorted."""
-        return sorted(out for out, rec in self.outputs.items() if key in rec.inputs)
-
-    def to_json(self) -> str:
-        return "".join(self.json_chunks())
-
     def json_chunks(self) -> Iterator[str]:
         """The map as JSON, an output per line, without building it whole."""
         head = {"version": STATE_VERSION, "generator": __version__}
@@ -142,30 +134,6 @@ class DependencyMap:
             entry = {"signature": rec.signature, "inputs": list(rec.inputs)}
             yield ("," if index else "") + dump(out) + ":" + dump(entry) + "\n"
         yield "}}\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> DependencyMap | None:
-        """None when the text is not a state this version wrote: never trust it then."""
-        try:
-            data = json.loads(text)
-            if data.get("version") != STATE_VERSION or data.get("generator") != __version__:
-                return None
-            outputs = {
-                str(out): OutputRecord(
-                    signature=str(rec["signature"]), inputs=tuple(map(str, rec["inputs"]))
-                )
-                for out, rec in data["outputs"].items()
-            }
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
-        return cls(outputs)
-
-    @classmethod
-    def load(cls, path: Path) -> DependencyMap | None:
-        try:
-            return cls.from_json(path.read_text(encoding="utf-8"))
-        except OSError:
-            return None
 
 
 def layout_inputs(closure: tuple[str, ...] | None, all_layouts: Iterable[str]) -> tuple[str, ...]:
