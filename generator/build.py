@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,8 +301,7 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
     for job in edit_plan.jobs:
         signature, inputs = _signature(job, layout_set, config_print, prints)
         records[job.output] = (signature, inputs)
-        before = previous.outputs.get(job.output)
-        if before is None or before.signature != signature:
+        if not _current(job.output, signature, previous, options.output_dir, None):
             data = _render(layout_set.env, layout_set.layouts, job, options, diags, [])
             if data is not None:
                 rendered.append((job.output, data))
@@ -343,27 +343,25 @@ def _finish(result: BuildResult, diags: list[Diagnostic], started: float) -> Bui
 def _group_layout_errors(diags: list[Diagnostic]) -> list[Diagnostic]:
     """A broken layout fails every page that uses it: say it once, with the
     first page and how many more, not ten thousand times."""
-    groups: dict[tuple[str, int | None, str], list[Diagnostic]] = {}
-    out: list[Diagnostic] = []
-    for d in diags:
+
+    def key(d: Diagnostic) -> tuple[str, int | None, str] | None:
         head, sep, _ = d.message.partition(WHILE_RENDERING)
-        if not sep:
-            out.append(d)
-            continue
-        key = (d.path, d.line, head)
-        if key not in groups:
-            groups[key] = []
-            out.append(d)
-        groups[key].append(d)
+        return (d.path, d.line, head) if sep else None
+
+    counts = Counter(k for d in diags if (k := key(d)) is not None)
+    seen: set[tuple[str, int | None, str]] = set()
     result = []
-    for d in out:
-        head, sep, _ = d.message.partition(WHILE_RENDERING)
-        group = groups.get((d.path, d.line, head)) if sep else None
-        if group and len(group) > 1:
-            more = len(group) - 1
-            d = dataclasses.replace(
-                d, message=f"{d.message[:-1]} and {more} more page{'s' if more != 1 else ''})"
-            )
+    for d in diags:
+        k = key(d)
+        if k is not None:
+            if k in seen:
+                continue
+            seen.add(k)
+            if (more := counts[k] - 1) > 0:
+                plural = "s" if more != 1 else ""
+                d = dataclasses.replace(
+                    d, message=f"{d.message[:-1]} and {more} more page{plural})"
+                )
         result.append(d)
     return result
 
