@@ -166,12 +166,8 @@ def run(
             cache.related = dict(saved.related)
     files = load_site_files(site_dir, cache.files)
     cache.files = {f.rel: f for f in files.articles}
-    state_key = (
-        options.drafts,
-        options.base_url,
-        config.fingerprint(),
-        layout_files_key(site_dir),
-    )
+    layout_files = layout_files_key(site_dir)
+    state_key = (options.drafts, options.base_url, config.fingerprint(), layout_files)
     inputs = (
         tuple((f.rel, f.stat) for f in files.articles),
         tuple((a.rel, a.stat) for a in files.assets),
@@ -196,7 +192,7 @@ def run(
     result.articles = len(site.articles)
     result.tags = len(site.tags)
 
-    layout_set = _layout_set(site_dir, config, cache)
+    layout_set = _layout_set(site_dir, config, layout_files, cache)
     env, layouts = layout_set.env, layout_set.layouts
     diags += layout_set.diagnostics
     plan, plan_diags = plan_site(site, now=now)
@@ -405,8 +401,10 @@ def _parse_all(
     return parsed, diags
 
 
-def _layout_set(site_dir: Path, config: SiteConfig, cache: BuildCache) -> LayoutSet:
-    key = (config.fingerprint(), layout_files_key(site_dir))
+def _layout_set(
+    site_dir: Path, config: SiteConfig, layout_files: object, cache: BuildCache
+) -> LayoutSet:
+    key = (config.fingerprint(), layout_files)
     cached = cache.layout_set
     if cached is not None and cached.key == key:
         return cached
