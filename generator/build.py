@@ -30,15 +30,25 @@ from generator.config import (
     load_config,
     with_base_url,
 )
-from generator.deps import DependencyMap
+from generator.deps import DependencyMap, OutputRecord
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
 from generator.feeds import FeedEntry
+from generator.heap import BulkPhase
 from generator.incremental import LastBuild, commit, plan_edits, remember
 from generator.load import CONTENT_DIR, SourceFile, load_site_files
-from generator.model import Site, Teaser, build_site
+from generator.model import Site, Teaser, build_site, skeleton
 from generator.parallel import parse_many, run_split
 from generator.parse import ParsedArticle
-from generator.plan import CONFIG_KEY, CopyJob, Job, Plan, layout_key, plan_site
+from generator.plan import (
+    CONFIG_KEY,
+    CopyJob,
+    Job,
+    Plan,
+    layout_key,
+    plan_site,
+    src_key,
+    teaser_key,
+)
 from generator.render import (
     WHILE_RENDERING,
     Layouts,
@@ -49,7 +59,7 @@ from generator.render import (
     render_job,
 )
 from generator.sitemap import news_valid_until
-from generator.state import STATE_DIR, SavedState, load_state, output_stats, save_state
+from generator.state import STATE_DIR, Inputs, SavedState, load_state, output_stats, save_state
 from generator.write import (
     Staging,
     check_output_dir,
@@ -60,6 +70,7 @@ from generator.write import (
 
 Progress = Callable[[int, int], None]  # (done, total)
 IN_PLACE_LIMIT = 200  # a build that changes fewer outputs replaces them in place
+RACY_NS = 2_000_000_000  # coarser than any file system's modification times (FAT: 2 s)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,6 +149,20 @@ def run(
     the same folder, only outputs whose signature changed are rendered, they
     are replaced in place, and outputs nothing produces any more are deleted.
     """
+    # One-shot builds freeze their bulk; the preview, which lives on, does not.
+    bulk = BulkPhase(freeze=not options.incremental)
+    try:
+        return _run(options, progress, cache, bulk)
+    finally:
+        bulk.end()
+
+
+def _run(
+    options: BuildOptions,
+    progress: Progress | None,
+    cache: BuildCache | None,
+    bulk: BulkPhase,
+) -> BuildResult:
     started = time.perf_counter()
     cache = cache if cache is not None else BuildCache()
     result = BuildResult()
@@ -168,11 +193,12 @@ def run(
     cache.files = {f.rel: f for f in files.articles}
     layout_files = layout_files_key(site_dir)
     state_key = (options.drafts, options.base_url, config.fingerprint(), layout_files)
-    inputs = (
+    inputs: Inputs = (
         tuple((f.rel, f.stat) for f in files.articles),
         tuple((a.rel, a.stat) for a in files.assets),
     )
-    if saved is not None and _unchanged(saved, state_key, inputs, now, options.output_dir):
+    settled = all(f.digest for f in files.articles)  # no article changed too recently to trust
+    if saved and settled and _unchanged(saved, state_key, inputs, now, options.output_dir):
         result.articles, result.tags, result.pages, result.files = saved.counts
         result.deps = saved.deps
         return _finish(result, diags + saved.warnings, started)
@@ -203,10 +229,12 @@ def run(
     if has_errors(diags):
         return _finish(result, diags, started)
 
+    bulk.end()  # from here on, rendering leaves cyclic garbage
     previous = cache.deps if options.incremental else (saved.deps if saved else None)
     in_place = False
     if options.write and previous is not None:
-        result.deps = _dependency_map(layout_set, config, plan, options.jobs)
+        known = _unaffected(saved, state_key, inputs, now, cache.parsed, plan) if saved else {}
+        result.deps = _dependency_map(layout_set, config, plan, options.jobs, known)
         dirty = _dirty(result.deps, previous, options.output_dir, saved)
         # A few changed pages are replaced in place; many, in a staging folder.
         in_place = options.incremental or len(dirty) <= max(IN_PLACE_LIMIT, len(plan.pages) // 10)
@@ -310,7 +338,7 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
         previous.add(output, signature, inputs)
     commit(last, edited, edit_plan)
     for source in sources:
-        cache.files[source.rel] = source.without_data()
+        cache.files[source.rel] = probe.files[source.rel]
         cache.parsed[source.rel] = probe.parsed[source.rel]
 
     result = BuildResult(
@@ -371,12 +399,27 @@ def _parse_all(
     jobs: int = 1,
 ) -> tuple[list[ParsedArticle], list[Diagnostic]]:
     """Parse every article, reusing the cached result of any file whose bytes
-    and parse settings are unchanged."""
+    and parse settings are unchanged. A file the cache knows but whose stat
+    changed (touched, checked out again) is read and hashed here: the same
+    bytes keep their parse."""
     settings = (config.timezone, config.markdown_html, config.highlight, drafts)
+    # A file changed within the file system's timestamp granularity of being
+    # read could change again with the same stat: such a digest is not kept.
+    trust_before = time.time_ns() - RACY_NS
     misses = []
+    known: dict[str, SourceFile] = {}
     for source in sources:
         entry = cache.parsed.get(source.rel)
-        if not source.digest or entry is None or entry[0] != (source.digest, settings):
+        if entry is not None and not source.digest and source.data is None:
+            try:
+                data = (site_dir / source.rel).read_bytes()
+            except OSError:
+                misses.append(source)  # parse_many says why
+                continue
+            source = SourceFile(rel=source.rel, data=data, stat=source.stat)
+        if source.digest and entry is not None and entry[0] == (source.digest, settings):
+            known[source.rel] = source
+        else:
             misses.append(source)
     results = parse_many(config, misses, drafts, site_dir, jobs)
     parsed: list[ParsedArticle] = []
@@ -386,12 +429,15 @@ def _parse_all(
         if source.rel in results:
             digest, article, article_diags = results[source.rel]
             entry = ((digest, settings), article, article_diags)
-            # Known now: its digest, for the next build; never its bytes.
-            cache.files[source.rel] = SourceFile(
-                rel=source.rel, data=None, stat=source.stat, digest=digest
-            )
         else:
             entry = cache.parsed[source.rel]
+            digest = known[source.rel].digest
+        if source.rel in results or source.data is not None or not source.digest:
+            # Known now: its digest, for the next build; never its bytes.
+            trusted = source.stat[0] < trust_before
+            cache.files[source.rel] = SourceFile(
+                rel=source.rel, data=None, stat=source.stat, digest=digest if trusted else ""
+            )
         fresh[source.rel] = entry
         _, article, article_diags = entry
         diags += article_diags
@@ -420,21 +466,68 @@ def _layout_set(
     return layout_set
 
 
+def _unaffected(
+    saved: SavedState,
+    key: object,
+    inputs: Inputs,
+    now: dt.datetime,
+    parsed: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]],
+    plan: Plan,
+) -> dict[str, OutputRecord]:
+    """The saved records still true without signing again. After edits that
+    keep every article's skeleton (the same files, settings, layouts and
+    assets; each edited article keeps its URL, date and tags: see
+    ``model.skeleton``), an output that none of the edited articles feeds
+    has the context it had, so its signature and inputs are the saved ones.
+    Anything else: {} (sign everything)."""
+    old_articles, old_assets = saved.inputs
+    if saved.key != key or now.timestamp() >= saved.valid_until or old_assets != inputs[1]:
+        return {}
+    if [rel for rel, _ in old_articles] != [rel for rel, _ in inputs[0]]:
+        return {}
+    edited: set[str] = set()
+    for rel, entry in parsed.items():
+        old = saved.parsed.get(rel)
+        if old is entry:
+            continue  # the parse cache answered: the same article
+        if old is None or old[1] is None or entry[1] is None:
+            return {}
+        if skeleton(old[1]) != skeleton(entry[1]):
+            return {}
+        edited |= {src_key(rel), teaser_key(rel)}
+    records = saved.deps.outputs
+    if len(records) != len(plan.pages) + len(plan.copies):
+        return {}
+    if any(job.output not in records for job in plan.pages):
+        return {}
+    return {out: rec for out, rec in records.items() if edited.isdisjoint(rec.inputs)}
+
+
 def _dependency_map(
-    layout_set: LayoutSet, config: SiteConfig, plan: Plan, jobs: int = 1
+    layout_set: LayoutSet,
+    config: SiteConfig,
+    plan: Plan,
+    jobs: int = 1,
+    known: dict[str, OutputRecord] | None = None,
 ) -> DependencyMap:
-    """Every output's signature and input keys (see deps.py), signed in ``jobs`` processes."""
+    """Every output's signature and input keys (see deps.py), signed in
+    ``jobs`` processes; the outputs in ``known`` keep their record."""
     config_print = config.fingerprint()
+    known = known or {}
 
     def sign(part: Sequence[Job]) -> dict[str, str]:
         prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
         return {job.output: _signature(job, layout_set, config_print, prints)[0] for job in part}
 
     signed: dict[str, str] = {}
-    for part in run_split(plan.pages, sign, jobs):
+    for part in run_split([job for job in plan.pages if job.output not in known], sign, jobs):
         signed.update(part)
     dep_map = DependencyMap()
     for job in plan.pages:  # in plan order; the inputs from this process's objects
+        record = known.get(job.output)
+        if record is not None:
+            dep_map.outputs[job.output] = record
+            continue
         inputs = (*job.inputs, *_layout_inputs(job, layout_set))
         dep_map.add(job.output, signed[job.output], inputs)
     for copy in plan.copies:

@@ -27,12 +27,14 @@ from generator.load import SourceFile
 from generator.parse import ParsedArticle
 
 STATE_DIR = ".digest"
+Stats = tuple[tuple[str, tuple[int, int]], ...]  # (path, (mtime_ns, size)) of every file
+Inputs = tuple[Stats, Stats]  # articles, assets
 
 
 @dataclass(slots=True, kw_only=True)
 class SavedState:
     key: object  # settings, layouts, options and version it was built with
-    inputs: object  # every input file with its stat
+    inputs: Inputs  # every input file with its stat
     files: dict[str, SourceFile]  # articles by path, without their bytes
     parsed: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]]
     deps: DependencyMap

@@ -4,8 +4,9 @@ Hypothesis drives random sequences of article edits (body, headline,
 standfirst, tags, date), creates, deletes, renames, layout edits and
 site.yaml edits on a small site. After each step the preview's incremental
 build (with the watcher's list of changed paths, so the fast path runs where
-it can) must leave the output byte-identical to a clean build into an empty
-folder, with no stale file.
+it can), and ``digest build`` with its saved state, must each leave their
+output byte-identical to a clean build into an empty folder, with no stale
+file.
 """
 
 from __future__ import annotations
@@ -165,6 +166,8 @@ def test_incremental_builds_equal_clean_builds(steps):
             cache=cache,
         )
         assert first.ok, [d.format() for d in first.diagnostics]
+        stateful = root / "stateful"  # digest build, a new process each time: the state on disk
+        assert build.run(build.BuildOptions(site_dir=site.root, output_dir=stateful, now=NOW)).ok
         for number, batch in enumerate(steps):
             site.changed = set()
             for op in batch:
@@ -177,17 +180,19 @@ def test_incremental_builds_equal_clean_builds(steps):
                 now=NOW,
             )
             result = build.run(options, cache=cache)
+            again = build.run(build.BuildOptions(site_dir=site.root, output_dir=stateful, now=NOW))
             clean_dir = root / f"clean-{number}"
             clean = build.run(build.BuildOptions(site_dir=site.root, output_dir=clean_dir, now=NOW))
-            assert [d.format() for d in result.diagnostics] == [
-                d.format() for d in clean.diagnostics
-            ]
+            want_diags = [d.format() for d in clean.diagnostics]
+            assert [d.format() for d in result.diagnostics] == want_diags
+            assert [d.format() for d in again.diagnostics] == want_diags
             if not clean.ok:
                 continue  # e.g. two stories on one URL: both refuse to write
-            assert result.ok
-            got, want = tree(output), tree(clean_dir)
-            assert sorted(got) == sorted(want), (batch, set(got) ^ set(want))
-            assert [rel for rel in want if got[rel] != want[rel]] == [], batch
+            assert result.ok and again.ok
+            want = tree(clean_dir)
+            for got in (tree(output), tree(stateful)):
+                assert sorted(got) == sorted(want), (batch, set(got) ^ set(want))
+                assert [rel for rel in want if got[rel] != want[rel]] == [], batch
 
 
 def test_fast_path_renders_only_what_shows_the_edit(tmp_path):

@@ -5,6 +5,7 @@ a damaged or foreign state is ignored. Every result equals a clean build."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from generator import build
@@ -71,6 +72,37 @@ def test_an_edit_renders_and_writes_only_what_it_touches(make_site, tmp_path):
     assert all(rel.endswith((".html", ".xml", ".json")) for rel in touched)
     assert result.rendered < result.pages / 2
     assert_clean_equal(site.root, site.output, tmp_path)
+
+
+def test_a_rewrite_with_the_same_size_and_time_is_still_seen(make_site, tmp_path):
+    """Two saves within one tick of the file system's clock leave the same
+    stat: a file changed that recently is read again, never trusted."""
+    site = make_site(SITE)
+    run(site.root, site.output)
+    path = site.root / "content/s2.md"
+    st = path.stat()
+    text = SITE["content/s2.md"].replace("More 2.", "Less 2.")
+    assert len(text) == len(SITE["content/s2.md"])
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    run(site.root, site.output)
+    page = (site.output / "2026/11/22/story-2/index.html").read_text(encoding="utf-8")
+    assert "Less 2." in page and "More 2." not in page
+    assert_clean_equal(site.root, site.output, tmp_path)
+
+
+def test_a_touched_article_is_not_rendered_again(make_site, tmp_path):
+    """A new modification time with the same bytes (a checkout, ``touch``)
+    renders nothing and rewrites nothing."""
+    site = make_site(SITE)
+    run(site.root, site.output)
+    before = stats(site.output)
+    path = site.root / "content/s2.md"
+    later = path.stat().st_mtime_ns + 5_000_000_000
+    os.utime(path, ns=(later, later))
+    result = run(site.root, site.output)
+    assert result.rendered == 0
+    assert stats(site.output) == before
 
 
 def test_structural_change_and_delete_leave_no_stale_file(make_site, tmp_path):
