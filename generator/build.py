@@ -232,6 +232,7 @@ def _run(
     bulk.end()  # from here on, rendering leaves cyclic garbage
     previous = cache.deps if options.incremental else (saved.deps if saved else None)
     in_place = False
+    dirty: set[str] | None = None
     if options.write and previous is not None:
         known = _unaffected(saved, state_key, inputs, now, cache.parsed, plan) if saved else {}
         result.deps = _dependency_map(layout_set, config, plan, options.jobs, known)
@@ -239,7 +240,7 @@ def _run(
         # A few changed pages are replaced in place; many, in a staging folder.
         in_place = options.incremental or len(dirty) <= max(IN_PLACE_LIMIT, len(plan.pages) // 10)
     if in_place:
-        assert previous is not None
+        assert previous is not None and dirty is not None
         _build_incremental(options, env, layouts, plan, previous, result, diags, dirty)
     else:  # signs the outputs while it renders them, in every worker
         _build_full(options, layout_set, plan, result, diags, progress, saved)
@@ -249,7 +250,6 @@ def _run(
             cache.last = remember(_fast_key(options, layout_set), site, plan, parsed, diags)
         else:
             _save_state(site_dir, options.output_dir, result.deps)
-            outputs = list(result.deps.outputs)
             save_state(
                 site_dir,
                 options.output_dir,
@@ -259,14 +259,29 @@ def _run(
                     files={rel: f.without_data() for rel, f in cache.files.items()},
                     parsed=cache.parsed,
                     deps=result.deps,
-                    outputs=output_stats(options.output_dir, outputs),
+                    outputs=_output_stats(
+                        options.output_dir, result.deps, saved, dirty if in_place else None
+                    ),
                     valid_until=news_valid_until([t.date for t in site.teasers], now),
                     counts=(result.articles, result.tags, result.pages, result.files),
                     related=cache.related,
                     warnings=[d for d in diags if not d.is_error],
                 ),
+                saved,
             )
     return _finish(result, diags, started)
+
+
+def _output_stats(
+    out: Path, dep_map: DependencyMap, saved: SavedState | None, dirty: set[str] | None
+) -> dict[str, tuple[int, int]]:
+    """Every output's stat as this build leaves it. After an in-place build,
+    an output that was not dirty was just found as the saved state says."""
+    if saved is None or dirty is None:
+        return output_stats(out, list(dep_map.outputs))
+    known = {o: saved.outputs[o] for o in dep_map.outputs if o not in dirty and o in saved.outputs}
+    known.update(output_stats(out, [o for o in dep_map.outputs if o not in known]))
+    return known
 
 
 def _unchanged(

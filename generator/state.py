@@ -12,6 +12,7 @@ build starts from scratch. Losing it costs time, never correctness.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import os
@@ -31,23 +32,43 @@ Stats = tuple[tuple[str, tuple[int, int]], ...]  # (path, (mtime_ns, size)) of e
 Inputs = tuple[Stats, Stats]  # articles, assets
 
 
+ParseEntry = tuple[object, ParsedArticle | None, list[Diagnostic]]  # key, article, problems
+
+
+@dataclass(frozen=True, slots=True)
+class ParseBase:
+    """The parse cache file a state was read with: ``token`` names that
+    version of it, ``entries`` are its objects as loaded."""
+
+    token: str
+    entries: dict[str, ParseEntry]
+
+
 @dataclass(slots=True, kw_only=True)
 class SavedState:
     key: object  # settings, layouts, options and version it was built with
     inputs: Inputs  # every input file with its stat
     files: dict[str, SourceFile]  # articles by path, without their bytes
-    parsed: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]]
+    parsed: dict[str, ParseEntry]  # the parse cache, by article path
     deps: DependencyMap
     outputs: dict[str, tuple[int, int]]  # output -> (mtime_ns, size) as written
     valid_until: float  # when the output goes stale by itself (the news sitemap's window)
     counts: tuple[int, int, int, int]  # articles, tags, pages, files
     warnings: list[Diagnostic] = field(default_factory=list)
     related: dict[str, object] = field(default_factory=dict)  # see model.build_site
+    base: ParseBase | None = None  # where ``parsed`` came from (set when loaded)
 
 
 def state_path(site_dir: Path, output_dir: Path) -> Path:
     key = hashlib.sha256(str(output_dir.resolve()).encode()).hexdigest()[:12]
     return site_dir / STATE_DIR / f"state-{key}.pickle"
+
+
+def parse_cache_path(site_dir: Path, output_dir: Path) -> Path:
+    """The parse cache: most of the state by size, and what changes least, so
+    it is a file of its own; a state file carries only the entries that
+    changed since it was written (see ``save_state``)."""
+    return state_path(site_dir, output_dir).with_suffix(".parsed")
 
 
 def _secret() -> bytes | None:
@@ -78,35 +99,25 @@ class _MacWriter:
         return self._f.write(data)
 
 
-def load_state(site_dir: Path, output_dir: Path) -> SavedState | None:
-    secret = _secret()
-    if secret is None:
-        return None
-    try:
-        with state_path(site_dir, output_dir).open("rb") as f:
-            expected = f.read(32)
-            mac = hmac.new(secret, digestmod=hashlib.sha256)
-            while chunk := f.read(1 << 20):  # verify first, without holding a copy
-                mac.update(chunk)
-            if not hmac.compare_digest(expected, mac.digest()):
-                return None
-            f.seek(32)
-            salt, state = pickle.load(f)
-    except Exception:  # missing, damaged, or from another version of the classes
-        return None
-    if salt != state_salt() or not isinstance(state, SavedState):
-        return None
-    return state
+def _read(path: Path, secret: bytes) -> object:
+    """The object pickled in ``path``, if its HMAC is ours; else raises."""
+    with path.open("rb") as f:
+        expected = f.read(32)
+        mac = hmac.new(secret, digestmod=hashlib.sha256)
+        while chunk := f.read(1 << 20):  # verify first, without holding a copy
+            mac.update(chunk)
+        if not hmac.compare_digest(expected, mac.digest()):
+            raise ValueError("not ours")
+        f.seek(32)
+        salt, value = pickle.load(f)
+    if salt != state_salt():
+        raise ValueError("another version")
+    return value
 
 
-def save_state(site_dir: Path, output_dir: Path, state: SavedState) -> None:
-    secret = _secret()
-    if secret is None:
-        return
-    path = state_path(site_dir, output_dir)
+def _write(path: Path, secret: bytes, value: object) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
-        path.parent.mkdir(exist_ok=True)
         with tmp.open("wb") as f:
             f.write(bytes(32))  # the HMAC goes here once the body is written
             mac = hmac.new(secret, digestmod=hashlib.sha256)
@@ -114,14 +125,66 @@ def save_state(site_dir: Path, output_dir: Path, state: SavedState) -> None:
             # No memo: the state is a tree, and a memo of every object in it
             # would cost as much memory as the objects themselves.
             pickler.fast = True
-            pickler.dump((state_salt(), state))
+            pickler.dump((state_salt(), value))
             f.seek(0)
             f.write(mac.digest())
         tmp.replace(path)
-    except (OSError, pickle.PicklingError, RecursionError, TypeError):
-        # No state is a correct state: the next build is a full one.
+    except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        raise
+
+
+def load_state(site_dir: Path, output_dir: Path) -> SavedState | None:
+    secret = _secret()
+    if secret is None:
+        return None
+    try:
+        stored = _read(state_path(site_dir, output_dir), secret)
+        cached = _read(parse_cache_path(site_dir, output_dir), secret)
+    except Exception:  # missing, damaged, or from another version of the classes
+        return None
+    if not (isinstance(stored, tuple) and len(stored) == 4 and isinstance(cached, tuple)):
+        return None
+    state, token, delta, removed = stored
+    base_token, entries = cached
+    if not isinstance(state, SavedState) or token != base_token or not isinstance(entries, dict):
+        return None  # a state and a parse cache from different builds
+    parsed = {rel: e for rel, e in entries.items() if rel not in removed}
+    parsed.update(delta)
+    state.parsed = parsed
+    state.base = ParseBase(token=token, entries=entries)
+    return state
+
+
+def save_state(
+    site_dir: Path, output_dir: Path, state: SavedState, previous: SavedState | None
+) -> None:
+    """Write ``state``. When ``previous`` (the state this build read) came
+    with a parse cache that still holds most entries, only the entries that
+    differ from it go into the state file: an edit build writes a few
+    megabytes, not the whole cache. Otherwise the parse cache is written anew."""
+    secret = _secret()
+    if secret is None:
+        return
+    base = previous.base if previous is not None else None
+    delta: dict[str, ParseEntry] = {}
+    removed: frozenset[str] = frozenset()
+    if base is not None:
+        delta = {rel: e for rel, e in state.parsed.items() if base.entries.get(rel) is not e}
+        removed = frozenset(base.entries.keys() - state.parsed.keys())
+        if len(delta) + len(removed) > max(64, len(base.entries) // 8):
+            base = None  # too far from the cache on disk: write it again
+    try:
+        state_path(site_dir, output_dir).parent.mkdir(exist_ok=True)
+        if base is None:
+            base = ParseBase(token=secrets.token_hex(8), entries=state.parsed)
+            delta, removed = {}, frozenset()
+            _write(parse_cache_path(site_dir, output_dir), secret, (base.token, state.parsed))
+        stored = dataclasses.replace(state, parsed={}, base=None)
+        _write(state_path(site_dir, output_dir), secret, (stored, base.token, delta, removed))
+    except (OSError, pickle.PicklingError, RecursionError, TypeError):
+        pass  # no state is a correct state: the next build is a full one
 
 
 def output_stats(output_dir: Path, outputs: list[str]) -> dict[str, tuple[int, int]]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 from generator import build
-from generator.state import state_path
+from generator.state import parse_cache_path, state_path
 from tests.conftest import article
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -139,6 +140,40 @@ def test_a_damaged_or_foreign_state_is_ignored(make_site, tmp_path):
     assert result.rendered >= result.pages  # a full build
     assert_clean_equal(site.root, site.output, tmp_path)
     path.write_bytes(b"not a state at all")
+    assert run(site.root, site.output).rendered >= result.pages
+
+
+def test_an_edit_rewrites_the_small_state_not_the_parse_cache(make_site, tmp_path):
+    site = make_site(SITE)
+    run(site.root, site.output)
+    cache_file = parse_cache_path(site.root, site.output)
+    written = cache_file.stat().st_mtime_ns
+    for n in range(3):
+        text = SITE["content/s2.md"].replace("More 2.", f"Edit {n}.")
+        site.write({"content/s2.md": text})
+        run(site.root, site.output)
+        assert cache_file.stat().st_mtime_ns == written  # the edit went into the state file
+    page = (site.output / "2026/11/22/story-2/index.html").read_text(encoding="utf-8")
+    assert "Edit 2." in page
+    assert run(site.root, site.output).rendered == 0  # the state read back whole
+    assert_clean_equal(site.root, site.output, tmp_path)
+
+
+def test_a_parse_cache_from_another_build_is_ignored(make_site, tmp_path):
+    site = make_site(SITE)
+    run(site.root, site.output)
+    cache_file = parse_cache_path(site.root, site.output)
+    old_cache = cache_file.read_bytes()
+    shutil.rmtree(site.root / ".digest")
+    run(site.root, site.output)  # a state and parse cache of their own
+    cache_file.write_bytes(old_cache)  # an authentic cache, but not this state's
+    site.write({"content/s1.md": SITE["content/s1.md"].replace("Story 1", "Story one")})
+    result = run(site.root, site.output)
+    assert result.rendered >= result.pages  # a full build
+    assert_clean_equal(site.root, site.output, tmp_path)
+    data = bytearray(cache_file.read_bytes())
+    data[-10] ^= 0xFF
+    cache_file.write_bytes(bytes(data))
     assert run(site.root, site.output).rendered >= result.pages
 
 
