@@ -19,7 +19,7 @@ import pytest
 
 from generator.watch import ChangeBatch, Watcher, is_relevant
 
-DEBOUNCE = 0.05
+DEBOUNCE = 0.02
 QUIET = 0.25  # how long "no batch" is waited for (5 debounce periods)
 
 
