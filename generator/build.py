@@ -703,7 +703,7 @@ def _current(
     if before is None or before.signature != signature:
         return False
     try:
-        st = (out / output).stat()
+        st = os.stat(f"{os.fspath(out)}/{output}")
     except OSError:
         return False
     return saved is None or saved.outputs.get(output) == (st.st_mtime_ns, st.st_size)

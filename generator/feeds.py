@@ -65,7 +65,7 @@ def entry_id(config: SiteConfig, source: str) -> str:
 def absolutize(config: SiteConfig, html: str) -> str:
     """Root-relative links and images in a body, as full URLs for feed readers."""
     base = config.absolute_base
-    if not base:
+    if not base or '="/' not in html:  # most bodies have no root-relative link
         return html
     origin = base[: len(base) - len(config.base_path)]
     return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{origin}/', html)

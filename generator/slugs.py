@@ -6,6 +6,7 @@ so URLs stay readable in every language and safe on every static host.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from anyascii import anyascii
@@ -27,6 +28,7 @@ def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
     return slug
 
 
+@functools.lru_cache(maxsize=4096)  # a site has a few hundred tags, on every article
 def tag_key(name: str) -> str:
     """Tags that differ only in case, spacing or punctuation share this key."""
     return slugify(name, max_length=200)

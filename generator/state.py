@@ -189,9 +189,10 @@ def save_state(
 
 def output_stats(output_dir: Path, outputs: list[str]) -> dict[str, tuple[int, int]]:
     stats = {}
+    base = os.fspath(output_dir)
     for rel in outputs:
         try:
-            st = (output_dir / rel).stat()
+            st = os.stat(f"{base}/{rel}")
         except OSError:
             continue
         stats[rel] = (st.st_mtime_ns, st.st_size)

@@ -11,6 +11,7 @@ Three forms of the same place:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 
 from generator.config import SiteConfig
@@ -46,21 +47,26 @@ def feed_path(list_path: str, name: str = "feed.xml") -> str:
     return f"{stem}.{name.rsplit('.', 1)[-1]}"
 
 
-def archive_patterns(config: SiteConfig) -> list[tuple[str, str]]:
+def archive_patterns(config: SiteConfig) -> tuple[tuple[str, str], ...]:
     """The date archives an article URL can be cut back to, finest last:
     ``/{year}/{month}/{day}/{slug}/`` -> year ``/{year}/``, month
     ``/{year}/{month}/``, day ``/{year}/{month}/{day}/``. Only prefixes made of
     date placeholders (and fixed text) before ``{slug}`` count."""
+    return _archive_patterns(config.permalinks.article)
+
+
+@functools.lru_cache(maxsize=16)
+def _archive_patterns(article_pattern: str) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     prefix = "/"
-    for segment in config.permalinks.article.strip("/").split("/"):
+    for segment in article_pattern.strip("/").split("/"):
         if "{slug}" in segment:
             break
         prefix += segment + "/"
         kinds = [k for k in ("day", "month", "year") if "{" + k + "}" in segment]
         if kinds:
             found.append((kinds[0], prefix))
-    return found
+    return tuple(found)
 
 
 def archive_path(pattern: str, date: dt.date) -> str:
