@@ -56,6 +56,7 @@ from generator.render import (
     layout_closure,
     layout_files_key,
     make_env,
+    new_build,
     render_job,
 )
 from generator.sitemap import news_valid_until
@@ -220,6 +221,7 @@ def _run(
 
     layout_set = _layout_set(site_dir, config, layout_files, cache)
     env, layouts = layout_set.env, layout_set.layouts
+    new_build(env)
     diags += layout_set.diagnostics
     plan, plan_diags = plan_site(site, now=now)
     diags += plan_diags
@@ -334,6 +336,7 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
 
     config_print = config.fingerprint()
     prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
+    new_build(layout_set.env)
     diags: list[Diagnostic] = []
     rendered: list[tuple[str, bytes]] = []
     records: dict[str, tuple[str, tuple[str, ...]]] = {}

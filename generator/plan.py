@@ -9,6 +9,7 @@ can change the output: that is what the dependency map fingerprints.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,36 @@ class Paginator:
     next_url: str | None
     first_url: str
     last_url: str
-    pages: tuple[PageLink, ...]
+    later_urls: str  # the URL of every page after the first, with {n} for its number
+    window: tuple[PageLink | None, ...]  # the page links to show; None: pages left out
+
+    @property
+    def pages(self) -> tuple[PageLink, ...]:
+        """Every page of the list (made when a layout asks: a list of 5,000
+        pages would otherwise carry 5,000 links into each of its pages)."""
+        return tuple(PageLink(number=n, url=self.url_of(n)) for n in range(1, self.total + 1))
+
+    def url_of(self, number: int) -> str:
+        return page_url(self.first_url, self.later_urls, number)
+
+
+def page_url(first_url: str, later_urls: str, number: int) -> str:
+    return first_url if number <= 1 else later_urls.replace("{n}", str(number))
+
+
+WINDOW = 2  # page links either side of the current one
+
+
+def page_window(number: int, total: int) -> list[int | None]:
+    """The page numbers a pagination bar shows: the first, the last, and
+    ``WINDOW`` either side of ``number``; None where a run is left out."""
+    shown = sorted({1, total, *range(max(1, number - WINDOW), min(total, number + WINDOW) + 1)})
+    window: list[int | None] = []
+    for n in shown:
+        if window and n - (window[-1] or 0) > 1:
+            window.append(None)
+        window.append(n)
+    return window
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -444,10 +474,9 @@ def _paginate(
 ) -> list[Job]:
     size = config.per_page
     total = max(1, -(-len(items) // size))
-    page_urls = [
-        urls.url_for(config, urls.page_path(config, first, n)) for n in range(1, total + 1)
-    ]
-    links = tuple(PageLink(number=n, url=u) for n, u in enumerate(page_urls, start=1))
+    first_url = urls.url_for(config, first)
+    later_urls = urls.url_for(config, urls.page_path_pattern(config, first))
+    url_of = functools.partial(page_url, first_url, later_urls)
     jobs = []
     for n in range(1, total + 1):
         chunk = tuple(items[(n - 1) * size : n * size])
@@ -456,12 +485,16 @@ def _paginate(
             number=n,
             total=total,
             total_items=len(items),
-            url=page_urls[n - 1],
-            prev_url=page_urls[n - 2] if n > 1 else None,
-            next_url=page_urls[n] if n < total else None,
-            first_url=page_urls[0],
-            last_url=page_urls[-1],
-            pages=links,
+            url=url_of(n),
+            prev_url=url_of(n - 1) if n > 1 else None,
+            next_url=url_of(n + 1) if n < total else None,
+            first_url=first_url,
+            last_url=url_of(total),
+            later_urls=later_urls,
+            window=tuple(
+                None if m is None else PageLink(number=m, url=url_of(m))
+                for m in page_window(n, total)
+            ),
         )
         path = urls.page_path(config, first, n)
         page = _page(config, kind, path, prev_url=paginator.prev_url, next_url=paginator.next_url)

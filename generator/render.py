@@ -123,7 +123,48 @@ def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, La
     env.filters["iso"] = iso
     env.filters["absolute"] = lambda url: absolute(config, url)
     env.globals["news_article_ld"] = lambda article: news_article_ld(article, config)
+    env.globals["cached"] = MacroCache()
     return env, layouts
+
+
+class MacroCache:
+    """``cached(macro, args...)`` in a layout: the macro's output for those
+    arguments, rendered once per build and reused on every page that asks
+    again, like Hugo's ``partialCached``. For macros whose output depends on
+    nothing but their arguments, ``site`` and the filters: a teaser is shown
+    on its tag, archive and index pages and in related boxes, and rendering
+    it once is most of the time those pages take. Arguments are compared by
+    value; unhashable ones render without the cache."""
+
+    def __init__(self) -> None:
+        self._memo: dict[object, Any] = {}
+
+    def __call__(self, macro: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(macro, jinja2.runtime.Macro):
+            raise TypeError(f"cached() takes a macro first, not {type(macro).__name__}")
+        # The macro's code: the same for every page, even when it is
+        # imported "with context" (a new Macro object on every page).
+        code = getattr(getattr(macro, "_func", None), "__code__", macro)
+        key = (code, args, tuple(sorted(kwargs.items())))
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable arguments
+            return macro(*args, **kwargs)
+        value = self._memo[key] = macro(*args, **kwargs)
+        return value
+
+    def clear(self) -> None:
+        self._memo.clear()
+
+
+def new_build(env: jinja2.Environment) -> None:
+    """Forget what the last build rendered (the environment outlives builds
+    in the preview): a teaser edited away would otherwise stay in memory."""
+    cache = env.globals.get("cached")
+    if isinstance(cache, MacroCache):
+        cache.clear()
 
 
 def iso(value: dt.datetime | dt.date) -> str:

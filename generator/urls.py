@@ -35,8 +35,13 @@ def page_path(config: SiteConfig, first: str, number: int) -> str:
     """The site path of page ``number`` of a list whose first page is ``first``."""
     if number <= 1:
         return first
+    return page_path_pattern(config, first).replace("{n}", str(number))
+
+
+def page_path_pattern(config: SiteConfig, first: str) -> str:
+    """The site path of the pages after the first, with ``{n}`` for the number."""
     folder = first if first.endswith("/") else posixpath.dirname(first) + "/"
-    return folder + config.permalinks.page.format(n=number)
+    return folder + config.permalinks.page
 
 
 def feed_path(list_path: str, name: str = "feed.xml") -> str:

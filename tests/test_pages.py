@@ -147,3 +147,35 @@ def test_sub_path_base_url_prefixes_every_link(make_site):
     absolute = [h for h in hrefs if h.startswith("https://")]
     assert internal and all(h.startswith("/news/") for h in internal), internal
     assert absolute and all(h.startswith("https://example.org/news/") for h in absolute)
+
+
+def test_a_long_list_shows_the_ends_and_the_pages_near_this_one(make_site):
+    site = make_site(
+        {
+            "site.yaml": "title: Long\nper_page: 1\n",
+            **{
+                f"content/a{n:02d}.md": article(f"Story {n}", f"2026-10-{n:02d}")
+                for n in range(1, 13)
+            },
+        }
+    )
+    site.build()
+
+    def bar(rel: str) -> list[str]:
+        page = site.page(rel)
+        return [li.text.removeprefix("Page") for li in page.select(".pagination li")]
+
+    assert bar("page/6/") == ["← Newer", "1", "…", "4", "5", "6", "7", "8", "…", "12", "Older →"]
+    assert bar("") == ["1", "2", "3", "…", "12", "Older →"]
+    assert bar("page/12/") == ["← Newer", "1", "…", "10", "11", "12"]
+    assert site.page("page/6/").one("a[aria-current=page]").attrs["href"] == "/page/6/"
+    # A layout can still list every page.
+    site.write(
+        {
+            "layouts/index.html": "{% for p in paginator.pages %}{{ p.number }}={{ p.url }} "
+            "{% endfor %}"
+        }
+    )
+    site.build()
+    every = (site.output / "page/3/index.html").read_text(encoding="utf-8").split()
+    assert every[:3] == ["1=/", "2=/page/2/", "3=/page/3/"] and every[-1] == "12=/page/12/"
