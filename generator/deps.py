@@ -27,7 +27,7 @@ from generator import __version__
 from generator.frozen import FrozenDict
 from generator.plan import CONFIG_KEY, layout_key
 
-STATE_VERSION = 2
+STATE_VERSION = 3  # bump when a pickled class changes shape
 _SALT = f"digest-{__version__}-state{STATE_VERSION}-py{sys.version_info[:2]}"
 
 

@@ -79,13 +79,18 @@ class Teaser:
 class Article(Teaser):
     slug: str
     draft: bool
-    html: Markup  # the body; safe to print as it is
+    body: bytes  # the body's HTML as UTF-8 (see markdown.RenderedBody)
     words: int
     meta: Mapping[str, Any]
     related: tuple[Teaser, ...] = ()
     prev: Teaser | None = None  # the next older article
     next: Teaser | None = None  # the next newer article
     links_to: tuple[str, ...] = ()  # sources of articles this one links to
+
+    @property
+    def html(self) -> Markup:
+        """The body, safe to print as it is."""
+        return Markup(self.body.decode("utf-8"))
 
     def teaser(self) -> Teaser:
         return Teaser(**{name: getattr(self, name) for name in Teaser.__dataclass_fields__})
@@ -133,7 +138,7 @@ class SiteIndex:
 
     def article_parts(
         self, p: ParsedArticle
-    ) -> tuple[Teaser, Markup, tuple[str, ...], list[Diagnostic]]:
+    ) -> tuple[Teaser, bytes, tuple[str, ...], list[Diagnostic]]:
         """The teaser, the body with its links resolved, the sources it links
         to, and any broken-link errors, of one published article."""
         config = self.config
@@ -168,7 +173,7 @@ class SiteIndex:
 def make_article(
     p: ParsedArticle,
     teaser: Teaser,
-    html: Markup,
+    html: bytes,
     links_to: tuple[str, ...],
     *,
     related: tuple[Teaser, ...],
@@ -179,7 +184,7 @@ def make_article(
         **{name: getattr(teaser, name) for name in Teaser.__dataclass_fields__},
         slug=p.slug,
         draft=p.draft,
-        html=html,
+        body=html,
         words=p.body.words,
         meta=p.meta,
         related=related,
@@ -240,7 +245,7 @@ def build_site(
         tag_names=FrozenDict(_tag_names(kept)),
     )
 
-    bodies: list[tuple[ParsedArticle, Teaser, Markup, tuple[str, ...]]] = []
+    bodies: list[tuple[ParsedArticle, Teaser, bytes, tuple[str, ...]]] = []
     for p in kept:
         teaser, html, links_to, link_diags = index.article_parts(p)
         diags += link_diags
@@ -346,7 +351,7 @@ def _resolve_links(
     asset_paths: frozenset[str],
     drafts: frozenset[str],
     diags: list[Diagnostic],
-) -> tuple[Markup, tuple[str, ...], str | None]:
+) -> tuple[bytes, tuple[str, ...], str | None]:
     """Swap each relative link's marker for its URL; report links to nothing."""
     links_to: list[str] = []
 
@@ -388,7 +393,9 @@ def _resolve_links(
         url = resolve_target(ref.target, ref.line, ref.written, ref.kind)
         return escape(url + ref.suffix if url else ref.written)
 
-    html = Markup(substitute_refs(p.body.html, resolve)) if p.body.refs else p.body.html
+    html = p.body.html
+    if p.body.refs:
+        html = substitute_refs(html.decode("utf-8"), resolve).encode("utf-8")
 
     image = p.image
     if image and not (image.startswith(("http://", "https://", "//", "/"))):
