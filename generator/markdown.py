@@ -33,6 +33,25 @@ REF_MARK = "\x1a"  # never valid in text we keep: stripped from bodies before pa
 _REF = re.compile(REF_MARK + r"(\d+)" + REF_MARK)
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# A link destination that markdown-it's normalizeLink returns unchanged: an
+# optional scheme, then URL characters that need no encoding, valid %XX
+# escapes, and no "@" or ":" (user info and ports are where it rewrites).
+_PLAIN_URL = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?"  # scheme
+    r"(?:[A-Za-z0-9;/?&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})*"
+)
+
+
+class _MarkdownIt(MarkdownIt):
+    def normalizeLink(self, url: str) -> str:  # markdown-it's name
+        """Skips parsing, punycode and percent-encoding for the plain URLs
+        (nineteen in twenty in the corpus) it would give back as they are:
+        a tenth of the time spent parsing an article."""
+        if _PLAIN_URL.fullmatch(url):
+            return url
+        return super().normalizeLink(url)
+
+
 SUMMARY_WORDS = 40
 
 
@@ -63,7 +82,7 @@ class MarkdownRenderer:
             "xhtmlOut": False,  # HTML5: <hr>, <img ...>, not <hr />
             "highlight": _highlight if highlight else None,
         }
-        md = MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
+        md = _MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
         md.use(footnote_plugin)
         md.core.ruler.push("digest_heading_shift", _shift_headings)
         md.core.ruler.push("digest_focusable_tables", _focusable_tables)
