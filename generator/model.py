@@ -341,7 +341,8 @@ def _related(index: int, teaser: Teaser, by_tag: Mapping[str, list[int]], limit:
         pos = bisect.bisect_left(members, index)
         shared.update(members[max(0, pos - RELATED_WINDOW) : pos + RELATED_WINDOW + 1])
     shared.pop(index, None)
-    return heapq.nsmallest(limit, shared, key=lambda o: (-shared[o], abs(o - index), o))
+    ranked = heapq.nsmallest(limit, [(-n, abs(o - index), o) for o, n in shared.items()])
+    return [o for _, _, o in ranked]
 
 
 def _resolve_links(

@@ -328,3 +328,30 @@ def test_raw_html_in_markdown_is_escaped_when_turned_off(make_site):
     assert page.select("aside.note") == []
     assert "&lt;aside" in page.source
     assert '<aside class="note">hi</aside>' in page.one("div.article-body").text
+
+
+def test_cached_macro_output_is_reused_by_value_and_misuse_is_a_layout_error(make_site):
+    """cached(macro, args...) gives what the macro gives; a changed argument
+    renders again; anything but a macro first is a clear layout error."""
+    layout = (
+        "{% macro card(t, n=1) %}<p>{{ t.headline }} #{{ n }}</p>{% endmacro %}"
+        "{% for t in paginator.items %}{{ cached(card, t) }}{{ cached(card, t, n=2) }}"
+        "{% endfor %}"
+    )
+    site = make_site(
+        {"content/harbour.md": ARTICLE_A, "content/b.md": ARTICLE_B, "layouts/index.html": layout}
+    )
+    site.build()
+    page = (site.output / "index.html").read_text(encoding="utf-8")
+    headlines = [t.text for t in Page(page).select("p")]
+    assert len(headlines) == 4 and headlines[0].endswith("#1") and headlines[1].endswith("#2")
+    assert headlines[0].removesuffix(" #1") == headlines[1].removesuffix(" #2")
+    assert headlines[0] != headlines[2]  # another teaser, another rendering
+
+    site.write({"layouts/index.html": "{{ cached('card', 1) }}"})
+    run = site.digest("build")
+    assert run.code == 1
+    assert error_lines(run.err) == [
+        "layouts/index.html:1: error: TypeError: cached() takes a macro first, not str "
+        "(while rendering the index)"
+    ], run.err
