@@ -718,8 +718,9 @@ def table(report: Mapping[str, Any]) -> str:
     def num(value: float | None, spec: str = ".2f") -> str:
         return "-" if value is None else format(value, spec)
 
+    runs = report["settings"]["runs"]
     lines = [
-        f"Medians of {report['settings']['runs']} runs: build seconds (a fresh process each, "
+        f"Medians of {runs} run{'s' if runs != 1 else ''}: build seconds (a fresh process each, "
         "imports included);",
         "the cold build's CPU seconds and peak memory: rss = the largest process (ru_maxrss), "
         "all = every process of the build together (summed PSS);",

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -98,6 +99,19 @@ def parse_many(
     """Read and parse ``sources``; a file that cannot be read is a diagnostic."""
 
     def work(part: Sequence[SourceFile]) -> dict[str, Parsed]:
+        unread = [site_dir / s.rel for s in part if s.data is None]
+        ahead = None
+        if len(unread) >= READ_AHEAD_MIN and hasattr(os, "posix_fadvise"):
+            # Started after any fork, and joined before returning.
+            ahead = threading.Thread(target=_read_ahead, args=(unread,), daemon=True)
+            ahead.start()
+        try:
+            return parse_part(part)
+        finally:
+            if ahead is not None:
+                ahead.join()
+
+    def parse_part(part: Sequence[SourceFile]) -> dict[str, Parsed]:
         renderer = MarkdownRenderer(html=config.markdown_html, highlight=config.highlight)
         tz = config.tz
         out: dict[str, Parsed] = {}
@@ -121,3 +135,23 @@ def parse_many(
     for result in run_split(sources, work, jobs):
         merged.update(result)
     return merged
+
+
+READ_AHEAD_MIN = 64  # files: below this, reading them one by one is as quick
+
+
+def _read_ahead(paths: Sequence[Path]) -> None:
+    """Ask the kernel to start reading every file now (POSIX_FADV_WILLNEED).
+    With a cold page cache, the disk then serves many reads at once instead
+    of one at a time as the parser reaches each file."""
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue  # the parser reports it
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
