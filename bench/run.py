@@ -667,7 +667,8 @@ def measure_size(
         problems.append(f"{count:,} articles: {exc}")
         progress(f"  {exc}")
     if not args.no_latency and tools["digest"].error is None:
-        progress(f"  digest   preview latency ({args.runs} runs of each change) ...")
+        runs = f"{args.runs} run{'s' if args.runs != 1 else ''}"
+        progress(f"  digest   preview latency ({runs} of each change) ...")
         lat = measure_latency(code, site, work, args.runs, timeout * (2 + args.runs), log)
         tools["digest"].latency_ms = lat.latency_ms
         tools["digest"].latency_error = lat.latency_error
