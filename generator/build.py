@@ -116,6 +116,7 @@ class BuildCache:
     deps: DependencyMap | None = None  # of the output as it is on disk
     layout_set: LayoutSet | None = None
     last: LastBuild | None = None  # the last good incremental build, for the fast path
+    parse_warnings: dict[str, list[Diagnostic]] = field(default_factory=dict)  # with ``last``
     related: dict[str, object] = field(default_factory=dict)  # see model.build_site
 
 
@@ -253,6 +254,7 @@ def _run(
         cache.deps = result.deps
         if options.incremental:  # the preview server keeps its state in memory
             cache.last = remember(_fast_key(options, layout_set), site, plan, parsed, diags)
+            cache.parse_warnings = {rel: e[2] for rel, e in cache.parsed.items() if e[2]}
         else:
             _save_state(site_dir, options.output_dir, result.deps)
             save_state(
@@ -349,7 +351,9 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
             )
         except OSError:
             return None  # deleted or renamed
-    probe = BuildCache(parsed=dict(cache.parsed))
+    probe = BuildCache(
+        parsed={s.rel: cache.parsed[s.rel] for s in sources if s.rel in cache.parsed}
+    )
     edited, parse_diags = _parse_all(
         config, tuple(sources), options.drafts, probe, options.site_dir
     )
@@ -387,7 +391,7 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
     result = BuildResult(
         articles=len(last.site.articles),
         tags=len(last.site.tags),
-        pages=sum(1 for o in last.jobs if o.endswith(".html")),
+        pages=last.pages,
         files=len(previous.outputs),
         rendered=len(rendered),
         changed=sorted(changed_outputs),
@@ -396,7 +400,11 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
         config=config,
     )
     result.diagnostics = list(last.diagnostics)
-    for _, _, entry_diags in cache.parsed.values():
+    for rel, (_, _, entry_diags) in probe.parsed.items():
+        cache.parse_warnings.pop(rel, None)
+        if entry_diags:
+            cache.parse_warnings[rel] = entry_diags
+    for entry_diags in cache.parse_warnings.values():
         result.diagnostics += entry_diags
     return result
 

@@ -45,6 +45,7 @@ class LastBuild:
     teasers: dict[str, Teaser]
     reverse: dict[str, set[str]]  # input key -> outputs made from it
     diagnostics: list[Diagnostic]  # its warnings that do not come from parsing
+    pages: int  # HTML outputs
 
 
 def remember(
@@ -68,6 +69,7 @@ def remember(
         teasers={t.source: t for t in site.teasers},
         reverse=reverse,
         diagnostics=[d for d in diagnostics if not d.is_error],
+        pages=sum(1 for job in plan.pages if job.output.endswith(".html")),
     )
 
 
