@@ -30,18 +30,19 @@ from generator.config import (
     load_config,
     with_base_url,
 )
-from generator.deps import DependencyMap, OutputRecord
+from generator.deps import DependencyMap, Fingerprints, OutputRecord
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
 from generator.feeds import FeedEntry
 from generator.heap import BulkPhase
 from generator.incremental import LastBuild, commit, plan_edits, remember
 from generator.load import CONTENT_DIR, SourceFile, load_site_files
-from generator.model import Site, Teaser, build_site, skeleton
+from generator.model import Article, Reuse, Site, Teaser, build_site, skeleton
 from generator.parallel import parse_many, run_split
 from generator.parse import ParsedArticle
 from generator.plan import (
     CONFIG_KEY,
     CopyJob,
+    FeedMemo,
     Job,
     Plan,
     layout_key,
@@ -72,6 +73,9 @@ from generator.write import (
 Progress = Callable[[int, int], None]  # (done, total)
 IN_PLACE_LIMIT = 200  # a build that changes fewer outputs replaces them in place
 RACY_NS = 2_000_000_000  # coarser than any file system's modification times (FAT: 2 s)
+# Objects many outputs show, or whose output the preview may sign again:
+# fingerprinted once each (by identity) and referred to by that print.
+MEMO_TYPES = (Teaser, Article, FeedEntry)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +122,9 @@ class BuildCache:
     last: LastBuild | None = None  # the last good incremental build, for the fast path
     parse_warnings: dict[str, list[Diagnostic]] = field(default_factory=dict)  # with ``last``
     related: dict[str, object] = field(default_factory=dict)  # see model.build_site
+    reuse: Reuse = field(default_factory=Reuse)  # the last model's objects (the preview's)
+    prints: Fingerprints | None = None  # the last signing's memo (the preview's)
+    feed_entries: FeedMemo = field(default_factory=dict)  # see plan.plan_site (the preview's)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -217,7 +224,14 @@ def _run(
     )
     diags += parse_diags
 
-    site, model_diags = build_site(config, parsed, files.assets, files.content_paths, cache.related)
+    site, model_diags = build_site(
+        config,
+        parsed,
+        files.assets,
+        files.content_paths,
+        cache.related,
+        reuse=cache.reuse if options.incremental else None,
+    )
     diags += model_diags
     result.site = site
     result.articles = len(site.articles)
@@ -227,7 +241,9 @@ def _run(
     env, layouts = layout_set.env, layout_set.layouts
     new_build(env)
     diags += layout_set.diagnostics
-    plan, plan_diags = plan_site(site, now=now)
+    plan, plan_diags = plan_site(
+        site, now=now, feed_memo=cache.feed_entries if options.incremental else None
+    )
     diags += plan_diags
     diags += _missing_layouts(env, plan.pages)
     result.pages = sum(1 for job in plan.pages if job.output.endswith(".html"))
@@ -241,7 +257,7 @@ def _run(
     dirty: set[str] | None = None
     if options.write and previous is not None:
         known = _unaffected(saved, state_key, inputs, now, cache.parsed, plan) if saved else {}
-        result.deps = _dependency_map(layout_set, config, plan, options.jobs, known)
+        result.deps = _dependency_map(layout_set, config, plan, options.jobs, known, cache)
         dirty = _dirty(result.deps, previous, options.output_dir, saved)
         # A few changed pages are replaced in place; many, in a staging folder.
         in_place = options.incremental or len(dirty) <= max(IN_PLACE_LIMIT, len(plan.pages) // 10)
@@ -249,7 +265,7 @@ def _run(
         assert previous is not None and dirty is not None
         _build_incremental(options, env, layouts, plan, previous, result, diags, dirty)
     else:  # signs the outputs while it renders them, in every worker
-        _build_full(options, layout_set, plan, result, diags, progress, saved)
+        _build_full(options, layout_set, plan, result, diags, progress, saved, cache)
     if options.write and not has_errors(diags):
         cache.deps = result.deps
         if options.incremental:  # the preview server keeps its state in memory
@@ -364,7 +380,7 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
         return None
 
     config_print = config.fingerprint()
-    prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
+    prints = deps.Fingerprints(MEMO_TYPES)
     new_build(layout_set.env)
     diags: list[Diagnostic] = []
     rendered: list[tuple[str, bytes]] = []
@@ -560,14 +576,19 @@ def _dependency_map(
     plan: Plan,
     jobs: int = 1,
     known: dict[str, OutputRecord] | None = None,
+    cache: BuildCache | None = None,
 ) -> DependencyMap:
     """Every output's signature and input keys (see deps.py), signed in
-    ``jobs`` processes; the outputs in ``known`` keep their record."""
+    ``jobs`` processes; the outputs in ``known`` keep their record. With a
+    ``cache`` (the preview's), the prints of the objects the last build
+    signed are reused, and this build's are kept for the next."""
     config_print = config.fingerprint()
     known = known or {}
+    prints = deps.Fingerprints(MEMO_TYPES, cache.prints if cache is not None else None)
+    if cache is not None:
+        cache.prints = prints  # this process's share (all of it, with one job)
 
     def sign(part: Sequence[Job]) -> dict[str, str]:
-        prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
         return {job.output: _signature(job, layout_set, config_print, prints)[0] for job in part}
 
     signed: dict[str, str] = {}
@@ -652,6 +673,7 @@ def _build_full(
     diags: list[Diagnostic],
     progress: Progress | None,
     saved: SavedState | None,
+    cache: BuildCache,
 ) -> None:
     """Render and sign everything into a staging folder; swap it in if all
     went well."""
@@ -670,12 +692,16 @@ def _build_full(
         total = len(plan.pages) + len(plan.copies)
         jobs = options.jobs
 
+        # The preview keeps the prints for its next build (this process's share).
+        prints = deps.Fingerprints(MEMO_TYPES)
+        if options.incremental:
+            cache.prints = prints
+
         def render_part(part: Sequence[Job]) -> _Part:
             """Sign one share of the pages, then render and write those whose
             signature changed; carry the others over from the current output
             (maybe in a forked worker)."""
             done = _Part()
-            prints = deps.Fingerprints(memo_types=(Teaser, FeedEntry))
             for count, job in enumerate(part, start=1):
                 signature, _ = _signature(job, layout_set, config_print, prints)
                 done.signatures[job.output] = signature

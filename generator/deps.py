@@ -27,7 +27,7 @@ from generator import __version__
 from generator.frozen import FrozenDict
 from generator.plan import CONFIG_KEY, layout_key
 
-STATE_VERSION = 3  # bump when a pickled class changes shape
+STATE_VERSION = 4  # bump when a pickled class changes shape
 _SALT = f"digest-{__version__}-state{STATE_VERSION}-py{sys.version_info[:2]}"
 
 
@@ -75,18 +75,31 @@ class _Pickler(pickle.Pickler):
 
 class Fingerprints:
     """Fingerprints for one build, memoizing objects of ``memo_types`` by
-    identity (they are immutable and alive for the whole build)."""
+    identity (they are immutable, and the memo keeps them alive).
 
-    def __init__(self, memo_types: tuple[type, ...] = ()) -> None:
+    ``previous`` is the last build's (the preview's, whose model gives back
+    the same objects for what did not change: see ``model.Reuse``); what it
+    knew and this build still uses is carried over, the rest is let go, so
+    the memo never holds more than two builds' objects."""
+
+    def __init__(
+        self, memo_types: tuple[type, ...] = (), previous: Fingerprints | None = None
+    ) -> None:
         self.memo_types = frozenset(memo_types)
         self._memo: dict[int, tuple[object, str]] = {}
+        self._previous = previous._memo if previous is not None else {}
 
     def of(self, obj: object) -> str:
-        hit = self._memo.get(id(obj))
+        key = id(obj)
+        hit = self._memo.get(key)
         if hit is not None and hit[0] is obj:
             return hit[1]
+        hit = self._previous.get(key)
+        if hit is not None and hit[0] is obj:
+            self._memo[key] = hit
+            return hit[1]
         value = _hash(obj, None)
-        self._memo[id(obj)] = (obj, value)
+        self._memo[key] = (obj, value)
         return value
 
     def __call__(self, *parts: object) -> str:

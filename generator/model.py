@@ -15,7 +15,7 @@ import math
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -194,6 +194,47 @@ def make_article(
     )
 
 
+@dataclass(slots=True)
+class Reuse:
+    """The objects of the last build (kept in memory by the preview), so that
+    an article nothing changed for is the very same object again: whatever
+    was worked out about it (its fingerprint, its rendered teaser) still holds.
+
+    An old object is reused only when it was made from the same parsed
+    article (the parse cache's object, so the same text) with the same
+    settings, and everything the model adds (URL, tags as shown, resolved
+    links, related and neighbouring articles) is equal; a new edit always
+    makes new objects."""
+
+    settings: str = ""  # the config's fingerprint they were made with
+    made: dict[str, tuple[ParsedArticle, Teaser, Article]] = field(default_factory=dict)
+
+    def teaser(self, p: ParsedArticle, new: Teaser) -> Teaser:
+        old = self.made.get(p.source)
+        return old[1] if old is not None and old[0] is p and old[1] == new else new
+
+    def article(self, p: ParsedArticle, new: Article) -> Article:
+        old = self.made.get(p.source)
+        if old is None or old[0] is not p:
+            return new
+        prev = old[2]
+        same = (
+            prev.body == new.body
+            and prev.links_to == new.links_to
+            and _same_objects(_neighbours(prev), _neighbours(new))
+            and prev == new
+        )
+        return prev if same else new
+
+
+def _neighbours(a: Article) -> tuple[Teaser | None, ...]:
+    return (a.prev, a.next, *a.related)
+
+
+def _same_objects(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
 def skeleton(p: ParsedArticle) -> tuple[object, ...]:
     """What an article decides about the rest of the site: its URL, its place in
     every list, its tags, what the sitemap says. An edit that keeps these the
@@ -207,10 +248,15 @@ def build_site(
     assets: tuple[AssetFile, ...],
     content_paths: frozenset[str],
     related_memo: dict[str, object] | None = None,
+    reuse: Reuse | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """``related_memo`` (kept by the caller between builds) saves ranking the
-    related articles again when no article moved and no tag changed."""
+    related articles again when no article moved and no tag changed;
+    ``reuse`` (the preview's) gives back the last build's objects where
+    nothing changed for them (see ``Reuse``)."""
     diags: list[Diagnostic] = []
+    if reuse is not None and reuse.settings != config.fingerprint():
+        reuse.settings, reuse.made = config.fingerprint(), {}
     tz = config.tz
     # Newest first; ties broken by slug, then by file, never by disk order.
     ordered = sorted(parsed, key=lambda p: (-p.date.timestamp(), p.slug, p.source))
@@ -249,6 +295,8 @@ def build_site(
     for p in kept:
         teaser, html, links_to, link_diags = index.article_parts(p)
         diags += link_diags
+        if reuse is not None:
+            teaser = reuse.teaser(p, teaser)
         bodies.append((p, teaser, html, links_to))
 
     teasers = [t for _, t, _, _ in bodies]
@@ -280,6 +328,9 @@ def build_site(
         )
         for position, (p, teaser, html, links_to) in enumerate(bodies)
     ]
+    if reuse is not None:
+        articles = [reuse.article(p, a) for (p, _, _, _), a in zip(bodies, articles, strict=True)]
+        reuse.made = {p.source: (p, t, a) for (p, t, _, _), a in zip(bodies, articles, strict=True)}
 
     tags = []
     for slug, indexes in by_tag.items():
@@ -332,16 +383,36 @@ def _tag_names(articles: list[ParsedArticle]) -> dict[str, tuple[str, str]]:
 
 
 def _related(index: int, teaser: Teaser, by_tag: Mapping[str, list[int]], limit: int) -> list[int]:
-    """Articles sharing the most tags, then the closest in time, then by URL."""
+    """Articles sharing the most tags, then the closest in time, then by URL.
+
+    Candidates are the articles within ``RELATED_WINDOW`` of this one in each
+    of its tags' lists. Only few of them can make the top ``limit``, so only
+    those are ranked: every one that shares two tags or more, and the
+    ``limit`` nearest on either side in each list. (One sharing a single tag
+    with ``limit`` nearer ones on its side has, of those, as many sharing
+    one tag as the top places left after the ones sharing more.)"""
     if limit <= 0 or not teaser.tags:
         return []
-    shared: Counter[int] = Counter()
+    windows: list[set[int]] = []
+    candidates: set[int] = set()
     for ref in teaser.tags:
         members = by_tag[ref.slug]
         pos = bisect.bisect_left(members, index)
-        shared.update(members[max(0, pos - RELATED_WINDOW) : pos + RELATED_WINDOW + 1])
-    shared.pop(index, None)
-    ranked = heapq.nsmallest(limit, [(-n, abs(o - index), o) for o, n in shared.items()])
+        low, high = max(0, pos - RELATED_WINDOW), pos + RELATED_WINDOW + 1
+        if len(teaser.tags) > 1:
+            windows.append(set(members[low:high]))
+        candidates.update(members[max(low, pos - limit) : pos])
+        candidates.update(members[pos + 1 : min(high, pos + 1 + limit)])
+    seen: set[int] = set()
+    for window in windows:  # the ones sharing two tags or more
+        candidates |= seen & window
+        seen |= window
+    candidates.discard(index)
+
+    def shared(o: int) -> int:
+        return sum(o in window for window in windows) if windows else 1
+
+    ranked = heapq.nsmallest(limit, [(-shared(o), abs(o - index), o) for o in candidates])
     return [o for _, _, o in ranked]
 
 

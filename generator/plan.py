@@ -155,9 +155,17 @@ class Plan:
     copies: tuple[CopyJob, ...]
 
 
-def plan_site(site: Site, *, now: dt.datetime) -> tuple[Plan, list[Diagnostic]]:
+FeedMemo = dict[str, tuple[Article, FeedEntry]]  # source -> the article and its feed entry
+
+
+def plan_site(
+    site: Site, *, now: dt.datetime, feed_memo: FeedMemo | None = None
+) -> tuple[Plan, list[Diagnostic]]:
     """Every output of ``site``. ``now`` only decides which articles are recent
-    enough for the Google News sitemap."""
+    enough for the Google News sitemap. ``feed_memo`` (the preview's, kept
+    between builds) gives an article that is the very same object as last
+    time (see ``model.Reuse``) the same feed entry; it is left holding this
+    build's entries."""
     config = site.config
     pages: list[Job] = []
 
@@ -196,7 +204,7 @@ def plan_site(site: Site, *, now: dt.datetime) -> tuple[Plan, list[Diagnostic]]:
         )
     )
     if config.absolute_base:
-        pages += _feeds(site)
+        pages += _feeds(site, feed_memo)
         pages += _sitemaps(site, pages, now)
 
     copies = [
@@ -306,11 +314,13 @@ def _archives(config: SiteConfig, teasers: Sequence[Teaser]) -> list[Job]:
     return jobs
 
 
-def _feeds(site: Site) -> list[Job]:
+def _feeds(site: Site, memo: FeedMemo | None) -> list[Job]:
     config = site.config
     by_source = {a.source: a for a in site.articles}
     n = config.feeds.entries
     entries: dict[str, FeedEntry] = {}
+    if memo:
+        entries = {s: e for s, (a, e) in memo.items() if by_source.get(s) is a}
     jobs = []
     main = build_feed(
         config,
@@ -369,6 +379,9 @@ def _feeds(site: Site) -> list[Job]:
                 origin=f"the Atom feed of tag {tag.name!r}",
             )
         )
+    if memo is not None:
+        memo.clear()
+        memo.update((s, (by_source[s], e)) for s, e in entries.items())
     return jobs
 
 

@@ -127,6 +127,9 @@ def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, La
     return env, layouts
 
 
+_MISSING = object()
+
+
 class MacroCache:
     """``cached(macro, args...)`` in a layout: the macro's output for those
     arguments, rendered once per build and reused on every page that asks
@@ -138,6 +141,7 @@ class MacroCache:
 
     def __init__(self) -> None:
         self._memo: dict[object, Any] = {}
+        self._previous: dict[object, Any] = {}  # the last build's (see ``new_build``)
 
     def __call__(self, macro: Any, /, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(macro, jinja2.runtime.Macro):
@@ -152,19 +156,26 @@ class MacroCache:
             pass
         except TypeError:  # unhashable arguments
             return macro(*args, **kwargs)
-        value = self._memo[key] = macro(*args, **kwargs)
+        value = self._previous.get(key, _MISSING)
+        if value is _MISSING:
+            value = macro(*args, **kwargs)
+        self._memo[key] = value
         return value
 
-    def clear(self) -> None:
-        self._memo.clear()
+    def next_build(self) -> None:
+        """What the last build rendered stays usable for one more build, then
+        goes: a teaser edited away is not kept for ever."""
+        self._previous, self._memo = self._memo, {}
 
 
 def new_build(env: jinja2.Environment) -> None:
-    """Forget what the last build rendered (the environment outlives builds
-    in the preview): a teaser edited away would otherwise stay in memory."""
+    """Start a build with an environment that outlives builds (the preview's).
+    Its settings and layouts are the ones the cached macros were rendered
+    with (a change of either makes a new environment), so their outputs for
+    equal arguments are still right."""
     cache = env.globals.get("cached")
     if isinstance(cache, MacroCache):
-        cache.clear()
+        cache.next_build()
 
 
 def iso(value: dt.datetime | dt.date) -> str:

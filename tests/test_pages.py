@@ -3,8 +3,14 @@ and their links."""
 
 from __future__ import annotations
 
-import pytest
+from collections import Counter
+from types import SimpleNamespace
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import model
 from tests.conftest import article
 from tests.htmlq import Page
 
@@ -68,6 +74,37 @@ def test_related_and_neighbours(site):
     # a is the oldest: no older article, the next newer one is b.
     assert page.select("a[rel=prev]") == []
     assert page.one("a[rel=next]").attrs["href"] == "/2026/11/22/rates-on-hold/"
+
+
+def _related_by_definition(index, tags, by_tag, limit):
+    """Every article within the window of a shared tag, ranked by how many
+    tags it shares, then how close it is, then its place: all of them."""
+    shared = Counter()
+    for tag in tags:
+        members = by_tag[tag]
+        pos = members.index(index)
+        lo, hi = max(0, pos - model.RELATED_WINDOW), pos + model.RELATED_WINDOW + 1
+        shared.update(o for o in members[lo:hi] if o != index)
+    ranked = sorted(shared, key=lambda o: (-shared[o], abs(o - index), o))
+    return ranked[:limit]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    tag_sets=st.lists(
+        st.sets(st.sampled_from("abcdef"), min_size=0, max_size=4), min_size=1, max_size=300
+    ),
+    limit=st.integers(min_value=0, max_value=8),
+)
+def test_related_ranking_matches_its_definition(tag_sets, limit):
+    by_tag: dict[str, list[int]] = {}
+    for position, tags in enumerate(tag_sets):
+        for tag in sorted(tags):
+            by_tag.setdefault(tag, []).append(position)
+    for position, tags in enumerate(tag_sets):
+        teaser = SimpleNamespace(tags=[SimpleNamespace(slug=t) for t in sorted(tags)])
+        got = model._related(position, teaser, by_tag, limit)
+        assert got == _related_by_definition(position, sorted(tags), by_tag, limit)
 
 
 def test_index_is_newest_first_and_paginated(site):
