@@ -408,11 +408,12 @@ def _related(index: int, teaser: Teaser, by_tag: Mapping[str, list[int]], limit:
         candidates |= seen & window
         seen |= window
     candidates.discard(index)
-
-    def shared(o: int) -> int:
-        return sum(o in window for window in windows) if windows else 1
-
-    ranked = heapq.nsmallest(limit, [(-shared(o), abs(o - index), o) for o in candidates])
+    if not windows:  # one tag: every candidate shares just it
+        return [o for _, o in heapq.nsmallest(limit, [(abs(o - index), o) for o in candidates])]
+    shared: Counter[int] = Counter()
+    for window in windows:
+        shared.update(window)
+    ranked = heapq.nsmallest(limit, [(-shared[o], abs(o - index), o) for o in candidates])
     return [o for _, _, o in ranked]
 
 
