@@ -90,6 +90,10 @@ class BuildOptions:
     incremental: bool = False  # with a cache: re-render only what changed, in place
     changed: frozenset[str] | None = None  # site-relative paths the watcher saw change
     jobs: int = 1  # processes for parsing and rendering
+    # With a last build to start from, up to this many changed outputs (or a
+    # tenth of them all) are replaced in place; more are written into a
+    # staging folder, in ``jobs`` processes, and swapped in whole.
+    in_place_limit: int = IN_PLACE_LIMIT
 
 
 @dataclass(slots=True, kw_only=True)
@@ -255,17 +259,22 @@ def _run(
     previous = cache.deps if options.incremental else (saved.deps if saved else None)
     in_place = False
     dirty: set[str] | None = None
+    signed: DependencyMap | None = None
     if options.write and previous is not None:
         known = _unaffected(saved, state_key, inputs, now, cache.parsed, plan) if saved else {}
-        result.deps = _dependency_map(layout_set, config, plan, options.jobs, known, cache)
+        # The preview signs in this process, and keeps the prints for its next build.
+        sign_jobs = 1 if options.incremental else options.jobs
+        signed = result.deps = _dependency_map(layout_set, config, plan, sign_jobs, known, cache)
         dirty = _dirty(result.deps, previous, options.output_dir, saved)
         # A few changed pages are replaced in place; many, in a staging folder.
-        in_place = options.incremental or len(dirty) <= max(IN_PLACE_LIMIT, len(plan.pages) // 10)
+        limit = max(options.in_place_limit, len(plan.pages) // 10)
+        in_place = len(dirty) <= limit
     if in_place:
         assert previous is not None and dirty is not None
         _build_incremental(options, env, layouts, plan, previous, result, diags, dirty)
-    else:  # signs the outputs while it renders them, in every worker
-        _build_full(options, layout_set, plan, result, diags, progress, saved, cache)
+    else:  # signs the outputs (unless signed above) while it renders them, in every worker
+        current = _Current(previous=previous, saved=saved, signed=signed)
+        _build_full(options, layout_set, plan, result, diags, progress, current, cache)
     if options.write and not has_errors(diags):
         cache.deps = result.deps
         if options.incremental:  # the preview server keeps its state in memory
@@ -607,6 +616,18 @@ def _dependency_map(
     return dep_map
 
 
+@dataclass(frozen=True, slots=True)
+class _Current:
+    """What a full build knows of the output folder it replaces: the map of
+    the build that made it (and, for ``digest build``, the stats it left), so
+    the outputs still current are carried over; and this build's signatures
+    when they were worked out already."""
+
+    previous: DependencyMap | None = None
+    saved: SavedState | None = None
+    signed: DependencyMap | None = None
+
+
 @dataclass(slots=True)
 class _Part:
     """What a share of the full build's rendering sends back."""
@@ -672,10 +693,11 @@ def _build_full(
     result: BuildResult,
     diags: list[Diagnostic],
     progress: Progress | None,
-    saved: SavedState | None,
+    current: _Current,
     cache: BuildCache,
 ) -> None:
-    """Render and sign everything into a staging folder; swap it in if all
+    """Render (and sign, unless ``current.signed``) everything into a staging
+    folder, carrying over the outputs that are current; swap it in if all
     went well."""
     env, layouts = layout_set.env, layout_set.layouts
     config = result.config
@@ -685,8 +707,10 @@ def _build_full(
     staging = Staging(options.output_dir) if options.write else None
     out = options.output_dir
 
+    previous, saved, known = current.previous, current.saved, current.signed
+
     def reusable(output: str, signature: str) -> bool:
-        return saved is not None and _current(output, signature, saved.deps, out, saved)
+        return previous is not None and _current(output, signature, previous, out, saved)
 
     try:
         total = len(plan.pages) + len(plan.copies)
@@ -703,8 +727,11 @@ def _build_full(
             (maybe in a forked worker)."""
             done = _Part()
             for count, job in enumerate(part, start=1):
-                signature, _ = _signature(job, layout_set, config_print, prints)
-                done.signatures[job.output] = signature
+                if known is not None:
+                    signature = known.outputs[job.output].signature
+                else:
+                    signature, _ = _signature(job, layout_set, config_print, prints)
+                    done.signatures[job.output] = signature
                 if (
                     staging is not None
                     and reusable(job.output, signature)
@@ -726,11 +753,14 @@ def _build_full(
             scans += part.scans
             result.rendered += part.rendered
             signed.update(part.signatures)
-        for job in plan.pages:  # in plan order, whoever signed it; inputs from here
-            inputs = (*job.inputs, *_layout_inputs(job, layout_set))
-            result.deps.add(job.output, signed[job.output], inputs)
-        for copy in plan.copies:
-            result.deps.add(copy.output, _copy_signature(copy), copy.inputs)
+        if known is not None:
+            result.deps = known
+        else:
+            for job in plan.pages:  # in plan order, whoever signed it; inputs from here
+                inputs = (*job.inputs, *_layout_inputs(job, layout_set))
+                result.deps.add(job.output, signed[job.output], inputs)
+            for copy in plan.copies:
+                result.deps.add(copy.output, _copy_signature(copy), copy.inputs)
         if staging is not None:
             for copy in plan.copies:
                 if not (reusable(copy.output, _copy_signature(copy)) and staging.keep(copy.output)):

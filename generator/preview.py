@@ -140,9 +140,12 @@ class Preview:
             drafts=self.options.drafts,
             incremental=True,
             changed=batch.paths if batch is not None else None,
-            # Forked workers only for the first build: no server or watcher
-            # threads exist yet, and forking a process with threads is unsafe.
-            jobs=default_jobs() if self.server is None and self._watcher is None else 1,
+            # Forked workers for the first build, and for rebuilds that parse
+            # or render many files (a layout every page uses): a small change
+            # is built in this process. A worker only parses or renders, writes
+            # files and leaves with os._exit: it never takes a lock that the
+            # server's or the watcher's threads could have held when it forked.
+            jobs=default_jobs(),
         )
         with self._lock:
             try:
