@@ -87,7 +87,7 @@ class BuildOptions:
     base_url: str | None = None  # overrides site.yaml (digest build --base-url)
     check_links: bool = False  # check the rendered pages' links, ids and titles (digest check)
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the current time
-    incremental: bool = False  # with a cache: re-render only what changed, in place
+    incremental: bool = False  # with a cache in memory: re-render only what changed
     changed: frozenset[str] | None = None  # site-relative paths the watcher saw change
     jobs: int = 1  # processes for parsing and rendering
     # With a last build to start from, up to this many changed outputs (or a
@@ -716,9 +716,10 @@ def _build_full(
         total = len(plan.pages) + len(plan.copies)
         jobs = options.jobs
 
-        # The preview keeps the prints for its next build (this process's share).
         prints = deps.Fingerprints(MEMO_TYPES)
-        if options.incremental:
+        if options.incremental and known is None:
+            # The preview keeps the prints for its next build (this process's
+            # share); when the outputs were signed already, it has them.
             cache.prints = prints
 
         def render_part(part: Sequence[Job]) -> _Part:
@@ -753,9 +754,7 @@ def _build_full(
             scans += part.scans
             result.rendered += part.rendered
             signed.update(part.signatures)
-        if known is not None:
-            result.deps = known
-        else:
+        if known is None:  # else result.deps is that map already
             for job in plan.pages:  # in plan order, whoever signed it; inputs from here
                 inputs = (*job.inputs, *_layout_inputs(job, layout_set))
                 result.deps.add(job.output, signed[job.output], inputs)

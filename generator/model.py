@@ -218,12 +218,7 @@ class Reuse:
         if old is None or old[0] is not p:
             return new
         prev = old[2]
-        same = (
-            prev.body == new.body
-            and prev.links_to == new.links_to
-            and _same_objects(_neighbours(prev), _neighbours(new))
-            and prev == new
-        )
+        same = _same_objects(_neighbours(prev), _neighbours(new)) and prev == new
         return prev if same else new
 
 
