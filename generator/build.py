@@ -22,6 +22,7 @@ from pathlib import Path
 import jinja2
 
 from generator import deps
+from generator.bodies import BodyError, BodyStore
 from generator.check import PageScan, check_site, scan_page
 from generator.config import (
     CONFIG_FILE,
@@ -61,7 +62,16 @@ from generator.render import (
     render_job,
 )
 from generator.sitemap import news_valid_until
-from generator.state import STATE_DIR, Inputs, SavedState, load_state, output_stats, save_state
+from generator.state import (
+    STATE_DIR,
+    Inputs,
+    SavedState,
+    body_refs,
+    body_store,
+    load_state,
+    output_stats,
+    save_state,
+)
 from generator.write import (
     Staging,
     check_output_dir,
@@ -129,6 +139,7 @@ class BuildCache:
     reuse: Reuse = field(default_factory=Reuse)  # the last model's objects (the preview's)
     prints: Fingerprints | None = None  # the last signing's memo (the preview's)
     feed_entries: FeedMemo = field(default_factory=dict)  # see plan.plan_site (the preview's)
+    bodies: BodyStore = field(default_factory=BodyStore)  # where parsed bodies are kept
 
 
 @dataclass(slots=True, kw_only=True)
@@ -164,20 +175,32 @@ def run(
     """
     # One-shot builds freeze their bulk; the preview, which lives on, does not.
     bulk = BulkPhase(freeze=not options.incremental)
+    cache = cache if cache is not None else BuildCache()
     try:
-        return _run(options, progress, cache, bulk)
+        try:
+            return _run(options, progress, cache, bulk)
+        except BodyError:
+            # The saved state's bodies were damaged or deleted under it: it
+            # is not to be trusted, so build again from the files alone.
+            if options.incremental or not cache.bodies.on_disk:
+                raise
+            cache.bodies.close()
+            cache = BuildCache()
+            return _run(options, progress, cache, bulk, use_state=False)
     finally:
         bulk.end()
+        cache.bodies.close()  # its files, not what it holds: it reopens them
 
 
 def _run(
     options: BuildOptions,
     progress: Progress | None,
-    cache: BuildCache | None,
+    cache: BuildCache,
     bulk: BulkPhase,
+    *,
+    use_state: bool = True,
 ) -> BuildResult:
     started = time.perf_counter()
-    cache = cache if cache is not None else BuildCache()
     result = BuildResult()
     site_dir = options.site_dir
     if options.write:
@@ -198,7 +221,11 @@ def _run(
     now = options.now or build_time()
     saved = None
     if options.write and not options.incremental:  # digest build: the state on disk
-        saved = load_state(site_dir, options.output_dir)
+        if not cache.bodies.on_disk:
+            cache.bodies = body_store(site_dir, options.output_dir)
+        saved = load_state(site_dir, options.output_dir) if use_state else None
+        if saved is not None and not cache.bodies.resume(body_refs(saved.parsed)):
+            saved = None  # its bodies are gone
         if saved is not None and not cache.files:
             cache.files, cache.parsed = dict(saved.files), dict(saved.parsed)
             cache.related = dict(saved.related)
@@ -246,7 +273,10 @@ def _run(
     new_build(env)
     diags += layout_set.diagnostics
     plan, plan_diags = plan_site(
-        site, now=now, feed_memo=cache.feed_entries if options.incremental else None
+        site,
+        now=now,
+        bodies=cache.bodies,
+        feed_memo=cache.feed_entries if options.incremental else None,
     )
     diags += plan_diags
     diags += _missing_layouts(env, plan.pages)
@@ -271,7 +301,9 @@ def _run(
         in_place = len(dirty) <= limit
     if in_place:
         assert previous is not None and dirty is not None
-        _build_incremental(options, env, layouts, plan, previous, result, diags, dirty)
+        _build_incremental(
+            options, env, layouts, cache.bodies, plan, previous, result, diags, dirty
+        )
     else:  # signs the outputs (unless signed above) while it renders them, in every worker
         current = _Current(previous=previous, saved=saved, signed=signed)
         _build_full(options, layout_set, plan, result, diags, progress, current, cache)
@@ -282,7 +314,7 @@ def _run(
             cache.parse_warnings = {rel: e[2] for rel, e in cache.parsed.items() if e[2]}
         else:
             _save_state(site_dir, options.output_dir, result.deps)
-            save_state(
+            saved_now = save_state(
                 site_dir,
                 options.output_dir,
                 SavedState(
@@ -301,6 +333,8 @@ def _run(
                 ),
                 saved,
             )
+            if saved_now:  # the bodies of the state it replaced can go
+                cache.bodies.collect(body_refs(cache.parsed))
     return _finish(result, diags, started)
 
 
@@ -377,14 +411,15 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
         except OSError:
             return None  # deleted or renamed
     probe = BuildCache(
-        parsed={s.rel: cache.parsed[s.rel] for s in sources if s.rel in cache.parsed}
+        parsed={s.rel: cache.parsed[s.rel] for s in sources if s.rel in cache.parsed},
+        bodies=cache.bodies,
     )
     edited, parse_diags = _parse_all(
         config, tuple(sources), options.drafts, probe, options.site_dir
     )
     if has_errors(parse_diags) or len(edited) != len(sources):
         return None
-    edit_plan = plan_edits(last, edited)
+    edit_plan = plan_edits(last, edited, cache.bodies)
     if edit_plan is None:
         return None
 
@@ -398,7 +433,9 @@ def _try_fast_edit(options: BuildOptions, cache: BuildCache) -> BuildResult | No
         signature, inputs = _signature(job, layout_set, config_print, prints)
         records[job.output] = (signature, inputs)
         if not _current(job.output, signature, previous, options.output_dir, None):
-            data = _render(layout_set.env, layout_set.layouts, job, options, diags, [])
+            data = _render(
+                layout_set.env, layout_set.layouts, job, options, cache.bodies, diags, []
+            )
             if data is not None:
                 rendered.append((job.output, data))
     if has_errors(diags):
@@ -497,7 +534,7 @@ def _parse_all(
             known[source.rel] = source
         else:
             misses.append(source)
-    results = parse_many(config, misses, drafts, site_dir, jobs)
+    results = parse_many(config, misses, drafts, site_dir, jobs, cache.bodies)
     parsed: list[ParsedArticle] = []
     diags: list[Diagnostic] = []
     fresh: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]] = {}
@@ -673,10 +710,11 @@ def _render(
     layouts: Layouts,
     job: Job,
     options: BuildOptions,
+    bodies: BodyStore,
     diags: list[Diagnostic],
     scans: list[PageScan],
 ) -> bytes | None:
-    data, problem = render_job(env, layouts, job)
+    data, problem = render_job(env, layouts, job, bodies)
     if problem is not None:
         diags.append(problem)
         return None
@@ -740,7 +778,9 @@ def _build_full(
                 ):
                     continue
                 done.rendered += 1
-                data = _render(env, layouts, job, options, done.diagnostics, done.scans)
+                data = _render(
+                    env, layouts, job, options, cache.bodies, done.diagnostics, done.scans
+                )
                 if staging is not None and data is not None:
                     staging.write(job.output, data)
                 if progress and count % 100 == 0:
@@ -813,6 +853,7 @@ def _build_incremental(
     options: BuildOptions,
     env: jinja2.Environment,
     layouts: Layouts,
+    bodies: BodyStore,
     plan: Plan,
     previous: DependencyMap,
     result: BuildResult,
@@ -829,7 +870,7 @@ def _build_incremental(
     scans: list[PageScan] = []
     for job in plan.pages:
         if job.output in dirty:
-            data = _render(env, layouts, job, options, diags, scans)
+            data = _render(env, layouts, job, options, bodies, diags, scans)
             if data is not None:
                 rendered.append((job.output, data))
     result.rendered = len(rendered)

@@ -24,10 +24,11 @@ from types import MappingProxyType
 from typing import Any
 
 from generator import __version__
+from generator.bodies import BodyRef
 from generator.frozen import FrozenDict
 from generator.plan import CONFIG_KEY, layout_key
 
-STATE_VERSION = 4  # bump when a pickled class changes shape
+STATE_VERSION = 5  # bump when a pickled class changes shape
 _SALT = f"digest-{__version__}-state{STATE_VERSION}-py{sys.version_info[:2]}"
 
 
@@ -65,6 +66,8 @@ class _Pickler(pickle.Pickler):
         cls = type(obj)
         if cls is MappingProxyType or cls is FrozenDict:
             return dict, (dict(obj),)
+        if cls is BodyRef:  # the same HTML wherever it is kept
+            return bytes, (obj.digest,)
         if self._shared is not None and cls in self._shared.memo_types:
             return str, (self._shared.of(obj),)
         getter = _getter(cls)
@@ -127,6 +130,15 @@ def fingerprint(*parts: object) -> str:
 class OutputRecord:
     signature: str
     inputs: tuple[str, ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Read back with each input key once in memory, as the plan has them
+        # (a state is pickled without a memo: see state._write).
+        return _record, (self.signature, self.inputs)
+
+
+def _record(signature: str, inputs: tuple[str, ...]) -> OutputRecord:
+    return OutputRecord(signature=signature, inputs=tuple(map(sys.intern, inputs)))
 
 
 @dataclass(slots=True)

@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from generator import __version__, urls
+from generator.bodies import BodyStore
 from generator.config import SiteConfig
-from generator.model import Article, TagRef
+from generator.model import Article, TagRef, with_html
 
 ATOM_LAYOUT = "feeds/atom.xml"
 JSON_FEED_PATH = "/feed.json"
@@ -81,7 +82,11 @@ def absolute(config: SiteConfig, url: str | None) -> str | None:
     return url
 
 
-def feed_entry(config: SiteConfig, a: Article) -> FeedEntry:
+def feed_entry(config: SiteConfig, a: Article, bodies: BodyStore) -> FeedEntry:
+    """``a``'s entry; a full-content feed reads its body from ``bodies``."""
+    content = None
+    if config.feeds.full_content:
+        content = Markup(absolutize(config, with_html(a, bodies.read(a.body)).html))
     return FeedEntry(
         id=entry_id(config, a.source),
         title=a.headline,
@@ -91,7 +96,7 @@ def feed_entry(config: SiteConfig, a: Article) -> FeedEntry:
         authors=a.authors,
         categories=a.tags,
         summary=a.summary,
-        content=Markup(absolutize(config, a.html)) if config.feeds.full_content else None,
+        content=content,
         image=absolute(config, a.image),
     )
 
@@ -103,6 +108,7 @@ def build_feed(
     path: str,
     home_path: str,
     articles: Sequence[Article],
+    bodies: BodyStore,
     entries_of: dict[str, FeedEntry] | None = None,
 ) -> Feed:
     """``entries_of`` shares entries between the feeds of one build: an
@@ -110,7 +116,7 @@ def build_feed(
     memo = entries_of if entries_of is not None else {}
     for a in articles[: config.feeds.entries]:
         if a.source not in memo:
-            memo[a.source] = feed_entry(config, a)
+            memo[a.source] = feed_entry(config, a, bodies)
     entries = tuple(memo[a.source] for a in articles[: config.feeds.entries])
     # Never the build time: the newest change among the entries.
     updated = max(

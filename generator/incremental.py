@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from generator.bodies import BodyStore
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.feeds import FeedEntry, entry_id, feed_entry
@@ -79,7 +80,7 @@ class EditPlan:
     teasers: dict[str, Teaser]  # the edited articles' teasers, as the new jobs hold them
 
 
-def plan_edits(last: LastBuild, edited: list[ParsedArticle]) -> EditPlan | None:
+def plan_edits(last: LastBuild, edited: list[ParsedArticle], bodies: BodyStore) -> EditPlan | None:
     """New jobs for every output that shows an edited article, or None when
     the edit is not one the fast path can take."""
     config = last.config
@@ -91,7 +92,7 @@ def plan_edits(last: LastBuild, edited: list[ParsedArticle]) -> EditPlan | None:
         p0 = last.parsed.get(p1.source)
         if p0 is None or skeleton(p0) != skeleton(p1):
             return None
-        t1, html, links_to, problems = last.site.index.article_parts(p1)
+        t1, links, links_to, problems = last.site.index.article_parts(p1)
         if any(d.is_error for d in problems):
             return None
         t0 = last.teasers[p1.source]
@@ -100,14 +101,14 @@ def plan_edits(last: LastBuild, edited: list[ParsedArticle]) -> EditPlan | None:
         else:
             table[id(t0)] = t1
             affected |= last.reverse.get(teaser_key(p1.source), set())
-        parts.append((p1, t1, html, links_to))
+        parts.append((p1, t1, links, links_to))
     memo: dict[int, tuple[object, object]] = {}
     no_derive: Callable[[Any], Any] = lambda _: None  # noqa: E731
-    for p1, t1, html, links_to in parts:
+    for p1, t1, links, links_to in parts:
         x0 = last.articles[p1.source]
         neighbours = swap((x0.related, x0.prev, x0.next), table, memo, no_derive)
         related, prev, next_ = neighbours
-        x1 = make_article(p1, t1, html, links_to, related=related, prev=prev, next=next_)
+        x1 = make_article(p1, t1, links, links_to, related=related, prev=prev, next=next_)
         table[id(x0)] = x1
         affected |= last.reverse.get(src_key(p1.source), set())
         derived[p1.source] = (x1, t1)
@@ -117,7 +118,7 @@ def plan_edits(last: LastBuild, edited: list[ParsedArticle]) -> EditPlan | None:
     def derive(obj: Any) -> Any:
         """Objects made from an article rather than holding it."""
         if type(obj) is FeedEntry and obj.id in entries:
-            return feed_entry(config, entries[obj.id])
+            return feed_entry(config, entries[obj.id], bodies)
         if type(obj) is NewsEntry and obj.source in derived:
             return dataclasses.replace(obj, title=derived[obj.source][1].headline)
         return None

@@ -29,6 +29,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from generator.bodies import BodyRef, BodyStore
+
 REF_MARK = "\x1a"  # never valid in text we keep: stripped from bodies before parsing
 _REF = re.compile(REF_MARK + r"(\d+)" + REF_MARK)
 _WORD = re.compile(r"\w+")
@@ -69,14 +71,18 @@ class LinkRef:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RenderedBody:
-    html: bytes  # safe HTML as UTF-8, with a marker for each entry of ``refs``
+    html: BodyRef  # safe HTML as UTF-8, with a marker for each entry of ``refs``
     refs: tuple[LinkRef, ...]
     words: int
     summary: str  # plain text from the first paragraph, shortened
 
 
 class MarkdownRenderer:
-    def __init__(self, *, html: bool = True, highlight: bool = True) -> None:
+    def __init__(
+        self, *, html: bool = True, highlight: bool = True, store: BodyStore | None = None
+    ) -> None:
+        """``store`` keeps the bodies rendered (by default, in memory)."""
+        self._store = store if store is not None else BodyStore()
         options = {
             "html": html,
             "xhtmlOut": False,  # HTML5: <hr>, <img ...>, not <hr />
@@ -106,10 +112,12 @@ class MarkdownRenderer:
         html = self._md.renderer.render(tokens, self._md.options, env)
         refs: list[LinkRef] = env["refs"]  # type: ignore[assignment]
         words, summary = _text_stats(tokens)
-        # UTF-8, not str: one curly quote makes a str two bytes a character,
-        # and a site keeps every body in memory (half a gigabyte at 100,000).
+        # UTF-8, not str: one curly quote makes a str two bytes a character.
         return RenderedBody(
-            html=html.encode("utf-8"), refs=tuple(refs), words=words, summary=summary
+            html=self._store.put(html.encode("utf-8")),
+            refs=tuple(refs),
+            words=words,
+            summary=summary,
         )
 
 

@@ -8,6 +8,7 @@ problems come back as diagnostics (URL collisions, broken links).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import hashlib
 import heapq
@@ -23,15 +24,17 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from generator import urls
+from generator.bodies import BodyRef
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES, AssetFile
-from generator.markdown import substitute_refs
+from generator.markdown import LinkRef, substitute_refs
 from generator.parse import ParsedArticle
 from generator.slugs import tag_key
 
 WORDS_PER_MINUTE = 230
+NO_HTML = Markup("")
 RELATED_WINDOW = 60  # per shared tag, look this many articles either side in time
 
 
@@ -79,21 +82,29 @@ class Teaser:
 class Article(Teaser):
     slug: str
     draft: bool
-    body: bytes  # the body's HTML as UTF-8 (see markdown.RenderedBody)
+    body: BodyRef  # the body's HTML, with a marker for each of ``links`` (see bodies.py)
+    links: tuple[str, ...]  # each relative link of the body, resolved and escaped
     words: int
     meta: Mapping[str, Any]
     related: tuple[Teaser, ...] = ()
     prev: Teaser | None = None  # the next older article
     next: Teaser | None = None  # the next newer article
     links_to: tuple[str, ...] = ()  # sources of articles this one links to
-
-    @property
-    def html(self) -> Markup:
-        """The body, safe to print as it is."""
-        return Markup(self.body.decode("utf-8"))
+    # The body, safe to print as it is: only in the article that the render
+    # stage hands a layout (see ``with_html``); the model keeps it on disk.
+    html: Markup = NO_HTML
 
     def teaser(self) -> Teaser:
         return Teaser(**{name: getattr(self, name) for name in Teaser.__dataclass_fields__})
+
+
+def with_html(article: Article, body: bytes) -> Article:
+    """``article`` with its ``html``: ``body`` (its stored bytes) with the links put in."""
+    text = body.decode("utf-8")
+    if article.links:
+        links = article.links
+        text = substitute_refs(text, lambda i: links[i])
+    return dataclasses.replace(article, html=Markup(text))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,13 +149,13 @@ class SiteIndex:
 
     def article_parts(
         self, p: ParsedArticle
-    ) -> tuple[Teaser, bytes, tuple[str, ...], list[Diagnostic]]:
-        """The teaser, the body with its links resolved, the sources it links
-        to, and any broken-link errors, of one published article."""
+    ) -> tuple[Teaser, tuple[str, ...], tuple[str, ...], list[Diagnostic]]:
+        """The teaser, the body's links resolved, the sources it links to,
+        and any broken-link errors, of one published article."""
         config = self.config
         tz = config.tz
         diags: list[Diagnostic] = []
-        html, links_to, image = _resolve_links(
+        links, links_to, image = _resolve_links(
             config, p, self.paths, self.asset_paths, self.unbuilt, diags
         )
         path = self.paths[p.content_path]
@@ -167,13 +178,13 @@ class SiteIndex:
             reading_time=max(1, math.ceil(p.body.words / WORDS_PER_MINUTE)),
             lang=p.lang,
         )
-        return teaser, html, links_to, diags
+        return teaser, links, links_to, diags
 
 
 def make_article(
     p: ParsedArticle,
     teaser: Teaser,
-    html: bytes,
+    links: tuple[str, ...],
     links_to: tuple[str, ...],
     *,
     related: tuple[Teaser, ...],
@@ -184,7 +195,8 @@ def make_article(
         **{name: getattr(teaser, name) for name in Teaser.__dataclass_fields__},
         slug=p.slug,
         draft=p.draft,
-        body=html,
+        body=p.body.html,
+        links=links,
         words=p.body.words,
         meta=p.meta,
         related=related,
@@ -286,13 +298,13 @@ def build_site(
         tag_names=FrozenDict(_tag_names(kept)),
     )
 
-    bodies: list[tuple[ParsedArticle, Teaser, bytes, tuple[str, ...]]] = []
+    bodies: list[tuple[ParsedArticle, Teaser, tuple[str, ...], tuple[str, ...]]] = []
     for p in kept:
-        teaser, html, links_to, link_diags = index.article_parts(p)
+        teaser, links, links_to, link_diags = index.article_parts(p)
         diags += link_diags
         if reuse is not None:
             teaser = reuse.teaser(p, teaser)
-        bodies.append((p, teaser, html, links_to))
+        bodies.append((p, teaser, links, links_to))
 
     teasers = [t for _, t, _, _ in bodies]
     by_tag: dict[str, list[int]] = defaultdict(list)  # tag slug -> indexes, newest first
@@ -315,13 +327,13 @@ def build_site(
         make_article(
             p,
             teaser,
-            html,
+            links,
             links_to,
             related=tuple(teasers[i] for i in ranked[position]),
             prev=teasers[position + 1] if position + 1 < len(teasers) else None,
             next=teasers[position - 1] if position > 0 else None,
         )
-        for position, (p, teaser, html, links_to) in enumerate(bodies)
+        for position, (p, teaser, links, links_to) in enumerate(bodies)
     ]
     if reuse is not None:
         articles = [reuse.article(p, a) for (p, _, _, _), a in zip(bodies, articles, strict=True)]
@@ -419,8 +431,9 @@ def _resolve_links(
     asset_paths: frozenset[str],
     drafts: frozenset[str],
     diags: list[Diagnostic],
-) -> tuple[bytes, tuple[str, ...], str | None]:
-    """Swap each relative link's marker for its URL; report links to nothing."""
+) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """Each relative link's URL (in the order of the body's markers), the
+    articles linked to, and the image's URL; report links to nothing."""
     links_to: list[str] = []
 
     def resolve_target(target: str, line: int | None, written: str, what: str) -> str | None:
@@ -456,14 +469,11 @@ def _resolve_links(
         )
         return None
 
-    def resolve(i: int) -> str:
-        ref = p.body.refs[i]
+    def resolve(ref: LinkRef) -> str:
         url = resolve_target(ref.target, ref.line, ref.written, ref.kind)
         return escape(url + ref.suffix if url else ref.written)
 
-    html = p.body.html
-    if p.body.refs:
-        html = substitute_refs(html.decode("utf-8"), resolve).encode("utf-8")
+    links = tuple(resolve(ref) for ref in p.body.refs)
 
     image = p.image
     if image and not (image.startswith(("http://", "https://", "//", "/"))):
@@ -471,4 +481,4 @@ def _resolve_links(
         image = resolve_target(target, None, image, "image")
     elif image and image.startswith("/"):
         image = urls.url_for(config, image)
-    return html, tuple(dict.fromkeys(links_to)), image
+    return links, tuple(dict.fromkeys(links_to)), image

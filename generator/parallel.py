@@ -7,6 +7,7 @@ Where fork is not available, or the work is small, it runs in this process.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -16,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from generator.bodies import BodyStore
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.load import SourceFile
@@ -60,6 +62,8 @@ def run_split(items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int) -
                 ok, payload = False, "a worker process died"
             process.join()
             if not ok:
+                if isinstance(payload, Exception):
+                    raise payload  # as the worker raised it
                 raise RuntimeError(f"parallel work failed: {payload}")
             results.append(payload)
     except BaseException:  # Ctrl-C or a failure: no worker outlives the build
@@ -80,6 +84,10 @@ def _child(work: Callable[[Sequence[T]], R], part: Sequence[T], writer: object) 
         payload: object = (True, work(part))
     except BaseException as exc:  # report, never hang the parent
         payload = (False, f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, Exception):
+            with contextlib.suppress(Exception):
+                pickle.loads(pickle.dumps(exc))  # the exception itself, if it travels
+                payload = (False, exc)
     data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
     writer.send_bytes(data)  # type: ignore[attr-defined]
     writer.close()  # type: ignore[attr-defined]
@@ -95,8 +103,10 @@ def parse_many(
     drafts: bool,
     site_dir: Path,
     jobs: int,
+    store: BodyStore,
 ) -> dict[str, Parsed]:
-    """Read and parse ``sources``; a file that cannot be read is a diagnostic."""
+    """Read and parse ``sources``; a file that cannot be read is a diagnostic.
+    Bodies go into ``store`` (each worker's into a pack of its own)."""
 
     def work(part: Sequence[SourceFile]) -> dict[str, Parsed]:
         unread = [site_dir / s.rel for s in part if s.data is None]
@@ -106,13 +116,17 @@ def parse_many(
             ahead = threading.Thread(target=_read_ahead, args=(unread,), daemon=True)
             ahead.start()
         try:
-            return parse_part(part)
+            parsed = parse_part(part)
+            store.flush()  # before the references leave this process
+            return parsed
         finally:
             if ahead is not None:
                 ahead.join()
 
     def parse_part(part: Sequence[SourceFile]) -> dict[str, Parsed]:
-        renderer = MarkdownRenderer(html=config.markdown_html, highlight=config.highlight)
+        renderer = MarkdownRenderer(
+            html=config.markdown_html, highlight=config.highlight, store=store
+        )
         tz = config.tz
         out: dict[str, Parsed] = {}
         for source in part:

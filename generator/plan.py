@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator import urls
+from generator.bodies import BodyStore
 from generator.config import SiteConfig, format_date
 from generator.diagnostics import Diagnostic, error
 from generator.feeds import ATOM_LAYOUT, JSON_FEED_PATH, FeedEntry, build_feed
@@ -28,14 +30,19 @@ TAGS_KEY = "tags"  # the set of tags and their counts
 STRUCTURE_KEY = "structure"  # which articles exist, their URLs, dates and tags
 
 
+# Input keys are interned: ten pages name each article, and at 100,000
+# articles a string per mention would be a million strings (a tenth of a
+# gigabyte) in the plan and as many again in the dependency map.
+
+
 def src_key(source: str) -> str:
     """The whole article file (its page shows everything in it)."""
-    return f"src:{source}"
+    return sys.intern(f"src:{source}")
 
 
 def teaser_key(source: str) -> str:
     """What lists show of an article: headline, URL, date, standfirst, tags..."""
-    return f"teaser:{source}"
+    return sys.intern(f"teaser:{source}")
 
 
 def layout_key(name: str) -> str:
@@ -159,10 +166,11 @@ FeedMemo = dict[str, tuple[Article, FeedEntry]]  # source -> the article and its
 
 
 def plan_site(
-    site: Site, *, now: dt.datetime, feed_memo: FeedMemo | None = None
+    site: Site, *, now: dt.datetime, bodies: BodyStore, feed_memo: FeedMemo | None = None
 ) -> tuple[Plan, list[Diagnostic]]:
     """Every output of ``site``. ``now`` only decides which articles are recent
-    enough for the Google News sitemap. ``feed_memo`` (the preview's, kept
+    enough for the Google News sitemap; ``bodies`` has the bodies that
+    full-content feeds show. ``feed_memo`` (the preview's, kept
     between builds) gives an article that is the very same object as last
     time (see ``model.Reuse``) the same feed entry; it is left holding this
     build's entries."""
@@ -204,7 +212,7 @@ def plan_site(
         )
     )
     if config.absolute_base:
-        pages += _feeds(site, feed_memo)
+        pages += _feeds(site, bodies, feed_memo)
         pages += _sitemaps(site, pages, now)
 
     copies = [
@@ -314,7 +322,7 @@ def _archives(config: SiteConfig, teasers: Sequence[Teaser]) -> list[Job]:
     return jobs
 
 
-def _feeds(site: Site, memo: FeedMemo | None) -> list[Job]:
+def _feeds(site: Site, bodies: BodyStore, memo: FeedMemo | None) -> list[Job]:
     config = site.config
     by_source = {a.source: a for a in site.articles}
     n = config.feeds.entries
@@ -328,6 +336,7 @@ def _feeds(site: Site, memo: FeedMemo | None) -> list[Job]:
         path=urls.feed_path("/"),
         home_path="/",
         articles=site.articles[:n],
+        bodies=bodies,
         entries_of=entries,
     )
     inputs = tuple(src_key(a.source) for a in site.articles[:n])
@@ -352,6 +361,7 @@ def _feeds(site: Site, memo: FeedMemo | None) -> list[Job]:
                     path=JSON_FEED_PATH,
                     home_path="/",
                     articles=site.articles[:n],
+                    bodies=bodies,
                     entries_of=entries,
                 )
             },
@@ -368,6 +378,7 @@ def _feeds(site: Site, memo: FeedMemo | None) -> list[Job]:
             path=path,
             home_path=tag.path,
             articles=members,
+            bodies=bodies,
             entries_of=entries,
         )
         jobs.append(

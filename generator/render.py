@@ -16,11 +16,13 @@ import jinja2
 from jinja2 import meta
 
 from generator import urls
+from generator.bodies import BodyStore
 from generator.config import SiteConfig, format_date
 from generator.diagnostics import Diagnostic, error
 from generator.feeds import JSON_FEED_PATH, absolute, json_feed
 from generator.load import LAYOUTS_DIR, STATIC_DIR, THEME_DIR, is_ignored, walk
 from generator.metadata import news_article_ld
+from generator.model import Article, with_html
 from generator.plan import Job
 from generator.sitemap import PRODUCERS as SITEMAP_PRODUCERS
 
@@ -232,14 +234,21 @@ def layout_closure(env: jinja2.Environment, name: str) -> tuple[str, ...] | None
 
 
 def render_job(
-    env: jinja2.Environment, layouts: Layouts, job: Job
+    env: jinja2.Environment, layouts: Layouts, job: Job, bodies: BodyStore
 ) -> tuple[bytes | None, Diagnostic | None]:
+    """The bytes of ``job``'s output, or the layout's error. An article
+    page's body is read from ``bodies``: a body that cannot be read back is
+    not the layout's fault, so that raises ``bodies.BodyError``."""
     if job.layout is None:
         assert job.producer is not None
         return PRODUCERS[job.producer](job.context), None
+    context = job.context
+    article = context.get("article")
+    if isinstance(article, Article):  # raises BodyError if its body is gone
+        context = {**context, "article": with_html(article, bodies.read(article.body))}
     try:
         template = env.get_template(job.layout)
-        text = template.render(job.context)
+        text = template.render(context)
     except jinja2.TemplateSyntaxError as exc:
         return None, _syntax_error(exc, layouts)
     except jinja2.TemplateNotFound as exc:

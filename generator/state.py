@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from generator.bodies import BodyRef, BodyStore
 from generator.deps import DependencyMap, state_salt
 from generator.diagnostics import Diagnostic
 from generator.load import SourceFile
@@ -159,14 +160,15 @@ def load_state(site_dir: Path, output_dir: Path) -> SavedState | None:
 
 def save_state(
     site_dir: Path, output_dir: Path, state: SavedState, previous: SavedState | None
-) -> None:
+) -> bool:
     """Write ``state``. When ``previous`` (the state this build read) came
     with a parse cache that still holds most entries, only the entries that
     differ from it go into the state file: an edit build writes a few
-    megabytes, not the whole cache. Otherwise the parse cache is written anew."""
+    megabytes, not the whole cache. Otherwise the parse cache is written anew.
+    False when no state could be written (the next build is a full one)."""
     secret = _secret()
     if secret is None:
-        return
+        return False
     base = previous.base if previous is not None else None
     delta: dict[str, ParseEntry] = {}
     removed: frozenset[str] = frozenset()
@@ -184,7 +186,23 @@ def save_state(
         stored = dataclasses.replace(state, parsed={}, base=None)
         _write(state_path(site_dir, output_dir), secret, (stored, base.token, delta, removed))
     except (OSError, pickle.PicklingError, RecursionError, TypeError):
-        pass  # no state is a correct state: the next build is a full one
+        return False  # no state is a correct state: the next build is a full one
+    return True
+
+
+def body_store(site_dir: Path, output_dir: Path) -> BodyStore:
+    """The store for the bodies of the parse cache: pack files beside it, or
+    memory when the site folder cannot be written."""
+    directory = state_path(site_dir, output_dir).with_suffix(".bodies")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return BodyStore()
+    return BodyStore(directory)
+
+
+def body_refs(parsed: dict[str, ParseEntry]) -> list[BodyRef]:
+    return [e[1].body.html for e in parsed.values() if e[1] is not None]
 
 
 def output_stats(output_dir: Path, outputs: list[str]) -> dict[str, tuple[int, int]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import state_file
+from generator.state import state_path
 from tests.conftest import article
 
 REPO = Path(__file__).resolve().parent.parent
@@ -379,7 +380,7 @@ def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path):
     """--jobs N forks workers for parsing and rendering; completion order
     must never leak into the output or the dependency map."""
     files = {"site.yaml": "base_url: https://example.org/\nper_page: 5\n"}
-    for i in range(160):
+    for i in range(240):  # enough for two parse workers (see parallel.MIN_ITEMS_PER_WORKER)
         files[f"content/a{i:03d}.md"] = article(
             f"Story {i}",
             f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
@@ -394,6 +395,9 @@ def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path):
     b = {p.relative_to(parallel): p.read_bytes() for p in parallel.rglob("*") if p.is_file()}
     assert len(a) > 300
     assert a == b
+    # Each parse worker kept the bodies it rendered in a pack of its own.
+    bodies = state_path(site.root, parallel).with_suffix(".bodies")
+    assert len(list(bodies.glob("*.pack"))) == 2
     maps = [
         json.loads(state_file(site.root, out).read_text(encoding="utf-8"))["outputs"]
         for out in (serial, parallel)

@@ -186,3 +186,46 @@ def test_the_news_sitemap_window_expires_by_itself(make_site, tmp_path):
     assert result.rendered >= 1
     assert "story-4" not in (site.output / "news-sitemap.xml").read_text()
     assert_clean_equal(site.root, site.output, tmp_path, now=later)
+
+
+def packs(site_dir: Path, output: Path) -> list[Path]:
+    return sorted(state_path(site_dir, output).with_suffix(".bodies").glob("*.pack"))
+
+
+def test_bodies_are_kept_beside_the_state_and_do_not_pile_up(make_site, tmp_path):
+    site = make_site(SITE)
+    run(site.root, site.output)
+    assert b"More 3." not in parse_cache_path(site.root, site.output).read_bytes()
+    assert any(b"More 3." in p.read_bytes() for p in packs(site.root, site.output))
+    for n in range(6):
+        text = SITE[f"content/s{n % 5}.md"].replace(f"More {n % 5}.", f"Edit {n}.")
+        site.write({f"content/s{n % 5}.md": text})
+        run(site.root, site.output)
+    # Edits go to the end of a pack the state uses, not into a pack per build;
+    # a pack no state uses is deleted.
+    assert len(packs(site.root, site.output)) == 1
+    page = (site.output / "2026/11/21/story-1/index.html").read_text(encoding="utf-8")
+    assert "Edit 1." in page and "Edit 6." not in page
+    assert_clean_equal(site.root, site.output, tmp_path)
+
+
+def test_damaged_or_missing_bodies_mean_a_full_build(make_site, tmp_path):
+    site = make_site(SITE)
+    run(site.root, site.output)
+    (pack,) = packs(site.root, site.output)
+    data = pack.read_bytes()
+    pack.write_bytes(data.replace(b"More 3.", b"Mare 3."))  # same size, other bytes
+    # Story 2's new headline is on story 3's page: that page is made again,
+    # from a body that no longer matches its digest.
+    site.write({"content/s2.md": SITE["content/s2.md"].replace("Story 2", "Story two")})
+    result = run(site.root, site.output)
+    assert result.rendered >= result.pages  # a full build
+    page = (site.output / "2026/11/23/story-3/index.html").read_text(encoding="utf-8")
+    assert "More 3." in page and "Mare 3." not in page and "Story two" in page
+    assert_clean_equal(site.root, site.output, tmp_path)
+    for pack in packs(site.root, site.output):
+        pack.unlink()
+    site.write({"content/s2.md": SITE["content/s2.md"]})
+    result = run(site.root, site.output)
+    assert result.rendered >= result.pages
+    assert_clean_equal(site.root, site.output, tmp_path)
