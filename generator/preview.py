@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -130,6 +131,8 @@ class Preview:
             else:
                 server.set_errors(diagnostics_to_errors(result.diagnostics))
         self._had_errors = not result.ok
+        if result.replaced is not None:  # the browsers are told: now clean up
+            shutil.rmtree(result.replaced, ignore_errors=True)
         return rebuild
 
     def _build(self, batch: ChangeBatch | None) -> Rebuild:
@@ -146,6 +149,7 @@ class Preview:
             # files and leaves with os._exit: it never takes a lock that the
             # server's or the watcher's threads could have held when it forked.
             jobs=default_jobs(),
+            keep_replaced=True,
         )
         with self._lock:
             try:

@@ -83,12 +83,14 @@ class Staging:
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def commit(self) -> None:
-        """Swap the staging folder in as the output folder."""
+    def commit(self, *, keep_old: bool = False) -> Path | None:
+        """Swap the staging folder in as the output folder. The old output is
+        deleted, or with ``keep_old`` moved aside and returned, for the caller
+        to delete when it suits (deleting 10,000 files takes seconds)."""
         out = self.output
         if not out.exists():
             os.replace(self.root, out)
-            return
+            return None
         old = out.parent / f".digest-old-{out.name}-{uuid.uuid4().hex[:8]}"
         os.replace(out, old)
         try:
@@ -99,7 +101,10 @@ class Staging:
         for entry in sorted(os.listdir(old)):
             if entry.startswith(".") and not (out / entry).exists():
                 os.replace(old / entry, out / entry)
+        if keep_old:
+            return old
         shutil.rmtree(old, ignore_errors=True)
+        return None
 
 
 def _check_rel(rel: str) -> None:

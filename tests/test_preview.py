@@ -184,6 +184,30 @@ def test_layout_and_asset_edits(running, tmp_path):
     running.assert_equals_clean_build(tmp_path)
 
 
+def test_a_layout_every_page_uses_is_swapped_in_whole(make_site, tmp_path):
+    """Past IN_PLACE_LIMIT changed pages, the preview renders into a staging
+    folder and swaps it in; the old output is deleted once browsers are told."""
+    files = {
+        f"content/a{i:03d}.md": article(f"Story {i}", f"2026-10-{1 + i % 28:02d}", f"Body {i}.")
+        for i in range(build.IN_PLACE_LIMIT + 10)
+    }
+    site = make_site(files)
+    rebuilds: queue.Queue[Rebuild] = queue.Queue()
+    options = PreviewOptions(site_dir=site.root, output_dir=site.output, port=0, debounce=0.05)
+    preview = Preview(options, rebuilds.put)
+    assert preview.start().result.ok
+    rebuilds.get(timeout=5)
+    try:
+        running = Running(site, preview, rebuilds)
+        rebuild = running.change({"layouts/partials/footer.html": "<footer>New footer</footer>"})
+        assert rebuild.result.ok and rebuild.result.replaced_all
+        assert "New footer" in running.get("2026/10/05/story-4/")[1]
+        assert [e.name for e in tmp_path.rglob(".digest-old-*")] == []
+        running.assert_equals_clean_build(tmp_path)
+    finally:
+        preview.stop()
+
+
 def test_site_yaml_change_rebuilds_everything(running, tmp_path):
     rebuild = running.change(
         {"site.yaml": SITE["site.yaml"].replace("Preview Test", "Renamed Site")}
