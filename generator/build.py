@@ -66,8 +66,10 @@ from generator.state import (
     STATE_DIR,
     Inputs,
     SavedState,
+    StateHead,
     body_refs,
     body_store,
+    load_head,
     load_state,
     output_stats,
     save_state,
@@ -104,6 +106,9 @@ class BuildOptions:
     # tenth of them all) are replaced in place; more are written into a
     # staging folder, in ``jobs`` processes, and swapped in whole.
     in_place_limit: int = IN_PLACE_LIMIT
+    # Leave the output folder a staging folder replaced for the caller to
+    # delete (``BuildResult.replaced``): the preview tells the browsers first.
+    keep_replaced: bool = False
 
 
 @dataclass(slots=True, kw_only=True)
@@ -152,6 +157,7 @@ class BuildResult:
     rendered: int = 0  # outputs rendered by this build (all of them, unless incremental)
     changed: list[str] = field(default_factory=list)  # outputs written or deleted (incremental)
     replaced_all: bool = False  # the whole output folder was swapped in (a full build)
+    replaced: Path | None = None  # the folder it replaced, if kept (``keep_replaced``)
     seconds: float = 0.0
     deps: DependencyMap = field(default_factory=DependencyMap)
     site: Site | None = None
@@ -219,32 +225,36 @@ def _run(
         diags.append(no_host)
     result.config = config
     now = options.now or build_time()
-    saved = None
-    if options.write and not options.incremental:  # digest build: the state on disk
-        if not cache.bodies.on_disk:
-            cache.bodies = body_store(site_dir, options.output_dir)
-        saved = load_state(site_dir, options.output_dir) if use_state else None
-        if saved is not None and not cache.bodies.resume(body_refs(saved.parsed)):
-            saved = None  # its bodies are gone
-        if saved is not None and not cache.files:
-            cache.files, cache.parsed = dict(saved.files), dict(saved.parsed)
-            cache.related = dict(saved.related)
     files = load_site_files(site_dir, cache.files)
-    cache.files = {f.rel: f for f in files.articles}
     layout_files = layout_files_key(site_dir)
     state_key = (options.drafts, options.base_url, config.fingerprint(), layout_files)
     inputs: Inputs = (
         tuple((f.rel, f.stat) for f in files.articles),
         tuple((a.rel, a.stat) for a in files.assets),
     )
-    if (
-        saved
-        and _unchanged(saved, state_key, inputs, now, options.output_dir)
-        and _same_bytes(site_dir, files.articles, saved.parsed)
-    ):
-        result.articles, result.tags, result.pages, result.files = saved.counts
-        result.deps = saved.deps
-        return _finish(result, diags + saved.warnings, started)
+    saved = None
+    if options.write and not options.incremental and use_state:  # digest build
+        # Nothing to do is told from the state's small head file alone.
+        head = load_head(site_dir, options.output_dir) if not cache.files else None
+        if (
+            head is not None
+            and _unchanged(head, state_key, inputs, now, options.output_dir)
+            and _same_bytes(site_dir, head.unsure)
+        ):
+            result.articles, result.tags, result.pages, result.files = head.counts
+            return _finish(result, diags + head.warnings, started)
+        if not cache.bodies.on_disk:
+            cache.bodies = body_store(site_dir, options.output_dir)
+        saved = load_state(site_dir, options.output_dir)
+        if saved is not None and not cache.bodies.resume(body_refs(saved.parsed)):
+            saved = None  # its bodies are gone
+        if saved is not None and not cache.files:
+            cache.files, cache.parsed = dict(saved.files), dict(saved.parsed)
+            cache.related = dict(saved.related)
+            files = files.knowing(cache.files)
+    elif options.write and not options.incremental and not cache.bodies.on_disk:
+        cache.bodies = body_store(site_dir, options.output_dir)
+    cache.files = {f.rel: f for f in files.articles}
     if not files.articles and not (site_dir / "content").is_dir():
         diags.append(
             error("content", "no content/ folder", hint="create content/ and put articles in it")
@@ -351,7 +361,7 @@ def _output_stats(
 
 
 def _unchanged(
-    saved: SavedState, key: object, inputs: object, now: dt.datetime, output: Path
+    saved: StateHead, key: object, inputs: object, now: dt.datetime, output: Path
 ) -> bool:
     """Nothing to do: the same settings, layouts and input files as the last
     build, which is still on disk as it was left, and still current."""
@@ -360,24 +370,16 @@ def _unchanged(
     return output_stats(output, list(saved.outputs)) == saved.outputs
 
 
-def _same_bytes(
-    site_dir: Path,
-    articles: tuple[SourceFile, ...],
-    parsed: dict[str, tuple[object, ParsedArticle | None, list[Diagnostic]]],
-) -> bool:
+def _same_bytes(site_dir: Path, unsure: dict[str, str]) -> bool:
     """Every article whose stat cannot be trusted (changed too recently before
     the last build read it: see ``_parse_all``) still has the bytes it was
     parsed from. Few files: read and hashed here."""
-    for source in articles:
-        if source.digest:
-            continue
-        entry = parsed.get(source.rel)
-        key = entry[0] if entry is not None else None
+    for rel, parsed_digest in unsure.items():
         try:
-            digest = hashlib.sha256((site_dir / source.rel).read_bytes()).hexdigest()
+            digest = hashlib.sha256((site_dir / rel).read_bytes()).hexdigest()
         except OSError:
             return False
-        if not isinstance(key, tuple) or key[0] != digest:
+        if digest != parsed_digest:
             return False
     return True
 
@@ -817,7 +819,7 @@ def _build_full(
             if has_errors(diags):
                 staging.discard()
             else:
-                staging.commit()
+                result.replaced = staging.commit(keep_old=options.keep_replaced)
                 result.replaced_all = True
     except BaseException:
         if staging is not None:

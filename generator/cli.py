@@ -11,18 +11,19 @@ import datetime as dt
 import signal
 import sys
 import time
-import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from generator import __version__, build
 from generator.config import load_config
 from generator.diagnostics import Diagnostic
 from generator.new import NewArticleError, new_article
 from generator.parallel import default_jobs
-from generator.preview import Preview, PreviewOptions, Rebuild
 from generator.write import OutputError
+
+if TYPE_CHECKING:
+    from generator.preview import Rebuild
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -178,6 +179,11 @@ def _check(site_dir: Path, drafts: bool) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    # The preview's modules (watchdog, the HTTP server) load only for it.
+    import webbrowser
+
+    from generator.preview import Preview, PreviewOptions
+
     if not 0 <= args.port <= 65535:
         print(f"digest: error: --port {args.port} is not a port number", file=sys.stderr)
         return EXIT_USAGE

@@ -8,6 +8,7 @@ shared with the watcher).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Mapping
@@ -73,6 +74,15 @@ class SiteFiles:
     assets: tuple[AssetFile, ...]  # content assets and theme/site static files
     content_paths: frozenset[str]  # content-relative paths of every content file
 
+    def knowing(self, previous: Mapping[str, SourceFile]) -> SiteFiles:
+        """The same files, where an article's stat is as ``previous`` says
+        with what ``previous`` knows of it (its digest)."""
+        articles = []
+        for source in self.articles:
+            known = previous.get(source.rel)
+            articles.append(known if known is not None and known.stat == source.stat else source)
+        return dataclasses.replace(self, articles=tuple(articles))
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -136,17 +146,15 @@ def load_site_files(site_dir: Path, previous: Mapping[str, SourceFile] | None = 
         content_paths.add(entry.rel)
         rel = f"{CONTENT_DIR}/{entry.rel}"
         if entry.path.suffix.lower() in MARKDOWN_SUFFIXES:
-            known = previous.get(rel)
-            if known is None or known.stat != entry.stat:
-                # Read when parsed (in a worker, for a big build): not kept here.
-                known = SourceFile(rel=rel, data=None, stat=entry.stat)
-            articles.append(known)
+            # Read when parsed (in a worker, for a big build): not kept here.
+            articles.append(SourceFile(rel=rel, data=None, stat=entry.stat))
         else:
             assets.append(AssetFile(rel=rel, path=entry.path, dest=entry.rel, stat=entry.stat))
     assets.extend(static_files(site_dir))
-    return SiteFiles(
+    files = SiteFiles(
         articles=tuple(articles), assets=tuple(assets), content_paths=frozenset(content_paths)
     )
+    return files.knowing(previous) if previous else files
 
 
 def static_files(site_dir: Path) -> list[AssetFile]:

@@ -15,21 +15,18 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
-import pygments
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
-
 from generator.bodies import BodyRef, BodyStore
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
+
+# markdown-it, its plugins and Pygments are imported when a renderer is made:
+# a build with nothing to parse (most runs of digest build) never loads them.
 
 REF_MARK = "\x1a"  # never valid in text we keep: stripped from bodies before parsing
 _REF = re.compile(REF_MARK + r"(\d+)" + REF_MARK)
@@ -44,14 +41,19 @@ _PLAIN_URL = re.compile(
 )
 
 
-class _MarkdownIt(MarkdownIt):
-    def normalizeLink(self, url: str) -> str:  # markdown-it's name
-        """Skips parsing, punycode and percent-encoding for the plain URLs
-        (nineteen in twenty in the corpus) it would give back as they are:
-        a tenth of the time spent parsing an article."""
-        if _PLAIN_URL.fullmatch(url):
-            return url
-        return super().normalizeLink(url)
+def _markdown_it(options: dict[str, Any]) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    class _MarkdownIt(MarkdownIt):
+        def normalizeLink(self, url: str) -> str:  # markdown-it's name
+            """Skips parsing, punycode and percent-encoding for the plain URLs
+            (nineteen in twenty in the corpus) it would give back as they are:
+            a tenth of the time spent parsing an article."""
+            if _PLAIN_URL.fullmatch(url):
+                return url
+            return super().normalizeLink(url)
+
+    return _MarkdownIt("commonmark", options)
 
 
 SUMMARY_WORDS = 40
@@ -88,7 +90,11 @@ class MarkdownRenderer:
             "xhtmlOut": False,  # HTML5: <hr>, <img ...>, not <hr />
             "highlight": _highlight if highlight else None,
         }
-        md = _MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
+        from markdown_it.renderer import RendererHTML
+        from mdit_py_plugins.anchors import anchors_plugin
+        from mdit_py_plugins.footnote import footnote_plugin
+
+        md = _markdown_it(options).enable(["table", "strikethrough"])
         md.use(footnote_plugin)
         md.core.ruler.push("digest_heading_shift", _shift_headings)
         md.core.ruler.push("digest_focusable_tables", _focusable_tables)
@@ -129,6 +135,11 @@ def substitute_refs(html: str, resolve: Callable[[int], str]) -> str:
 def _highlight(code: str, lang: str, _attrs: str) -> str:
     if not lang:
         return ""
+    import pygments
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         lexer = get_lexer_by_name(lang)
     except ClassNotFound:

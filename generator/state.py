@@ -60,9 +60,46 @@ class SavedState:
     base: ParseBase | None = None  # where ``parsed`` came from (set when loaded)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateHead:
+    """What a build with nothing to do needs of the state, in a small file of
+    its own: the inputs and outputs as the last build left them. It is a
+    complete witness by itself (this output, with these stats, was made from
+    inputs with these stats and these settings), so it needs no other file."""
+
+    key: object
+    inputs: Inputs
+    outputs: dict[str, tuple[int, int]]
+    valid_until: float
+    counts: tuple[int, int, int, int]
+    warnings: list[Diagnostic]
+    unsure: dict[str, str]  # article -> digest of the bytes parsed, where its stat proves nothing
+
+
+def head_of(state: SavedState) -> StateHead:
+    unsure = {}
+    for rel, source in state.files.items():
+        entry = state.parsed.get(rel)
+        if not source.digest and entry is not None and isinstance(entry[0], tuple):
+            unsure[rel] = entry[0][0]
+    return StateHead(
+        key=state.key,
+        inputs=state.inputs,
+        outputs=state.outputs,
+        valid_until=state.valid_until,
+        counts=state.counts,
+        warnings=state.warnings,
+        unsure=unsure,
+    )
+
+
 def state_path(site_dir: Path, output_dir: Path) -> Path:
     key = hashlib.sha256(str(output_dir.resolve()).encode()).hexdigest()[:12]
     return site_dir / STATE_DIR / f"state-{key}.pickle"
+
+
+def head_path(site_dir: Path, output_dir: Path) -> Path:
+    return state_path(site_dir, output_dir).with_suffix(".head")
 
 
 def parse_cache_path(site_dir: Path, output_dir: Path) -> Path:
@@ -136,6 +173,17 @@ def _write(path: Path, secret: bytes, value: object) -> None:
         raise
 
 
+def load_head(site_dir: Path, output_dir: Path) -> StateHead | None:
+    secret = _secret()
+    if secret is None:
+        return None
+    try:
+        head = _read(head_path(site_dir, output_dir), secret)
+    except Exception:  # missing, damaged, or from another version of the classes
+        return None
+    return head if isinstance(head, StateHead) else None
+
+
 def load_state(site_dir: Path, output_dir: Path) -> SavedState | None:
     secret = _secret()
     if secret is None:
@@ -185,6 +233,7 @@ def save_state(
             _write(parse_cache_path(site_dir, output_dir), secret, (base.token, state.parsed))
         stored = dataclasses.replace(state, parsed={}, base=None)
         _write(state_path(site_dir, output_dir), secret, (stored, base.token, delta, removed))
+        _write(head_path(site_dir, output_dir), secret, head_of(state))
     except (OSError, pickle.PicklingError, RecursionError, TypeError):
         return False  # no state is a correct state: the next build is a full one
     return True

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from generator.markdown import _MarkdownIt
+from generator.markdown import _markdown_it
 from tests.conftest import CORPUS, REPO, article
 
 
@@ -204,7 +204,7 @@ def test_real_news_corpus_builds_without_errors(tmp_path, capsys):
     assert f"Built {posts} articles" in captured.out
 
 
-_OURS, _THEIRS = _MarkdownIt(), MarkdownIt()
+_OURS, _THEIRS = _markdown_it({}), MarkdownIt()
 _URL_PARTS = [*"abcXYZ019;/?:@&=+$,-_.!~*'()#[] %", "%41", "%e2", "é", "http://", "https://"]
 _URL_PARTS += ["mailto:", "//", "[::1]", "xn--", "www.", ":80", "HTTP://", "../", "#x", "ü"]
 

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from generator import build
-from generator.state import parse_cache_path, state_path
+from generator.state import head_path, parse_cache_path, state_path
 from tests.conftest import article
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -140,7 +140,14 @@ def test_a_damaged_or_foreign_state_is_ignored(make_site, tmp_path):
     assert result.rendered >= result.pages  # a full build
     assert_clean_equal(site.root, site.output, tmp_path)
     path.write_bytes(b"not a state at all")
+    site.write({"content/s3.md": SITE["content/s3.md"]})
     assert run(site.root, site.output).rendered >= result.pages
+    assert_clean_equal(site.root, site.output, tmp_path)
+    # With nothing changed, the state's small head file is all a build reads.
+    assert run(site.root, site.output).rendered == 0
+    head_path(site.root, site.output).write_bytes(b"damaged")
+    assert run(site.root, site.output).rendered == 0  # from the whole state
+    assert_clean_equal(site.root, site.output, tmp_path)
 
 
 def test_an_edit_rewrites_the_small_state_not_the_parse_cache(make_site, tmp_path):
@@ -174,6 +181,7 @@ def test_a_parse_cache_from_another_build_is_ignored(make_site, tmp_path):
     data = bytearray(cache_file.read_bytes())
     data[-10] ^= 0xFF
     cache_file.write_bytes(bytes(data))
+    site.write({"content/s1.md": SITE["content/s1.md"]})
     assert run(site.root, site.output).rendered >= result.pages
 
 
