@@ -233,6 +233,8 @@ def _run(
         tuple((a.rel, a.stat) for a in files.assets),
     )
     saved = None
+    if options.write and not options.incremental and not cache.bodies.on_disk:
+        cache.bodies = body_store(site_dir, options.output_dir)  # digest build's: on disk
     if options.write and not options.incremental and use_state:  # digest build
         # Nothing to do is told from the state's small head file alone.
         head = load_head(site_dir, options.output_dir) if not cache.files else None
@@ -243,8 +245,6 @@ def _run(
         ):
             result.articles, result.tags, result.pages, result.files = head.counts
             return _finish(result, diags + head.warnings, started)
-        if not cache.bodies.on_disk:
-            cache.bodies = body_store(site_dir, options.output_dir)
         saved = load_state(site_dir, options.output_dir)
         if saved is not None and not cache.bodies.resume(body_refs(saved.parsed)):
             saved = None  # its bodies are gone
@@ -252,8 +252,6 @@ def _run(
             cache.files, cache.parsed = dict(saved.files), dict(saved.parsed)
             cache.related = dict(saved.related)
             files = files.knowing(cache.files)
-    elif options.write and not options.incremental and not cache.bodies.on_disk:
-        cache.bodies = body_store(site_dir, options.output_dir)
     cache.files = {f.rel: f for f in files.articles}
     if not files.articles and not (site_dir / "content").is_dir():
         diags.append(

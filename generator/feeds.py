@@ -22,7 +22,7 @@ from markupsafe import Markup
 from generator import __version__, urls
 from generator.bodies import BodyStore
 from generator.config import SiteConfig
-from generator.model import Article, TagRef, with_html
+from generator.model import Article, TagRef, body_html
 
 ATOM_LAYOUT = "feeds/atom.xml"
 JSON_FEED_PATH = "/feed.json"
@@ -86,7 +86,7 @@ def feed_entry(config: SiteConfig, a: Article, bodies: BodyStore) -> FeedEntry:
     """``a``'s entry; a full-content feed reads its body from ``bodies``."""
     content = None
     if config.feeds.full_content:
-        content = Markup(absolutize(config, with_html(a, bodies.read(a.body)).html))
+        content = Markup(absolutize(config, body_html(a, bodies.read(a.body))))
     return FeedEntry(
         id=entry_id(config, a.source),
         title=a.headline,

@@ -98,13 +98,18 @@ class Article(Teaser):
         return Teaser(**{name: getattr(self, name) for name in Teaser.__dataclass_fields__})
 
 
-def with_html(article: Article, body: bytes) -> Article:
-    """``article`` with its ``html``: ``body`` (its stored bytes) with the links put in."""
+def body_html(article: Article, body: bytes) -> Markup:
+    """``article``'s body: ``body`` (its stored bytes) with the links put in."""
     text = body.decode("utf-8")
     if article.links:
         links = article.links
         text = substitute_refs(text, lambda i: links[i])
-    return dataclasses.replace(article, html=Markup(text))
+    return Markup(text)
+
+
+def with_html(article: Article, body: bytes) -> Article:
+    """``article`` with its ``html`` (see ``body_html``), for a layout."""
+    return dataclasses.replace(article, html=body_html(article, body))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

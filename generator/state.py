@@ -173,26 +173,28 @@ def _write(path: Path, secret: bytes, value: object) -> None:
         raise
 
 
-def load_head(site_dir: Path, output_dir: Path) -> StateHead | None:
+def _load(*paths: Path) -> list[object] | None:
+    """The objects pickled in ``paths``, or None unless every one is ours."""
     secret = _secret()
     if secret is None:
         return None
     try:
-        head = _read(head_path(site_dir, output_dir), secret)
+        return [_read(path, secret) for path in paths]
     except Exception:  # missing, damaged, or from another version of the classes
         return None
+
+
+def load_head(site_dir: Path, output_dir: Path) -> StateHead | None:
+    loaded = _load(head_path(site_dir, output_dir))
+    head = loaded[0] if loaded else None
     return head if isinstance(head, StateHead) else None
 
 
 def load_state(site_dir: Path, output_dir: Path) -> SavedState | None:
-    secret = _secret()
-    if secret is None:
+    loaded = _load(state_path(site_dir, output_dir), parse_cache_path(site_dir, output_dir))
+    if loaded is None:
         return None
-    try:
-        stored = _read(state_path(site_dir, output_dir), secret)
-        cached = _read(parse_cache_path(site_dir, output_dir), secret)
-    except Exception:  # missing, damaged, or from another version of the classes
-        return None
+    stored, cached = loaded
     if not (isinstance(stored, tuple) and len(stored) == 4 and isinstance(cached, tuple)):
         return None
     state, token, delta, removed = stored
