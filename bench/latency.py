@@ -106,9 +106,8 @@ def measure(site: Path, runs: int) -> dict[str, dict[str, float]]:
 
     def page_of(md: Path) -> tuple[Path, str]:
         # Find the article's output from the build's dependency map.
-        assert preview._cache.deps is not None
         key = f"src:{md.relative_to(site).as_posix()}"
-        deps = preview._cache.deps.outputs
+        deps = preview.outputs
         [out] = [o for o, r in deps.items() if r.inputs[:1] == (key,) and o.endswith(".html")]
         url = "/" + out.removesuffix("index.html")
         return output / out, url

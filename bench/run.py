@@ -1,6 +1,6 @@
 """Benchmark Digest against Hugo and Pelican on the same generated sites.
 
-    python bench/run.py [--sizes 1000,10000] [--runs 3] [--peers hugo,pelican]
+    python bench/run.py [--sizes 1000,10000] [--runs 3] [--peers hugo,hugo-plain,pelican]
                         [--out bench/results.json] [--work bench/sites]
 
 For each size it generates a seeded site with bench/generate.py and times, as
@@ -314,6 +314,10 @@ def ratios(tools: Mapping[str, ToolResult]) -> dict[str, dict[str, float | None]
             for kind in ("cold", "warm", "edit")
             if getattr(peer, kind)
         }
+        # Digest's warm and one-edit builds against the peer's cold build:
+        # what a CI run with a restored cache costs, next to one without.
+        out[f"digest/{name}"]["warm_vs_cold"] = ratio(digest.median("warm"), peer.median("cold"))
+        out[f"digest/{name}"]["edit_vs_cold"] = ratio(digest.median("edit"), peer.median("cold"))
     return out
 
 
@@ -749,6 +753,12 @@ def table(report: Mapping[str, Any]) -> str:
                     f"{num(values.get(kind), '.2f') + 'x' if values.get(kind) else '-':>8}"
                     for kind in ("cold", "warm", "edit")
                 )
+                + (
+                    f"   (warm {values['warm_vs_cold']:.2f}x, edit {values['edit_vs_cold']:.2f}x"
+                    " of its cold build)"
+                    if values.get("warm_vs_cold") and values.get("edit_vs_cold")
+                    else ""
+                )
             )
     latencies = [
         (size["articles"], size["tools"]["digest"])
@@ -830,7 +840,7 @@ def arg_parser() -> argparse.ArgumentParser:
         "--peers",
         type=parse_peers,
         default=list(peers.PEERS),
-        help="comma-separated peers to compare with, or none (default hugo,pelican)",
+        help="comma-separated peers to compare with, or none (default hugo,hugo-plain,pelican)",
     )
     parser.add_argument(
         "--out",

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, TextIO
 from generator import __version__, build
 from generator.config import load_config
 from generator.diagnostics import Diagnostic
+from generator.execute import default_jobs
 from generator.new import NewArticleError, new_article
-from generator.parallel import default_jobs
 from generator.write import OutputError
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def _build(site_dir: Path, output: Path, drafts: bool, base_url: str | None, job
     )
     progress = _progress_printer(sys.stdout)
     try:
-        result = build.run(options, progress)
+        result = build.run(options, progress=progress)
     except OutputError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

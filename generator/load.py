@@ -1,17 +1,14 @@
 """Find the site's input files: articles and assets under ``content/``,
 layouts and static files under ``layouts/`` (falling back to the built-in theme).
 
-Only this module walks folders. It reads article bytes; assets are copied later
-by path. Hidden files and editor droppings are never inputs (``is_ignored`` is
-shared with the watcher).
+Only this module walks folders. It reads nothing: articles are read when they
+are parsed, assets are copied later by path. Hidden files and editor
+droppings are never inputs (``is_ignored`` is shared with the watcher).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,19 +40,10 @@ def is_ignored(name: str) -> bool:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceFile:
-    """One Markdown article as bytes, with the hash that identifies its content."""
+    """One Markdown article, by its stat: it is read when it is parsed."""
 
     rel: str  # site-relative POSIX path: "content/2026/budget.md"
-    data: bytes | None  # None when restored from a saved state: read it again if needed
-    stat: tuple[int, int] = (0, 0)  # (mtime_ns, size) when read: unchanged means not re-read
-    digest: str = ""  # sha256 of data; "" when not read yet
-
-    def __post_init__(self) -> None:
-        if not self.digest and self.data is not None:
-            object.__setattr__(self, "digest", hashlib.sha256(self.data).hexdigest())
-
-    def without_data(self) -> SourceFile:
-        return SourceFile(rel=self.rel, data=None, stat=self.stat, digest=self.digest)
+    stat: tuple[int, int]  # (mtime_ns, size)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,15 +61,7 @@ class SiteFiles:
     articles: tuple[SourceFile, ...]
     assets: tuple[AssetFile, ...]  # content assets and theme/site static files
     content_paths: frozenset[str]  # content-relative paths of every content file
-
-    def knowing(self, previous: Mapping[str, SourceFile]) -> SiteFiles:
-        """The same files, where an article's stat is as ``previous`` says
-        with what ``previous`` knows of it (its digest)."""
-        articles = []
-        for source in self.articles:
-            known = previous.get(source.rel)
-            articles.append(known if known is not None and known.stat == source.stat else source)
-        return dataclasses.replace(self, articles=tuple(articles))
+    layouts: tuple[tuple[str, int, int], ...]  # every layout file: (name, mtime_ns, size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +112,9 @@ def walk(root: Path) -> list[Path]:
     return [entry.path for entry in scan(root)]
 
 
-def load_site_files(site_dir: Path, previous: Mapping[str, SourceFile] | None = None) -> SiteFiles:
-    """Every input under ``content/`` and the static files, by stat: nothing
-    is read here. An article whose modification time and size match
-    ``previous`` keeps its known digest, so the parse cache can answer for it."""
-    previous = previous or {}
+def load_site_files(site_dir: Path) -> SiteFiles:
+    """Every input under ``content/``, the static files and the layouts, by
+    their stat: nothing is read here."""
     articles: list[SourceFile] = []
     assets: list[AssetFile] = []
     content_paths: set[str] = set()
@@ -146,15 +124,26 @@ def load_site_files(site_dir: Path, previous: Mapping[str, SourceFile] | None = 
         content_paths.add(entry.rel)
         rel = f"{CONTENT_DIR}/{entry.rel}"
         if entry.path.suffix.lower() in MARKDOWN_SUFFIXES:
-            # Read when parsed (in a worker, for a big build): not kept here.
-            articles.append(SourceFile(rel=rel, data=None, stat=entry.stat))
+            articles.append(SourceFile(rel=rel, stat=entry.stat))
         else:
             assets.append(AssetFile(rel=rel, path=entry.path, dest=entry.rel, stat=entry.stat))
     assets.extend(static_files(site_dir))
-    files = SiteFiles(
-        articles=tuple(articles), assets=tuple(assets), content_paths=frozenset(content_paths)
+    return SiteFiles(
+        articles=tuple(articles),
+        assets=tuple(assets),
+        content_paths=frozenset(content_paths),
+        layouts=layout_files(site_dir),
     )
-    return files.knowing(previous) if previous else files
+
+
+def layout_files(site_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every layout file, the site's and the theme's, with its stat: equal
+    answers mean the same layouts."""
+    found = []
+    for label, root in (("site", site_dir / LAYOUTS_DIR), ("theme", THEME_DIR / LAYOUTS_DIR)):
+        for entry in scan(root):
+            found.append((f"{label}/{entry.rel}", *entry.stat))
+    return tuple(found)
 
 
 def static_files(site_dir: Path) -> list[AssetFile]:

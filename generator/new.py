@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from generator.load import CONTENT_DIR
-from generator.slugs import slugify
+from generator.parse.slugs import slugify
 
 
 class NewArticleError(Exception):

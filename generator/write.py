@@ -1,13 +1,14 @@
-"""Writing the output folder so that it is never half-written.
+"""Stage 6, write: the output folder, never half-written.
 
-A full build writes into a staging folder beside ``output/`` (same file
-system) and swaps it in only when everything was written: a failed or
-interrupted build leaves the last good site exactly as it was. An incremental
-build (the preview server's) renders the changed pages in memory first and
-only then replaces them one by one, each atomically, leaving unchanged files
-untouched. Hidden entries at the top of an
-existing output folder (``.git`` of a gh-pages checkout, ``.well-known``) are
-carried over into the new one.
+A build that changes many outputs writes them into a staging folder beside
+``output/`` (same file system), hard-links the unchanged files into it (same
+bytes, same modification time), and swaps it in only when everything was
+written: a failed or interrupted build leaves the last good site exactly as
+it was. A build that changes a few outputs renders them in memory first and
+only then replaces them one by one, each atomically, leaving the others
+untouched. A file whose bytes did not change is never rewritten. Hidden
+entries at the top of an existing output folder (``.git`` of a gh-pages
+checkout, ``.well-known``) are carried over into the new one.
 """
 
 from __future__ import annotations
@@ -56,8 +57,7 @@ class Staging:
     def _target(self, rel: str) -> Path:
         # The staging folder is new and ours: no symlinks in it to follow, so
         # checking the path's text is enough (and 10x cheaper than resolving).
-        _check_rel(rel)
-        target = self.root / rel
+        target = self.root / checked(rel)
         parent = target.parent
         if parent not in self._dirs:
             parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +107,8 @@ class Staging:
         return None
 
 
-def _check_rel(rel: str) -> None:
+def checked(rel: str) -> str:
+    """``rel``, an output-relative path, if it stays inside the output folder."""
     parts = rel.split("/")
     if (
         not rel
@@ -116,13 +117,13 @@ def _check_rel(rel: str) -> None:
         or any(part in ("", ".", "..") for part in parts)
     ):
         raise OutputError(f"refusing to write {rel!r} outside the output folder")
+    return rel
 
 
 def _inside(root: Path, rel: str) -> Path:
     """``root/rel`` for writing in place: resolved, so a symlink planted in an
     existing output folder cannot lead a write outside it."""
-    _check_rel(rel)
-    target = (root / rel).resolve()
+    target = (root / checked(rel)).resolve()
     if not target.is_relative_to(root.resolve()) or target == root.resolve():
         raise OutputError(f"refusing to write {rel!r} outside the output folder")
     return target

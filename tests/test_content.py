@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from generator.markdown import _markdown_it
+from generator.parse.markdown import _markdown_it
 from tests.conftest import CORPUS, REPO, article
 
 

@@ -1,17 +1,24 @@
 """Incremental builds equal clean builds, whatever the sequence of changes.
 
-Hypothesis drives random sequences of article edits (body, headline,
-standfirst, tags, date), creates, deletes, renames, layout edits and
-site.yaml edits on a small site. After each step the preview's incremental
-build (with the watcher's list of changed paths, so the fast path runs where
-it can), and ``digest build`` with its saved state, must each leave their
+Hypothesis drives random sequences of changes to a small site: article
+edits (body, headline, standfirst, tags, date, slug), creates, deletes,
+renames, drafts, links between articles and to images, lead images, assets
+added, edited and deleted, layout and site.yaml edits (base_url among them),
+the clock moving forward, saves that only touch a file, and same-size edits
+with the modification time put back. After each step, the preview's rebuild
+(given the watcher's batch, sometimes with an event too many or one
+missing) and ``digest build`` with its state on disk must each leave their
 output byte-identical to a clean build into an empty folder, with no stale
-file.
+file, and report the same problems. Every example runs with the shortcuts
+on or off (``BuildOptions.shortcuts``), and with few or many outputs
+changing in place or through a staging folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import posixpath
 import tempfile
 from pathlib import Path
 
@@ -19,34 +26,38 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import build
+from generator.incremental.state import State
+from generator.preview import Preview, PreviewOptions
+from generator.preview.watch import ChangeBatch
 from tests.conftest import article
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 TAGS = ["Politics", "Economy", "Culture", "middle east", "Middle East"]
 WORDS = ["harbour", "budget", "ferry", "vote", "museum", "wind", "grid", "court"]
-
-
-def _source(n: int, headline: str, day: int, tags: list[str], body: str, dek: str) -> str:
-    tag_list = "[" + ", ".join(tags) + "]"
-    return article(
-        headline, f"2026-11-{day:02d}T{8 + n % 10:02d}:00:00+01:00", body,
-        tags=tag_list, standfirst=dek, slug=f"story-{n}",
-    )  # fmt: skip
+BASES = ["https://example.org/", "https://example.org/news/", "/local/"]
 
 
 class Site:
+    """A small site on disk and what its files say."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.articles: dict[int, dict[str, object]] = {}
+        self.assets: dict[int, str] = {}
         self.next_id = 0
-        self.files: dict[str, str | None] = {}
+        self.now = NOW
+        self.changed: set[str] = set()
         (root / "content").mkdir(parents=True)
-        self.write("site.yaml", "title: Digest\nbase_url: https://example.org/\nper_page: 2\n")
+        self.config(title="Digest", per_page=2, base=BASES[0])
+        for k in range(2):
+            self.asset(k, "blue")
         for _ in range(5):
             self.create(
                 day=20 + self.next_id % 5, tags=TAGS[self.next_id % 3 : self.next_id % 3 + 2]
             )
-        self.changed: set[str] = set()
+        self.changed = set()
+
+    # -- files ---------------------------------------------------------------
 
     def write(self, rel: str, text: str | None) -> None:
         path = self.root / rel
@@ -55,18 +66,45 @@ class Site:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        self.changed = getattr(self, "changed", set()) | {rel}
+        self.changed.add(rel)
+
+    def config(self, *, title: str, per_page: int, base: str) -> None:
+        self.write("site.yaml", f"title: {title}\nbase_url: {base}\nper_page: {per_page}\n")
+
+    def asset(self, k: int, colour: str | None) -> None:
+        rel = f"content/img/pic{k}.svg"
+        if colour is None:
+            self.assets.pop(k, None)
+        else:
+            self.assets[k] = colour
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg'><rect fill='{colour}'/></svg>"
+        self.write(rel, None if colour is None else svg)
 
     def rel(self, n: int) -> str:
         return str(self.articles[n]["rel"])
 
     def render(self, n: int) -> None:
         a = self.articles[n]
-        self.write(
-            self.rel(n),
-            _source(n, str(a["headline"]), int(a["day"]), list(a["tags"]), str(a["body"]),
-                    str(a["dek"])),
-        )  # fmt: skip
+        here = posixpath.dirname(self.rel(n))
+        body = str(a["body"])
+        link = a.get("link")
+        if isinstance(link, int) and link in self.articles:
+            target = posixpath.relpath(self.rel(link), here)
+            body += f"\n\nAs [we reported]({target})."
+        elif isinstance(link, str):  # an image in the body
+            body += f"\n\n![A picture]({posixpath.relpath('content/' + link, here)})"
+        fields = {
+            "tags": "[" + ", ".join(map(str, a["tags"])) + "]",  # type: ignore[call-overload]
+            "standfirst": str(a["dek"]),
+        }
+        if a.get("slug"):
+            fields["slug"] = str(a["slug"])
+        if a.get("draft"):
+            fields["draft"] = "true"
+        if a.get("image"):
+            fields["image"] = posixpath.relpath("content/" + str(a["image"]), here)
+        date = f"2026-11-{int(a['day']):02d}T{8 + n % 10:02d}:00:00+01:00"  # type: ignore[call-overload]
+        self.write(self.rel(n), article(str(a["headline"]), date, body, **fields))
 
     def create(self, day: int, tags: list[str]) -> None:
         n = self.next_id
@@ -78,6 +116,7 @@ class Site:
             "tags": tags,
             "body": f"First paragraph of {n}.\n\nSecond paragraph.",
             "dek": f"Dek {n}.",
+            "slug": f"story-{n}",
         }
         self.render(n)
 
@@ -86,40 +125,81 @@ class Site:
         return keys[index % len(keys)] if keys else None
 
 
-operations = st.one_of(
+# Edits that keep every article's place (the preview's quickest path) ...
+text_ops = st.one_of(
     st.tuples(st.just("body"), st.integers(0, 20), st.sampled_from(WORDS)),
+    st.tuples(st.just("same-size"), st.integers(0, 20), st.sampled_from(WORDS)),
     st.tuples(st.just("headline"), st.integers(0, 20), st.sampled_from(WORDS)),
     st.tuples(st.just("dek"), st.integers(0, 20), st.sampled_from(WORDS)),
+    st.tuples(st.just("link"), st.integers(0, 20), st.integers(-2, 20)),
+    st.tuples(st.just("image"), st.integers(0, 20), st.integers(-1, 2)),
+    st.tuples(st.just("touch"), st.integers(0, 20), st.none()),
+)
+# ... and the ones that move articles, add them or take them away ...
+structure_ops = st.one_of(
     st.tuples(st.just("tags"), st.integers(0, 20), st.lists(st.sampled_from(TAGS), max_size=3)),
     st.tuples(st.just("date"), st.integers(0, 20), st.integers(18, 24)),
-    st.tuples(st.just("create"), st.integers(18, 24), st.lists(st.sampled_from(TAGS), max_size=2)),
+    st.tuples(st.just("slug"), st.integers(0, 20), st.sampled_from([None, *WORDS[:3]])),
+    st.tuples(st.just("draft"), st.integers(0, 20), st.booleans()),
     st.tuples(st.just("delete"), st.integers(0, 20), st.none()),
     st.tuples(st.just("rename"), st.integers(0, 20), st.none()),
-    st.tuples(st.just("layout"), st.integers(0, 2), st.sampled_from(WORDS)),
-    st.tuples(st.just("config"), st.integers(1, 3), st.sampled_from(WORDS)),
+    st.tuples(st.just("create"), st.integers(18, 24), st.lists(st.sampled_from(TAGS), max_size=2)),
 )
+# ... and the ones around the articles.
+site_ops = st.one_of(
+    st.tuples(st.just("asset"), st.integers(0, 2), st.sampled_from([None, "red", "green"])),
+    st.tuples(st.just("layout"), st.integers(0, 2), st.sampled_from(WORDS)),
+    st.tuples(st.just("config"), st.integers(1, 3), st.integers(0, len(BASES) - 1)),
+    st.tuples(st.just("time"), st.integers(1, 60), st.none()),  # hours
+)
+operations = st.one_of(text_ops, text_ops, structure_ops, site_ops)
 
 
 def apply(site: Site, op: tuple[str, object, object]) -> None:
     kind, a, b = op
     if kind == "create":
-        site.create(day=int(a), tags=list(b))  # type: ignore[arg-type]
+        site.create(day=int(a), tags=list(b))  # type: ignore[call-overload]
+        return
+    if kind == "asset":
+        site.asset(int(a), b)  # type: ignore[call-overload, arg-type]
         return
     if kind == "layout":
-        if a == 0:
-            site.write("layouts/partials/footer.html", None)
-        else:
-            site.write("layouts/partials/footer.html", f"<footer><p>{b} {a}</p></footer>")
+        text = None if a == 0 else f"<footer><p>{b} {a}</p></footer>"
+        site.write("layouts/partials/footer.html", text)
         return
     if kind == "config":
-        site.write(
-            "site.yaml", f"title: Digest {b}\nbase_url: https://example.org/\nper_page: {a}\n"
-        )
+        site.config(title=f"Digest {a}", per_page=int(a), base=BASES[int(b)])  # type: ignore[call-overload]
         return
-    n = site.pick(int(a))  # type: ignore[arg-type]
+    if kind == "time":
+        site.now += dt.timedelta(hours=int(a))  # type: ignore[call-overload]
+        return
+    n = site.pick(int(a))  # type: ignore[call-overload]
     if n is None:
         return
     entry = site.articles[n]
+    path = site.root / site.rel(n)
+    if kind == "touch":  # the same bytes, saved again
+        later = path.stat().st_mtime_ns + 1_000_000_000
+        os.utime(path, ns=(later, later))
+        site.changed.add(site.rel(n))
+        return
+    if kind == "same-size":  # other bytes, the same size, the time put back
+        st_before = path.stat()
+        text = path.read_text(encoding="utf-8")
+        new = (
+            text.replace("First", "Frist", 1)
+            if "First" in text
+            else text.replace("Frist", "First", 1)
+        )
+        path.write_text(new, encoding="utf-8")
+        os.utime(path, ns=(st_before.st_atime_ns, st_before.st_mtime_ns))
+        entry["body"] = (
+            str(entry["body"]).replace("First", "Frist", 1)
+            if "First" in str(entry["body"])
+            else str(entry["body"]).replace("Frist", "First", 1)
+        )
+        site.changed.add(site.rel(n))
+        return
     if kind == "delete":
         site.write(site.rel(n), None)
         del site.articles[n]
@@ -138,6 +218,14 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         entry["tags"] = b
     elif kind == "date":
         entry["day"] = b
+    elif kind == "slug":  # None: from the headline
+        entry["slug"] = f"story-{n}-{b}" if b else None
+    elif kind == "draft":
+        entry["draft"] = b
+    elif kind == "link":  # -2: none, -1: an image, else another article (maybe gone)
+        entry["link"] = None if b == -2 else "img/pic0.svg" if b == -1 else site.pick(int(b))  # type: ignore[call-overload]
+    elif kind == "image":  # an asset that may not exist
+        entry["image"] = None if b == -1 else f"img/pic{b}.svg"
     site.render(n)
 
 
@@ -149,55 +237,65 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
+hints = st.sampled_from(["exact", "exact", "extra", "missing"])
+
+
 @settings(
-    max_examples=30,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
-    steps=st.lists(st.lists(operations, min_size=1, max_size=3), min_size=1, max_size=6),
-    # Per step: whether a build with more than a tenth of its outputs to
-    # change writes them into a staging folder (as a big site does for more
-    # than 200), or replaces them in place.
-    staged=st.lists(st.booleans(), min_size=6, max_size=6),
+    steps=st.lists(
+        st.tuples(st.lists(operations, min_size=1, max_size=3), hints, st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    shortcuts=st.booleans(),
+    staged=st.booleans(),
 )
-def test_incremental_builds_equal_clean_builds(steps, staged):
+def test_incremental_builds_equal_clean_builds(steps, shortcuts, staged):
+    """Per step: its changes, what the watcher reports of them, and whether
+    ``digest build`` writes through a staging folder (as a big site does
+    past 200 changed outputs) or in place; ``staged`` says the same for the
+    preview, for a whole example."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         site = Site(root / "site")
         output = root / "site" / "output"
-        cache = build.BuildCache()
-        first = build.run(
-            build.BuildOptions(site_dir=site.root, output_dir=output, incremental=True, now=NOW),
-            cache=cache,
-        )
-        assert first.ok, [d.format() for d in first.diagnostics]
         stateful = root / "stateful"  # digest build, a new process each time: the state on disk
-        assert build.run(build.BuildOptions(site_dir=site.root, output_dir=stateful, now=NOW)).ok
-        for number, batch in enumerate(steps):
+        options = PreviewOptions(
+            site_dir=site.root,
+            output_dir=output,
+            jobs=1,
+            shortcuts=shortcuts,
+            clock=lambda: site.now,
+            in_place_limit=0 if staged else build.IN_PLACE_LIMIT,
+        )
+        preview = Preview(options)
+        assert preview.rebuild().result.ok
+        first = build.run(_options(site, stateful, shortcuts))
+        assert first.ok, [d.format() for d in first.diagnostics]
+        for number, (batch, hint, staged_build) in enumerate(steps):
             site.changed = set()
             for op in batch:
                 apply(site, op)
-            limit = 0 if staged[number] else build.IN_PLACE_LIMIT
-            options = build.BuildOptions(
-                site_dir=site.root,
-                output_dir=output,
-                incremental=True,
-                changed=frozenset(site.changed),
-                now=NOW,
-                in_place_limit=limit,
-            )
-            result = build.run(options, cache=cache)
-            again = build.run(
-                build.BuildOptions(
-                    site_dir=site.root, output_dir=stateful, now=NOW, in_place_limit=limit
-                )
-            )
+            paths = set(site.changed)
+            if hint == "extra":
+                paths |= {
+                    "content/never-there.md",
+                    site.rel(site.pick(number) or 0) if site.articles else "site.yaml",
+                }
+            elif hint == "missing" and paths:
+                paths.discard(sorted(paths)[0])
+            limit = 0 if staged_build else build.IN_PLACE_LIMIT
+            result = preview.rebuild(ChangeBatch(frozenset(paths))).result
+            again = build.run(_options(site, stateful, shortcuts, in_place_limit=limit))
             clean_dir = root / f"clean-{number}"
-            clean = build.run(build.BuildOptions(site_dir=site.root, output_dir=clean_dir, now=NOW))
+            clean = build.run(_options(site, clean_dir, True), state=State())
             want_diags = [d.format() for d in clean.diagnostics]
-            assert [d.format() for d in result.diagnostics] == want_diags
-            assert [d.format() for d in again.diagnostics] == want_diags
+            assert [d.format() for d in result.diagnostics] == want_diags, batch
+            assert [d.format() for d in again.diagnostics] == want_diags, batch
             if not clean.ok:
                 continue  # e.g. two stories on one URL: both refuse to write
             assert result.ok and again.ok
@@ -207,21 +305,28 @@ def test_incremental_builds_equal_clean_builds(steps, staged):
                 assert [rel for rel in want if got[rel] != want[rel]] == [], batch
 
 
-def test_fast_path_renders_only_what_shows_the_edit(tmp_path):
+def _options(site: Site, output: Path, shortcuts: bool, **more: object) -> build.BuildOptions:
+    return build.BuildOptions(
+        site_dir=site.root,
+        output_dir=output,
+        now=site.now,
+        shortcuts=shortcuts,
+        **more,  # type: ignore[arg-type]
+    )
+
+
+def test_an_edit_in_the_preview_renders_only_what_shows_it(tmp_path):
     site = Site(tmp_path / "site")
     output = site.root / "output"
-    cache = build.BuildCache()
-    options = build.BuildOptions(site_dir=site.root, output_dir=output, incremental=True, now=NOW)
-    assert build.run(options, cache=cache).ok
+    preview = Preview(PreviewOptions(site_dir=site.root, output_dir=output, jobs=1,
+                                     clock=lambda: NOW))  # fmt: skip
+    assert preview.rebuild().result.ok
     site.changed = set()
     apply(site, ("body", 0, "ferry"))
-    result = build.run(
-        build.BuildOptions(site_dir=site.root, output_dir=output, incremental=True,
-                           changed=frozenset(site.changed), now=NOW),
-        cache=cache,
-    )  # fmt: skip
+    result = preview.rebuild(ChangeBatch(frozenset(site.changed))).result
     assert result.ok
     pages = [c for c in result.changed if c.endswith(".html")]
     assert pages == ["2026/11/20/story-0/index.html"]
     # The feeds carry full bodies; nothing else changed.
     assert all(c == pages[0] or c.endswith("feed.xml") or c == "feed.json" for c in result.changed)
+    assert result.rendered <= 6  # the page and the feeds that show the article

@@ -4,16 +4,15 @@ map saved beside it."""
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from generator.build import state_file
-from generator.state import state_path
+from generator.incremental.state import dependency_map, state_path
 from tests.conftest import article
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,7 +46,7 @@ def test_failed_build_leaves_output_untouched(make_site):
     site = make_site(GOOD_SITE)
     site.build()
     before = snapshot(site.output)
-    deps_before = state_file(site.root, site.output).read_bytes()
+    deps_before = dependency_map(site.root)
     assert "index.html" in before
 
     site.write(
@@ -63,7 +62,7 @@ def test_failed_build_leaves_output_untouched(make_site):
     assert snapshot(site.output) == before
     assert not (site.output / "2026/11/25/a-new-article").exists()
     assert leftovers(site.root) == []
-    assert state_file(site.root, site.output).read_bytes() == deps_before
+    assert dependency_map(site.root) == deps_before
 
 
 def test_layout_error_at_render_time_leaves_output_untouched(make_site):
@@ -281,8 +280,7 @@ A_PAGE = "2026/11/24/harbour/index.html"
 
 
 def deps_of(site) -> dict[str, dict]:
-    data = json.loads(state_file(site.root, site.output).read_text(encoding="utf-8"))
-    return data["outputs"]
+    return dependency_map(site.root)
 
 
 def signatures(site) -> dict[str, str]:
@@ -303,7 +301,7 @@ def deps_site(make_site):
 
 def test_dependency_map_is_saved_with_inputs_of_every_page(deps_site):
     site = deps_site
-    assert state_file(site.root, site.output).is_file()
+    assert state_path(site.root).is_file()
     assert not (site.output / ".digest").exists()
     deps = deps_of(site)
 
@@ -377,10 +375,10 @@ def test_overriding_the_tags_layout_changes_only_the_tags_index(deps_site):
 
 
 def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path):
-    """--jobs N forks workers for parsing and rendering; completion order
+    """--jobs N parses and renders in worker processes; completion order
     must never leak into the output or the dependency map."""
     files = {"site.yaml": "base_url: https://example.org/\nper_page: 5\n"}
-    for i in range(240):  # enough for two parse workers (see parallel.MIN_ITEMS_PER_WORKER)
+    for i in range(240):  # enough for parse tasks in two workers (see build.PARSE_TASK)
         files[f"content/a{i:03d}.md"] = article(
             f"Story {i}",
             f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
@@ -389,17 +387,13 @@ def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path):
         )
     site = make_site(files)
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    assert site.digest("build", "--output", str(serial), "--jobs", "1").code == 0
-    assert site.digest("build", "--output", str(parallel), "--jobs", "2").code == 0
+    maps = []
+    for out, jobs in ((serial, "1"), (parallel, "2")):
+        shutil.rmtree(site.root / ".digest", ignore_errors=True)  # parse them all again
+        assert site.digest("build", "--output", str(out), "--jobs", jobs).code == 0
+        maps.append(dependency_map(site.root))
     a = {p.relative_to(serial): p.read_bytes() for p in serial.rglob("*") if p.is_file()}
     b = {p.relative_to(parallel): p.read_bytes() for p in parallel.rglob("*") if p.is_file()}
     assert len(a) > 300
     assert a == b
-    # Each parse worker kept the bodies it rendered in a pack of its own.
-    bodies = state_path(site.root, parallel).with_suffix(".bodies")
-    assert len(list(bodies.glob("*.pack"))) == 2
-    maps = [
-        json.loads(state_file(site.root, out).read_text(encoding="utf-8"))["outputs"]
-        for out in (serial, parallel)
-    ]
     assert maps[0] == maps[1]

@@ -4,13 +4,12 @@ and their links."""
 from __future__ import annotations
 
 from collections import Counter
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import model
+from generator.model import related
 from tests.conftest import article
 from tests.htmlq import Page
 
@@ -83,7 +82,7 @@ def _related_by_definition(index, tags, by_tag, limit):
     for tag in tags:
         members = by_tag[tag]
         pos = members.index(index)
-        lo, hi = max(0, pos - model.RELATED_WINDOW), pos + model.RELATED_WINDOW + 1
+        lo, hi = max(0, pos - related.WINDOW), pos + related.WINDOW + 1
         shared.update(o for o in members[lo:hi] if o != index)
     ranked = sorted(shared, key=lambda o: (-shared[o], abs(o - index), o))
     return ranked[:limit]
@@ -102,8 +101,7 @@ def test_related_ranking_matches_its_definition(tag_sets, limit):
         for tag in sorted(tags):
             by_tag.setdefault(tag, []).append(position)
     for position, tags in enumerate(tag_sets):
-        teaser = SimpleNamespace(tags=[SimpleNamespace(slug=t) for t in sorted(tags)])
-        got = model._related(position, teaser, by_tag, limit)
+        got = related.rank(position, sorted(tags), by_tag, limit)
         assert got == _related_by_definition(position, sorted(tags), by_tag, limit)
 
 

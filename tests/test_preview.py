@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from generator import build
+from generator.incremental.state import State
 from generator.preview import Preview, PreviewOptions, Rebuild
 from tests.conftest import SiteDir, article
 
@@ -73,7 +74,9 @@ class Running:
 
     def assert_equals_clean_build(self, tmp: Path) -> None:
         clean = tmp / "clean"
-        result = build.run(build.BuildOptions(site_dir=self.site.root, output_dir=clean))
+        result = build.run(
+            build.BuildOptions(site_dir=self.site.root, output_dir=clean), state=State()
+        )
         assert result.ok
         got = _tree(self.site.output)
         want = _tree(clean)

@@ -333,7 +333,7 @@ def test_served_under_a_sub_path_every_link_works(site):
     from collections import deque
     from urllib.parse import urljoin, urlsplit
 
-    from generator.serve import PreviewServer
+    from generator.preview.server import PreviewServer
     from tests.htmlq import Page
 
     server = PreviewServer(site.output, port=0, base_path="/news/", live_reload=False)
@@ -380,7 +380,7 @@ def test_summary_feeds_leave_the_body_out(make_site):
 
 
 def test_sitemap_becomes_an_index_past_the_url_limit(make_site, monkeypatch):
-    from generator import plan
+    from generator.plan import kinds as plan
 
     monkeypatch.setattr(plan, "MAX_URLS", 5)  # the real limit is 50,000 URLs
     site = make_site(SITE)

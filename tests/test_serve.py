@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import PreviewServer
+from generator.preview.server import PreviewServer
 
 TIMEOUT = 5.0
 SECRET = "SECRET-site-yaml-content"

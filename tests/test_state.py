@@ -1,16 +1,19 @@
 """digest build keeps its state in .digest/ between runs: nothing changed
-means nothing rendered and no file touched; an edit renders what it touches;
-a damaged or foreign state is ignored. Every result equals a clean build."""
+means nothing rendered and no file touched; an edit renders what it touches
+and writes what it changed; a damaged or foreign state is ignored; a state
+restored elsewhere is used there. Every result equals a clean build."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import shutil
+import sqlite3
+import time
 from pathlib import Path
 
 from generator import build
-from generator.state import head_path, parse_cache_path, state_path
+from generator.incremental.state import State, dependency_map, state_path
 from tests.conftest import article
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -42,7 +45,10 @@ def stats(root: Path) -> dict[str, tuple[int, bytes]]:
 
 def assert_clean_equal(site_dir: Path, output: Path, tmp: Path, now: dt.datetime = NOW) -> None:
     clean = tmp / "clean"
-    build.run(build.BuildOptions(site_dir=site_dir, output_dir=clean, now=now, jobs=1))
+    # A clean build: a state of its own, in memory.
+    build.run(
+        build.BuildOptions(site_dir=site_dir, output_dir=clean, now=now, jobs=1), state=State()
+    )
     got = {k: v[1] for k, v in stats(output).items()}
     want = {k: v[1] for k, v in stats(clean).items()}
     assert got == want
@@ -131,9 +137,9 @@ def test_a_hand_edited_output_file_is_made_again(make_site, tmp_path):
 def test_a_damaged_or_foreign_state_is_ignored(make_site, tmp_path):
     site = make_site(SITE)
     run(site.root, site.output)
-    path = state_path(site.root, site.output)
+    path = state_path(site.root)
     data = bytearray(path.read_bytes())
-    data[40] ^= 0xFF  # one flipped byte: the HMAC no longer matches
+    data[:16] = b"not a database!!"  # SQLite's header: the file is no database
     path.write_bytes(bytes(data))
     site.write({"content/s3.md": SITE["content/s3.md"].replace("Story 3", "Story three")})
     result = run(site.root, site.output)
@@ -143,46 +149,66 @@ def test_a_damaged_or_foreign_state_is_ignored(make_site, tmp_path):
     site.write({"content/s3.md": SITE["content/s3.md"]})
     assert run(site.root, site.output).rendered >= result.pages
     assert_clean_equal(site.root, site.output, tmp_path)
-    # With nothing changed, the state's small head file is all a build reads.
-    assert run(site.root, site.output).rendered == 0
-    head_path(site.root, site.output).write_bytes(b"damaged")
-    assert run(site.root, site.output).rendered == 0  # from the whole state
+    assert run(site.root, site.output).rendered == 0  # the new state is used
+    with sqlite3.connect(path) as db:  # a state written by another version
+        db.execute("UPDATE meta SET value = 'another' WHERE key = 'version'")
+    assert run(site.root, site.output).rendered >= result.pages
     assert_clean_equal(site.root, site.output, tmp_path)
 
 
-def test_an_edit_rewrites_the_small_state_not_the_parse_cache(make_site, tmp_path):
+def rows(site_dir: Path, table: str) -> dict[str, tuple[int, tuple[object, ...]]]:
+    """path -> (rowid, row) of a table of the state: a row written again gets
+    a new rowid."""
+    with sqlite3.connect(state_path(site_dir)) as db:
+        found = db.execute(f"SELECT rowid, * FROM {table}").fetchall()
+    return {row[1]: (row[0], row[1:]) for row in found}
+
+
+def test_an_edit_rewrites_only_what_it_changed_in_the_state(make_site, tmp_path):
     site = make_site(SITE)
     run(site.root, site.output)
-    cache_file = parse_cache_path(site.root, site.output)
-    written = cache_file.stat().st_mtime_ns
-    for n in range(3):
-        text = SITE["content/s2.md"].replace("More 2.", f"Edit {n}.")
-        site.write({"content/s2.md": text})
-        run(site.root, site.output)
-        assert cache_file.stat().st_mtime_ns == written  # the edit went into the state file
+    parsed, outputs = rows(site.root, "parsed"), rows(site.root, "outputs")
+    text = SITE["content/s2.md"].replace("More 2.", "Edit 2.")
+    site.write({"content/s2.md": text})
+    run(site.root, site.output)
+    parsed_after, outputs_after = rows(site.root, "parsed"), rows(site.root, "outputs")
+    assert {p for p in parsed if parsed[p] != parsed_after[p]} == {"content/s2.md"}
+    rewritten = {o for o in outputs if outputs[o] != outputs_after[o]}
+    assert "2026/11/22/story-2/index.html" in rewritten
+    assert "index.html" not in rewritten and len(rewritten) < len(outputs) / 2
     page = (site.output / "2026/11/22/story-2/index.html").read_text(encoding="utf-8")
     assert "Edit 2." in page
     assert run(site.root, site.output).rendered == 0  # the state read back whole
     assert_clean_equal(site.root, site.output, tmp_path)
 
 
-def test_a_parse_cache_from_another_build_is_ignored(make_site, tmp_path):
+def test_the_state_is_plain_data_without_machine_paths(make_site):
     site = make_site(SITE)
     run(site.root, site.output)
-    cache_file = parse_cache_path(site.root, site.output)
-    old_cache = cache_file.read_bytes()
-    shutil.rmtree(site.root / ".digest")
-    run(site.root, site.output)  # a state and parse cache of their own
-    cache_file.write_bytes(old_cache)  # an authentic cache, but not this state's
-    site.write({"content/s1.md": SITE["content/s1.md"].replace("Story 1", "Story one")})
-    result = run(site.root, site.output)
-    assert result.rendered >= result.pages  # a full build
-    assert_clean_equal(site.root, site.output, tmp_path)
-    data = bytearray(cache_file.read_bytes())
-    data[-10] ^= 0xFF
-    cache_file.write_bytes(bytes(data))
-    site.write({"content/s1.md": SITE["content/s1.md"]})
-    assert run(site.root, site.output).rendered >= result.pages
+    data = state_path(site.root).read_bytes()
+    assert data.startswith(b"SQLite format 3\x00")
+    assert str(site.root).encode() not in data and str(tmp_root(site)).encode() not in data
+    assert not list(site.root.glob(".digest/*.pickle"))
+    assert dependency_map(site.root)["index.html"]["inputs"][0] == "teaser:content/s4.md"
+
+
+def tmp_root(site) -> Path:
+    return site.root.parent
+
+
+def test_a_site_restored_elsewhere_builds_warm(make_site, tmp_path):
+    """A CI cache: the site checked out again (every file gets a new
+    modification time), with its .digest/ and output/ restored."""
+    site = make_site(SITE)
+    run(site.root, site.output)
+    moved = tmp_path / "elsewhere" / "site"
+    shutil.copytree(site.root, moved)  # the state and the output keep their times
+    later = time.time_ns() + 10_000_000_000
+    for path in (moved / "content").rglob("*.md"):
+        os.utime(path, ns=(later, later))  # a fresh checkout
+    result = run(moved, moved / "output")
+    assert result.rendered == 0  # nothing parsed, nothing rendered
+    assert_clean_equal(moved, moved / "output", tmp_path)
 
 
 def test_the_news_sitemap_window_expires_by_itself(make_site, tmp_path):
@@ -196,44 +222,43 @@ def test_the_news_sitemap_window_expires_by_itself(make_site, tmp_path):
     assert_clean_equal(site.root, site.output, tmp_path, now=later)
 
 
-def packs(site_dir: Path, output: Path) -> list[Path]:
-    return sorted(state_path(site_dir, output).with_suffix(".bodies").glob("*.pack"))
+def bodies(site_dir: Path) -> list[str]:
+    with sqlite3.connect(state_path(site_dir)) as db:
+        return sorted(d for (d,) in db.execute("SELECT digest FROM bodies"))
 
 
-def test_bodies_are_kept_beside_the_state_and_do_not_pile_up(make_site, tmp_path):
+def test_bodies_are_kept_in_the_state_and_do_not_pile_up(make_site, tmp_path):
     site = make_site(SITE)
     run(site.root, site.output)
-    assert b"More 3." not in parse_cache_path(site.root, site.output).read_bytes()
-    assert any(b"More 3." in p.read_bytes() for p in packs(site.root, site.output))
+    with sqlite3.connect(state_path(site.root)) as db:
+        stored = [bytes(h) for (h,) in db.execute("SELECT html FROM bodies")]
+    assert any(b"More 3." in html for html in stored)
+    assert len(bodies(site.root)) == 5
     for n in range(6):
         text = SITE[f"content/s{n % 5}.md"].replace(f"More {n % 5}.", f"Edit {n}.")
         site.write({f"content/s{n % 5}.md": text})
         run(site.root, site.output)
-    # Edits go to the end of a pack the state uses, not into a pack per build;
-    # a pack no state uses is deleted.
-    assert len(packs(site.root, site.output)) == 1
+    assert len(bodies(site.root)) == 5  # the bodies no article has any more are gone
     page = (site.output / "2026/11/21/story-1/index.html").read_text(encoding="utf-8")
     assert "Edit 1." in page and "Edit 6." not in page
     assert_clean_equal(site.root, site.output, tmp_path)
 
 
-def test_damaged_or_missing_bodies_mean_a_full_build(make_site, tmp_path):
+def test_damaged_or_missing_bodies_are_made_again_from_their_files(make_site, tmp_path):
     site = make_site(SITE)
     run(site.root, site.output)
-    (pack,) = packs(site.root, site.output)
-    data = pack.read_bytes()
-    pack.write_bytes(data.replace(b"More 3.", b"Mare 3."))  # same size, other bytes
+    with sqlite3.connect(state_path(site.root)) as db:
+        db.execute("UPDATE bodies SET html = CAST(REPLACE(CAST(html AS TEXT), 'More 3.', "
+                   "'Mare 3.') AS BLOB)")  # fmt: skip
     # Story 2's new headline is on story 3's page: that page is made again,
-    # from a body that no longer matches its digest.
+    # and its body no longer matches its digest.
     site.write({"content/s2.md": SITE["content/s2.md"].replace("Story 2", "Story two")})
-    result = run(site.root, site.output)
-    assert result.rendered >= result.pages  # a full build
+    run(site.root, site.output)
     page = (site.output / "2026/11/23/story-3/index.html").read_text(encoding="utf-8")
     assert "More 3." in page and "Mare 3." not in page and "Story two" in page
     assert_clean_equal(site.root, site.output, tmp_path)
-    for pack in packs(site.root, site.output):
-        pack.unlink()
+    with sqlite3.connect(state_path(site.root)) as db:
+        db.execute("DELETE FROM bodies")
     site.write({"content/s2.md": SITE["content/s2.md"]})
-    result = run(site.root, site.output)
-    assert result.rendered >= result.pages
+    run(site.root, site.output)
     assert_clean_equal(site.root, site.output, tmp_path)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.serve import PreviewServer
+from generator.preview.server import PreviewServer
 from tests.conftest import CHROME_ARGS, CHROMIUM, REPO, require
 
 

@@ -1,7 +1,16 @@
 """The file watcher, with a real watchdog observer on a temporary site folder.
 
-Every wait is bounded: a batch must come within 5 s; "nothing happens" is
-checked by waiting a short, fixed time.
+Every wait is bounded: a batch must come within 5 s.
+
+"Nothing happens" is never checked by waiting alone, which would pass with a dead
+watcher too. After the changes that must be ignored, the test makes a control
+change that must come (``Batches.quiet_then``), waits for its batch, and the
+batches up to it must hold the control's paths and nothing else. Each watch
+reports its events in order and a batch takes everything pending, so a change
+that was wrongly reported would come in an earlier batch or in the control's.
+Each watch (``content/``, ``layouts/``, the site folder itself) has its own thread,
+ordered only within itself: the control goes through every watch that saw the
+ignored changes.
 """
 
 from __future__ import annotations
@@ -17,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.watch import ChangeBatch, Watcher, is_relevant
+from generator.preview.watch import ChangeBatch, Watcher, is_relevant
 
 DEBOUNCE = 0.02
-QUIET = 0.25  # how long "no batch" is waited for (5 debounce periods)
+QUIET = 0.25  # how long settle() waits for a straggling batch (5 debounce periods)
 
 
 class Batches:
@@ -51,7 +60,30 @@ class Batches:
             except queue.Empty:
                 return paths
 
-    def assert_quiet(self, seconds: float = QUIET) -> None:
+    def assert_only(self, expected: set[str]) -> None:
+        """Takes batches until every path of ``expected`` has come (each within 5 s),
+        failing on any other path in them."""
+        seen: set[str] = set()
+        while not expected <= seen:
+            batch = self.next()
+            if not batch.paths <= expected:
+                raise AssertionError(
+                    f"unexpected paths {sorted(batch.paths - expected)} "
+                    f"(expected only the control {sorted(expected)})"
+                )
+            seen |= batch.paths
+
+    def quiet_then(self, site: Path, *controls: str) -> None:
+        """Checks that what the test did before makes no batch (any more): writes
+        the files ``controls`` (site-relative), whose batches must come, holding
+        nothing else. One control per watch that saw the changes to be ignored."""
+        for rel in controls:
+            write(site / rel, "control\n")
+        self.assert_only(set(controls))
+
+    def assert_quiet(self, seconds: float) -> None:
+        """No batch for ``seconds``: only where a fixed wait is the point, and
+        always followed by a batch that must come."""
         try:
             batch = self.queue.get(timeout=seconds)
         except queue.Empty:
@@ -182,7 +214,7 @@ def test_edit_in_place(site: Path, watch: WatchFactory) -> None:
     assert batch.content_changed
     assert not batch.layouts_changed
     assert not batch.config_changed
-    batches.assert_quiet()
+    batches.quiet_then(site, "content/zz-control-1.md")  # one edit, one batch
 
 
 def test_new_article_in_a_new_folder(site: Path, watch: WatchFactory) -> None:
@@ -238,6 +270,7 @@ def test_jetbrains_safe_write_with_backup(site: Path, watch: WatchFactory) -> No
     os.rename(content / "a.md___jb_tmp___", content / "a.md")
     (content / "a.md___jb_old___").unlink()
     assert batches.settle() == {"content/a.md"}
+    batches.quiet_then(site, "content/zz-control-1.md")  # nor the backup's deletion
 
 
 def test_vim_save(site: Path, watch: WatchFactory) -> None:
@@ -251,6 +284,7 @@ def test_vim_save(site: Path, watch: WatchFactory) -> None:
     write(content / "a.md", "saved by vim")
     (content / "a.md~").unlink()
     assert batches.settle() == {"content/a.md"}
+    batches.quiet_then(site, "content/zz-control-1.md")  # nor the backup's deletion
 
 
 def test_editor_droppings_alone_are_ignored(site: Path, watch: WatchFactory) -> None:
@@ -261,7 +295,7 @@ def test_editor_droppings_alone_are_ignored(site: Path, watch: WatchFactory) -> 
     write(site / "layouts/.base.html.swp", "x")
     os.rename(content / "a.md~", content / "b.md~")
     (content / "#a.md#").unlink()
-    batches.assert_quiet()
+    batches.quiet_then(site, "content/zz-control-1.md", "layouts/zz-control-1.html")
 
 
 def test_readme_and_hidden_folders_under_content_are_ignored(
@@ -270,7 +304,7 @@ def test_readme_and_hidden_folders_under_content_are_ignored(
     batches = watch()
     write(site / "content/README.md", "For editors.")
     write(site / "content/.git/HEAD", "x")
-    batches.assert_quiet()
+    batches.quiet_then(site, "content/zz-control-1.md")
 
 
 def test_reading_files_is_not_a_change(site: Path, watch: WatchFactory) -> None:
@@ -280,7 +314,11 @@ def test_reading_files_is_not_a_change(site: Path, watch: WatchFactory) -> None:
         for path in (site / "content").rglob("*.md"):
             path.read_bytes()
         (site / "site.yaml").read_bytes()
-    batches.assert_quiet()
+    # The site folder's watch saw site.yaml read, so its control is another change
+    # there: layouts/ moved away (a write to site.yaml would hide a wrong report).
+    os.rename(site / "layouts", site / "layouts-away")
+    write(site / "content/zz-control-1.md", "control\n")
+    batches.assert_only({"layouts", "content/zz-control-1.md"})
 
 
 def test_touch_is_a_change(site: Path, watch: WatchFactory) -> None:
@@ -296,7 +334,7 @@ def test_burst_of_files_is_one_batch(site: Path, watch: WatchFactory) -> None:
         (site / f"content/burst-{i:03}.md").write_text(f"article {i}\n", encoding="utf-8")
     batch = batches.next()
     assert batch.paths == {f"content/burst-{i:03}.md" for i in range(100)}
-    batches.assert_quiet(0.5)
+    batches.quiet_then(site, "content/zz-control-1.md")  # and no straggler batch
 
 
 def test_max_delay_delivers_during_a_stream_of_changes(site: Path, watch: WatchFactory) -> None:
@@ -357,7 +395,7 @@ def test_output_and_state_folders_are_ignored(site: Path, watch: WatchFactory) -
     os.replace(site / "output", site / ".digest-old-output-1234abcd")
     os.replace(staging, site / "output")
     shutil.rmtree(site / ".digest-old-output-1234abcd")
-    batches.assert_quiet()
+    batches.quiet_then(site, "site.yaml")  # all of it went through the site folder's watch
 
 
 def test_layouts_folder_created_after_start(site: Path, watch: WatchFactory) -> None:
@@ -430,10 +468,13 @@ def test_changes_during_a_build_are_the_next_batch(site: Path, watch: WatchFacto
     write(site / "content/b.md", "during")
     (site / "content/2026/b.md").unlink()
     write(site / "site.yaml", "title: During\n")
-    batches.assert_quiet(DEBOUNCE * 6)  # no second call while the first one runs
+    # No second call while the first one runs: a fixed wait is the point here, to
+    # give a wrong watcher time for an overlapping call (caught in `overlapped`).
+    batches.assert_quiet(DEBOUNCE * 6)
     release.set()
+    # The positive control for that wait: the changes were seen, and come now.
     assert batches.paths() == {"content/b.md", "content/2026/b.md", "site.yaml"}
-    batches.assert_quiet()
+    batches.quiet_then(site, "content/zz-control-1.md")  # and nothing else after them
     assert overlapped == []
 
 
@@ -449,7 +490,7 @@ def test_callback_exception_is_logged(
             raise RuntimeError("build crashed")
         batches(batch)
 
-    with caplog.at_level(logging.ERROR, logger="generator.watch"):
+    with caplog.at_level(logging.ERROR, logger="generator.preview.watch"):
         watch(failing_first)
         write(site / "content/a.md", "one")
         deadline = time.monotonic() + 5
@@ -457,7 +498,7 @@ def test_callback_exception_is_logged(
             time.sleep(0.01)
         write(site / "content/b.md", "two")
         assert batches.paths() == {"content/b.md"}
-    failures = [r for r in caplog.records if r.exc_info and r.name == "generator.watch"]
+    failures = [r for r in caplog.records if r.exc_info and r.name == "generator.preview.watch"]
     assert len(failures) == 1
     assert "build crashed" in str(failures[0].exc_info[1])  # type: ignore[index]
 
@@ -480,8 +521,13 @@ def test_stop_is_prompt_idempotent_and_ends_the_threads(site: Path) -> None:
     assert time.monotonic() - started < 1.0
     watcher.stop()
     assert {t for t in _watch_threads() - before if t.is_alive()} == set()
-    write(site / "content/a.md", "after stop")
-    time.sleep(DEBOUNCE * 4)
+    # Changes after stop(), which a watcher started now does see (the positive
+    # control), and the stopped one must not (its threads have ended, above).
+    probe = Batches()
+    with Watcher(site, probe, debounce=DEBOUNCE):
+        write(site / "content/a.md", "after stop")
+        write(site / "content/after-stop.md", "after stop")
+        probe.assert_only({"content/a.md", "content/after-stop.md"})
     # At most the change that was pending before stop() came through.
     while not batches.queue.empty():
         assert batches.queue.get_nowait().paths == {"content/a.md"}

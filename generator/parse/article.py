@@ -1,4 +1,5 @@
-"""One article file -> a validated ``ParsedArticle``, or diagnostics with lines.
+"""One article file -> a validated ``ParsedArticle`` and its body's HTML, or
+diagnostics with lines.
 
 Reads the file the way editors save it (UTF-8 with or without a BOM, CRLF or
 LF), splits the YAML front matter between ``---`` lines from the Markdown body,
@@ -20,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 from generator.diagnostics import Diagnostic, Severity, error, warning
 from generator.frozen import FrozenDict
-from generator.load import CONTENT_DIR, SourceFile
-from generator.markdown import MarkdownRenderer, RenderedBody
-from generator.slugs import slugify, tag_key
+from generator.load import CONTENT_DIR
+from generator.parse.markdown import MarkdownRenderer, RenderedBody
+from generator.parse.slugs import slugify, tag_key
 from generator.yamldoc import YamlError, YamlMapping, load_mapping
 
 KNOWN_FIELDS = (
@@ -68,15 +69,18 @@ class ParsedArticle:
 
 
 def parse_article(
-    source: SourceFile,
+    path: str,
+    data: bytes,
     renderer: MarkdownRenderer,
     tz: ZoneInfo,
     *,
     include_drafts: bool = False,
-) -> tuple[ParsedArticle | None, list[Diagnostic]]:
-    """Parse one file. Problems in a file marked ``draft: true`` are warnings
-    unless drafts are being built: a draft in progress never blocks publishing."""
-    article, diags, is_draft = _parse(source, renderer, tz)
+) -> tuple[ParsedArticle | None, bytes | None, list[Diagnostic]]:
+    """Parse one file (``path``, site-relative, and its bytes): the article
+    and its body's HTML, or None and why. Problems in a file marked
+    ``draft: true`` are warnings unless drafts are being built: a draft in
+    progress never blocks publishing."""
+    article, body, diags, is_draft = _parse(path, data, renderer, tz)
     if is_draft and not include_drafts:
         diags = [
             Diagnostic(
@@ -90,22 +94,22 @@ def parse_article(
             else d
             for d in diags
         ]
-        return None, diags
-    if any(d.is_error for d in diags):
-        return None, diags
-    return article, diags
+        return None, None, diags
+    if article is None or any(d.is_error for d in diags):
+        return None, None, diags
+    return article, body, diags
 
 
-def _parse(
-    source: SourceFile, renderer: MarkdownRenderer, tz: ZoneInfo
-) -> tuple[ParsedArticle | None, list[Diagnostic], bool]:
-    path = source.rel
-    assert source.data is not None
+_Result = tuple[ParsedArticle | None, bytes | None, list[Diagnostic], bool]
+
+
+def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> _Result:
     try:
-        text = source.data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = source.data.count(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
         return (
+            None,
             None,
             [
                 error(
@@ -122,6 +126,7 @@ def _parse(
     if not lines or not _FENCE.match(lines[0]):
         return (
             None,
+            None,
             [
                 error(
                     path,
@@ -136,6 +141,7 @@ def _parse(
     close = next((i for i in range(1, len(lines)) if _CLOSE.match(lines[i])), None)
     if close is None:
         return (
+            None,
             None,
             [
                 error(
@@ -152,7 +158,7 @@ def _parse(
     except YamlError as exc:
         yaml_line = None if exc.line is None else exc.line + 2
         hint = "values containing ': ' or starting with a quote, [ or # need quotes"
-        return None, [error(path, exc.message, line=yaml_line, hint=hint)], False
+        return None, None, [error(path, exc.message, line=yaml_line, hint=hint)], False
 
     fields = _Fields(path, doc)
     draft = fields.boolean("draft")
@@ -169,7 +175,7 @@ def _parse(
         fields.problem("lang", f"{lang!r} is not a language code", "e.g. en, da, de-AT")
         lang = None
     slug = _slug(fields, headline)
-    meta = {k: v for k, v in doc.values.items() if k not in KNOWN_FIELDS}
+    meta = {k: plain(v) for k, v in doc.values.items() if k not in KNOWN_FIELDS}
     for key in sorted(meta):
         close_match = difflib.get_close_matches(key, KNOWN_FIELDS, n=1, cutoff=0.75)
         if close_match:
@@ -190,12 +196,12 @@ def _parse(
 
     body_text = "\n".join(lines[close + 1 :])
     content_path = path[len(CONTENT_DIR) + 1 :]
-    body = renderer.render(body_text, content_path=content_path, first_line=close + 2)
+    body, html = renderer.render(body_text, content_path=content_path, first_line=close + 2)
     if not body_text.strip():
         fields.diags.append(warning(path, "the article has no text", line=close + 1))
 
     if headline is None or date is None or slug is None or fields.failed:
-        return None, fields.diags, draft
+        return None, None, fields.diags, draft
     article = ParsedArticle(
         source=path,
         headline=headline,
@@ -213,7 +219,19 @@ def _parse(
         body=body,
         slug_line=fields.line("slug") or fields.line("headline") or 1,
     )
-    return article, fields.diags, draft
+    return article, html, fields.diags, draft
+
+
+def plain(value: Any) -> Any:
+    """A front-matter value with one canonical text: sets (``!!set``, whose
+    order no two runs repeat) become sorted lists."""
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((plain(v) for v in value), key=repr)
+    return value
 
 
 def _slug(fields: _Fields, headline: str | None) -> str | None:

@@ -146,7 +146,7 @@ def diagnostics_to_errors(diagnostics: Iterable[Diagnostic]) -> list[dict[str, o
         {
             "path": d.path,
             "line": d.line,
-            "message": d.message + (f" ({d.hint})" if d.hint else ""),
+            "message": d.text + (f" ({d.hint})" if d.hint else ""),
         }
         for d in diagnostics
         if d.is_error

@@ -1,29 +1,38 @@
 """``digest serve``: build, serve, watch, rebuild what changed, reload browsers.
 
-One build function for everything (``build.run``): the first build is a full
-one; after that every batch of changes from the watcher runs an incremental
-build with the cache kept in memory, so only the outputs whose inputs changed
-are rendered and written. File requests wait while a build runs. A build with
-errors writes nothing: the last good site keeps being served, and the errors
-are shown in the terminal and in an overlay on every open page.
+The same build as ``digest build`` (``build.run``), with the state kept in
+memory instead of on disk, and the shortcuts a long-lived process can take
+(``incremental.shortcuts.Memo``). The first build makes every output; after
+that every batch of changes from the watcher (``watch.py``) runs a build
+that renders and writes only the outputs whose signature changed, and tells
+the browsers which (``server.py``). File requests wait while a build runs.
+A build with errors writes nothing: the last good site keeps being served,
+and the errors are shown in the terminal and in an overlay on every open page.
+
+A rebuild first trusts the watcher's list of changed files, so an edit
+reaches the browser without a look at every input; then it looks at
+everything, so a change the watcher missed is built a moment later.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator import build
 from generator.diagnostics import Diagnostic
-from generator.parallel import default_jobs
-from generator.serve import EVERYTHING, PreviewServer, diagnostics_to_errors
-from generator.watch import ChangeBatch, Watcher
+from generator.execute import default_jobs
+from generator.incremental.shortcuts import Memo
+from generator.incremental.state import OutputRecord, State
+from generator.preview.server import EVERYTHING, PreviewServer, diagnostics_to_errors
+from generator.preview.watch import ChangeBatch, Watcher
 from generator.write import OutputError
 
 logger = logging.getLogger(__name__)
@@ -39,6 +48,10 @@ class PreviewOptions:
     drafts: bool = False
     poll: bool = False  # polling watcher, for network and container mounts
     debounce: float = 0.02  # quiet period that closes a batch of changes (an editor save: < 5 ms)
+    jobs: int = 0  # worker processes for big rebuilds; 0: the CPU count
+    shortcuts: bool = True  # False: every rebuild by the one rule alone (for tests)
+    clock: Callable[[], dt.datetime] | None = None  # the build time; None: now (for tests)
+    in_place_limit: int = build.IN_PLACE_LIMIT  # see BuildOptions
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,8 +64,9 @@ class Rebuild:
 
 
 class Preview:
-    """Owns the server, the watcher and the build cache. ``start`` builds and
-    serves; ``stop`` shuts everything down. ``report`` receives each rebuild."""
+    """Owns the server, the watcher and the build state. ``start`` builds and
+    serves; ``stop`` shuts everything down. ``report`` receives each rebuild,
+    once the browsers were told."""
 
     def __init__(
         self,
@@ -61,11 +75,18 @@ class Preview:
     ) -> None:
         self.options = options
         self._report = report
-        self._cache = build.BuildCache()
+        self._state = State()
+        self._memo = Memo()
         self._lock = threading.Lock()  # one build at a time
         self._had_errors = False
         self.server: PreviewServer | None = None
         self._watcher: Watcher | None = None
+
+    @property
+    def outputs(self) -> Mapping[str, OutputRecord]:
+        """The dependency map of the output being served: every output's
+        signature and input keys."""
+        return self._state.outputs
 
     def start(self) -> Rebuild:
         """First build, then the server (trying the next ports if the port is
@@ -74,9 +95,7 @@ class Preview:
         config = first.result.config
         base_path = config.base_path if config is not None else "/"
         self.server = self._bind(base_path)
-        if not first.result.ok:
-            self.server.set_errors(diagnostics_to_errors(first.result.diagnostics))
-        self._had_errors = not first.result.ok
+        self._publish(first)
         self._watcher = Watcher(
             self.options.site_dir,
             self._on_batch,
@@ -84,6 +103,7 @@ class Preview:
             poll=self.options.poll,
         )
         self._watcher.start()
+        self._report(first)
         return first
 
     def _bind(self, base_path: str) -> PreviewServer:
@@ -116,8 +136,23 @@ class Preview:
         self.rebuild(batch)
 
     def rebuild(self, batch: ChangeBatch | None = None) -> Rebuild:
-        """Build what changed and tell the browsers. Called by the watcher."""
+        """Build what changed and tell the browsers (the watcher calls this).
+        With a batch, the build trusts its list of changed files; a second
+        look at every input then catches what the watcher did not report."""
         rebuild = self._build(batch)
+        self._publish(rebuild)
+        if batch is not None and self.options.shortcuts:
+            check = self._build(None)
+            if check.result.changed or check.result.ok != rebuild.result.ok:
+                self._publish(check)
+                self._report(rebuild)
+                rebuild = check
+        self._report(rebuild)
+        return rebuild
+
+    def _publish(self, rebuild: Rebuild) -> None:
+        """Tell the browsers what changed (or what is wrong), then delete the
+        output folder a rebuild replaced."""
         server = self.server
         result = rebuild.result
         if server is not None:
@@ -131,9 +166,8 @@ class Preview:
             else:
                 server.set_errors(diagnostics_to_errors(result.diagnostics))
         self._had_errors = not result.ok
-        if result.replaced is not None:  # the browsers are told: now clean up
+        if result.replaced is not None:
             shutil.rmtree(result.replaced, ignore_errors=True)
-        return rebuild
 
     def _build(self, batch: ChangeBatch | None) -> Rebuild:
         started = time.perf_counter()
@@ -141,23 +175,23 @@ class Preview:
             site_dir=self.options.site_dir,
             output_dir=self.options.output_dir,
             drafts=self.options.drafts,
-            incremental=True,
-            changed=batch.paths if batch is not None else None,
-            # Forked workers for the first build, and for rebuilds that parse
-            # or render many files (a layout every page uses): a small change
-            # is built in this process. A worker only parses or renders, writes
-            # files and leaves with os._exit: it never takes a lock that the
-            # server's or the watcher's threads could have held when it forked.
-            jobs=default_jobs(),
+            # Worker processes for the first build and for rebuilds that
+            # parse or render many files (a layout every page uses); a small
+            # change is built in this process.
+            jobs=self.options.jobs or default_jobs(),
+            shortcuts=self.options.shortcuts,
             keep_replaced=True,
+            now=self.options.clock() if self.options.clock is not None else None,
+            in_place_limit=self.options.in_place_limit,
         )
+        hint: Iterable[str] | None = batch.paths if batch is not None else None
         with self._lock:
             try:
                 if self.server is not None:
                     with self.server.building():
-                        result = build.run(options, cache=self._cache)
+                        result = build.run(options, state=self._state, memo=self._memo, hint=hint)
                 else:
-                    result = build.run(options, cache=self._cache)
+                    result = build.run(options, state=self._state, memo=self._memo, hint=hint)
             except OutputError:
                 raise
             except OSError as exc:  # a file vanished mid-build: report, keep serving
@@ -169,6 +203,4 @@ class Preview:
                 result = build.BuildResult(
                     diagnostics=[Diagnostic(path="digest", message=f"internal error: {exc}")]
                 )
-        rebuild = Rebuild(result=result, batch=batch, seconds=time.perf_counter() - started)
-        self._report(rebuild)
-        return rebuild
+        return Rebuild(result=result, batch=batch, seconds=time.perf_counter() - started)

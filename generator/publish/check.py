@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.diagnostics import Diagnostic, error
-from generator.urls import site_path_of
+from generator.model.urls import site_path_of
 
 _LINK_ATTRS = {
     "a": ("href",),

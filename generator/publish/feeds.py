@@ -1,9 +1,11 @@
-"""Feeds: what an Atom or JSON feed says about the newest articles.
+"""Feeds: what an Atom or JSON feed says about the newest articles of a list.
 
-The Atom feed is a layout (``feeds/atom.xml``, overridable like any other);
-the JSON Feed is built as a dict and written with ``json.dumps``, never
-templated. Entry ids are derived from the article's file, not its URL or
-headline, so editing an article never makes it look new to feed readers.
+The plan makes a ``Feed`` whose entries are references to articles; the
+render stage makes each a ``FeedEntry`` (``feed_entry``). The Atom feed is a
+layout (``feeds/atom.xml``, overridable like any other); the JSON Feed is
+built as a dict and written with ``json.dumps``, never templated. Entry ids
+are derived from the article's file, not its URL or headline, so editing an
+article never makes it look new to feed readers.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from generator import __version__, urls
-from generator.bodies import BodyStore
+from generator import __version__
 from generator.config import SiteConfig
-from generator.model import Article, TagRef, body_html
+from generator.model import Article, Placed, TagRef, Teaser, urls
+from generator.model.items import body_html
+from generator.model.refs import EntryRef, SummaryRef
 
 ATOM_LAYOUT = "feeds/atom.xml"
 JSON_FEED_PATH = "/feed.json"
@@ -54,7 +57,7 @@ class Feed:
     updated: dt.datetime
     author: str  # fallback for entries without an author
     generator: str
-    entries: tuple[FeedEntry, ...]
+    entries: tuple[Any, ...]  # FeedEntry (references to them, in the plan)
 
 
 def entry_id(config: SiteConfig, source: str) -> str:
@@ -82,11 +85,11 @@ def absolute(config: SiteConfig, url: str | None) -> str | None:
     return url
 
 
-def feed_entry(config: SiteConfig, a: Article, bodies: BodyStore) -> FeedEntry:
-    """``a``'s entry; a full-content feed reads its body from ``bodies``."""
+def feed_entry(config: SiteConfig, a: Teaser, body: bytes | None) -> FeedEntry:
+    """``a``'s entry; with the article and its ``body``, a full-content one."""
     content = None
-    if config.feeds.full_content:
-        content = Markup(absolutize(config, body_html(a, bodies.read(a.body))))
+    if isinstance(a, Article) and body is not None:
+        content = Markup(absolutize(config, body_html(a, body)))
     return FeedEntry(
         id=entry_id(config, a.source),
         title=a.headline,
@@ -101,28 +104,20 @@ def feed_entry(config: SiteConfig, a: Article, bodies: BodyStore) -> FeedEntry:
     )
 
 
-def build_feed(
+def plan_feed(
     config: SiteConfig,
     *,
     title: str,
     path: str,
     home_path: str,
-    articles: Sequence[Article],
-    bodies: BodyStore,
-    entries_of: dict[str, FeedEntry] | None = None,
+    members: Sequence[Placed],
 ) -> Feed:
-    """``entries_of`` shares entries between the feeds of one build: an
-    article in five tag feeds is converted (and fingerprinted) once."""
-    memo = entries_of if entries_of is not None else {}
-    for a in articles[: config.feeds.entries]:
-        if a.source not in memo:
-            memo[a.source] = feed_entry(config, a, bodies)
-    entries = tuple(memo[a.source] for a in articles[: config.feeds.entries])
+    """The feed of a list whose articles are ``members`` (newest first): its
+    newest ``feeds.entries``, as references."""
+    newest = members[: config.feeds.entries]
+    ref = EntryRef if config.feeds.full_content else SummaryRef
     # Never the build time: the newest change among the entries.
-    updated = max(
-        (e.updated for e in entries),
-        default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
-    )
+    updated = max((p.lastmod for p in newest), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     return Feed(
         id=urls.absolute_url(config, home_path),
         title=title,
@@ -133,7 +128,7 @@ def build_feed(
         updated=updated,
         author=config.publisher.name or config.title,
         generator=f"Digest {__version__}",
-        entries=entries,
+        entries=tuple(ref(p.source) for p in newest),
     )
 
 

@@ -11,14 +11,13 @@ URL. That keeps the rendered body a pure function of the file's own text
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
-
-from generator.bodies import BodyRef, BodyStore
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -72,6 +71,19 @@ class LinkRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BodyRef:
+    """A rendered body by its digest: the HTML itself travels separately
+    (it is most of an article's weight) and is fetched when a page shows it."""
+
+    digest: str  # blake2b of the HTML, 32 hex digits
+    size: int
+
+
+def body_ref(html: bytes) -> BodyRef:
+    return BodyRef(digest=hashlib.blake2b(html, digest_size=16).hexdigest(), size=len(html))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RenderedBody:
     html: BodyRef  # safe HTML as UTF-8, with a marker for each entry of ``refs``
     refs: tuple[LinkRef, ...]
@@ -80,11 +92,7 @@ class RenderedBody:
 
 
 class MarkdownRenderer:
-    def __init__(
-        self, *, html: bool = True, highlight: bool = True, store: BodyStore | None = None
-    ) -> None:
-        """``store`` keeps the bodies rendered (by default, in memory)."""
-        self._store = store if store is not None else BodyStore()
+    def __init__(self, *, html: bool = True, highlight: bool = True) -> None:
         options = {
             "html": html,
             "xhtmlOut": False,  # HTML5: <hr>, <img ...>, not <hr />
@@ -106,9 +114,12 @@ class MarkdownRenderer:
         md.core.ruler.push("digest_refs", _collect_refs)
         self._md = md
 
-    def render(self, body: str, *, content_path: str, first_line: int) -> RenderedBody:
-        """``content_path`` is the file's path under content/; ``first_line`` the
-        1-based line of the body's first line in the file."""
+    def render(
+        self, body: str, *, content_path: str, first_line: int
+    ) -> tuple[RenderedBody, bytes]:
+        """The body's description and its HTML. ``content_path`` is the
+        file's path under content/; ``first_line`` the 1-based line of the
+        body's first line in the file."""
         env: dict[str, object] = {
             "refs": [],
             "dir": posixpath.dirname(content_path),
@@ -119,12 +130,9 @@ class MarkdownRenderer:
         refs: list[LinkRef] = env["refs"]  # type: ignore[assignment]
         words, summary = _text_stats(tokens)
         # UTF-8, not str: one curly quote makes a str two bytes a character.
-        return RenderedBody(
-            html=self._store.put(html.encode("utf-8")),
-            refs=tuple(refs),
-            words=words,
-            summary=summary,
-        )
+        data = html.encode("utf-8")
+        rendered = RenderedBody(html=body_ref(data), refs=tuple(refs), words=words, summary=summary)
+        return rendered, data
 
 
 def substitute_refs(html: str, resolve: Callable[[int], str]) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator import urls
 from generator.config import SiteConfig
-from generator.feeds import absolute
-from generator.model import Article
+from generator.model import Article, urls
+from generator.publish.feeds import absolute
 
 
 def publisher_ld(config: SiteConfig) -> dict[str, Any]:

@@ -28,10 +28,13 @@ class SitemapEntry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NewsEntry:
-    source: str  # the article file, for the dependency map
     loc: str
-    title: str
     published: dt.datetime
+    article: Any  # its Teaser (a reference to it, in the plan): the title is its headline
+
+
+def in_news_window(date: dt.datetime, now: dt.datetime) -> bool:
+    return now - NEWS_WINDOW <= date <= now + NEWS_FUTURE
 
 
 def news_valid_until(dates: Sequence[dt.datetime], now: dt.datetime) -> float:
@@ -81,7 +84,7 @@ def news_sitemap_xml(context: Mapping[str, Any]) -> bytes:
             "</news:publication>",
             f"<news:publication_date>{e.published.isoformat(timespec='seconds')}"
             "</news:publication_date>",
-            f"<news:title>{escape(e.title)}</news:title>",
+            f"<news:title>{escape(e.article.headline)}</news:title>",
             "</news:news>",
             "</url>",
         ]

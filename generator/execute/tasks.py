@@ -1,0 +1,139 @@
+"""What a worker runs: parsing a share of the articles, rendering a share of
+the pages. Each task is plain data (picklable, so it can go to another
+process or machine) and says everything the work needs: the site's folder
+(workers read sources and layouts from it, and write outputs into a folder
+beside it: on a cluster, a shared folder mounted at the same path), the
+settings, the jobs with the articles and bodies they show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic
+from generator.fingerprint import fingerprint
+from generator.parse import Parsed, Parser, ParseSettings
+from generator.plan import Job
+from generator.publish.check import PageScan, scan_page
+from generator.render import Items, Renderer
+from generator.write import checked
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParseTask:
+    site_dir: str
+    settings: ParseSettings
+    sources: tuple[str, ...]  # site-relative article files
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderTask:
+    site_dir: str
+    config: SiteConfig
+    layouts: str  # fingerprint of every layout's source: a worker's renderer is for one set
+    jobs: tuple[Job, ...]
+    items: Items  # what the jobs' references stand for, bodies included
+    target: str | None  # write each output into this folder; None: send the bytes back
+    scan: bool  # scan each HTML page for the link check (digest check)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rendered:
+    output: str
+    digest: str  # of the bytes ("" on error)
+    size: int
+    stat: tuple[int, int] | None  # of the file written into the target folder
+    data: bytes | None  # the bytes, when there is no target folder
+    diagnostic: Diagnostic | None
+    scan: PageScan | None
+
+
+def output_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_files(task: ParseTask) -> list[Parsed]:
+    parser = _workshop.parser(task.settings)
+    results = []
+    for source in task.sources:
+        try:
+            data = (Path(task.site_dir) / source).read_bytes()
+        except OSError as exc:
+            results.append(parser.unreadable(source, exc.strerror or str(exc)))
+            continue
+        results.append(parser.parse(source, data))
+    return results
+
+
+def render_pages(task: RenderTask) -> list[Rendered]:
+    renderer = _workshop.renderer(task)
+    target = Path(task.target) if task.target is not None else None
+    made: set[Path] = set()
+    results = []
+    for job in task.jobs:
+        data, problem = renderer.render(job, task.items)
+        if data is None:
+            results.append(
+                Rendered(
+                    output=job.output,
+                    digest="",
+                    size=0,
+                    stat=None,
+                    data=None,
+                    diagnostic=problem,
+                    scan=None,
+                )
+            )
+            continue
+        scan = None
+        if task.scan and job.output.endswith(".html"):
+            origin = job.origin if job.origin.startswith("content/") else f"layouts/{job.layout}"
+            scan = scan_page(job.output, origin, data)
+        stat = None
+        if target is not None:
+            path = target / checked(job.output)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            path.write_bytes(data)
+            st = os.stat(path)
+            stat = (st.st_mtime_ns, st.st_size)
+        results.append(
+            Rendered(
+                output=job.output,
+                digest=output_digest(data),
+                size=len(data),
+                stat=stat,
+                data=data if target is None else None,
+                diagnostic=problem,
+                scan=scan,
+            )
+        )
+    return results
+
+
+class _Workshop:
+    """A worker's tools, made once per process for the last settings seen: a
+    Markdown parser, a Jinja environment with its compiled layouts."""
+
+    def __init__(self) -> None:
+        self._parser: Parser | None = None
+        self._renderer: tuple[str, Renderer] | None = None
+
+    def parser(self, settings: ParseSettings) -> Parser:
+        if self._parser is None or self._parser.settings != settings:
+            self._parser = Parser(settings)
+        return self._parser
+
+    def renderer(self, task: RenderTask) -> Renderer:
+        key = fingerprint(task.site_dir, task.config.fingerprint(), task.layouts)
+        if self._renderer is None or self._renderer[0] != key:
+            self._renderer = (key, Renderer(Path(task.site_dir), task.config))
+        return self._renderer[1]
+
+
+_workshop = _Workshop()  # one per process: see _Workshop

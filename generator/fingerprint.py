@@ -1,0 +1,57 @@
+"""Fingerprints: a short hash that changes whenever a value's content does.
+
+Everything that flows between the stages is plain frozen data (strings,
+numbers, dates, tuples, read-only mappings and frozen dataclasses of them),
+and the ``repr`` of plain data is its exact content in canonical text: the
+same data gives the same text in any process, on any machine. So a
+fingerprint is the hash of that text. Objects that many outputs share (an
+article's teaser, the article itself) compute theirs once, when the model
+makes them, and carry it in a ``fingerprint`` field that ``repr`` leaves out.
+
+Sets have no stable order and default object reprs name memory addresses:
+neither ever reaches the model (``parse`` turns YAML sets into sorted tuples).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+import sys
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any
+
+from generator import __version__
+
+# Part of every fingerprint: a new generator or Python version never trusts
+# an old one (the repr of a type may change between versions).
+SALT = f"digest {__version__} py{sys.version_info[0]}.{sys.version_info[1]}\n"
+
+_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def fingerprint(*parts: object) -> str:
+    """The hash of ``parts``' content: 32 hex digits."""
+    text = SALT + repr(parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def of_fields(obj: object) -> str:
+    """The fingerprint of a dataclass's fields, its own ``fingerprint`` field
+    left out (the fields are read with one C-level getter, then hashed as a
+    tuple: several times faster than the dataclass's generated repr)."""
+    cls = type(obj)
+    getter = _GETTERS.get(cls)
+    if getter is None:
+        names = [f.name for f in fields(obj) if f.name != "fingerprint"]  # type: ignore[arg-type]
+        attrs = operator.attrgetter(*names)
+        getter = attrs if len(names) > 1 else (lambda o: (attrs(o),))
+        _GETTERS[cls] = getter
+    return fingerprint(cls.__name__, getter(obj))
+
+
+def seal(obj: Any) -> Any:
+    """``obj`` (a frozen dataclass with a ``fingerprint`` field) with its
+    fingerprint set from its other fields; returns ``obj``."""
+    object.__setattr__(obj, "fingerprint", of_fields(obj))
+    return obj

@@ -1,0 +1,200 @@
+"""Parse results as JSON, for the build state.
+
+A decoded article equals the one parsed, down to its ``repr`` (so its
+fingerprints are the same): tuples stay tuples, lists lists, dates keep their
+time zone. Front-matter values that JSON has no type for (dates, binary,
+mappings with keys that are not text) are tagged: ``{"$date": "2026-11-24"}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from generator.diagnostics import Diagnostic, Severity
+from generator.frozen import FrozenDict
+from generator.parse import BodyRef, ParsedArticle
+from generator.parse.markdown import LinkRef, RenderedBody
+
+
+class CodecError(ValueError):
+    """Stored data that is not what this version writes."""
+
+
+def encode_entry(article: ParsedArticle | None, diagnostics: tuple[Diagnostic, ...]) -> str:
+    data = {
+        "article": None if article is None else _article(article),
+        "diagnostics": [_diagnostic(d) for d in diagnostics],
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def decode_entry(text: str) -> tuple[ParsedArticle | None, tuple[Diagnostic, ...]]:
+    try:
+        data = json.loads(text)
+        article = None if data["article"] is None else _parsed(data["article"])
+        diags = tuple(_undiagnostic(d) for d in data["diagnostics"])
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise CodecError(str(exc)) from exc
+    return article, diags
+
+
+def encode_diagnostics(diagnostics: tuple[Diagnostic, ...]) -> str:
+    return json.dumps([_diagnostic(d) for d in diagnostics], ensure_ascii=False)
+
+
+def decode_diagnostics(text: str) -> tuple[Diagnostic, ...]:
+    try:
+        return tuple(_undiagnostic(d) for d in json.loads(text))
+    except (TypeError, ValueError) as exc:
+        raise CodecError(str(exc)) from exc
+
+
+def _article(p: ParsedArticle) -> list[Any]:
+    b = p.body
+    return [
+        p.source,
+        p.headline,
+        _datetime(p.date),
+        None if p.updated is None else _datetime(p.updated),
+        list(p.tags),
+        p.standfirst,
+        list(p.authors),
+        p.slug,
+        p.draft,
+        p.image,
+        p.image_alt,
+        p.lang,
+        _value(dict(p.meta)),
+        [b.html.digest, b.html.size],
+        [[r.target, r.suffix, r.line, r.kind, r.written] for r in b.refs],
+        b.words,
+        b.summary,
+        p.slug_line,
+    ]
+
+
+def _parsed(a: list[Any]) -> ParsedArticle:
+    (
+        source,
+        headline,
+        date,
+        updated,
+        tags,
+        standfirst,
+        authors,
+        slug,
+        draft,
+        image,
+        image_alt,
+        lang,
+        meta,
+        html,
+        refs,
+        words,
+        summary,
+        slug_line,
+    ) = a
+    return ParsedArticle(
+        source=source,
+        headline=headline,
+        date=_undatetime(date),
+        updated=None if updated is None else _undatetime(updated),
+        tags=tuple(tags),
+        standfirst=standfirst,
+        authors=tuple(authors),
+        slug=slug,
+        draft=draft,
+        image=image,
+        image_alt=image_alt,
+        lang=lang,
+        meta=FrozenDict(_unvalue(meta)),
+        body=RenderedBody(
+            html=BodyRef(digest=html[0], size=html[1]),
+            refs=tuple(
+                LinkRef(target=r[0], suffix=r[1], line=r[2], kind=r[3], written=r[4]) for r in refs
+            ),
+            words=words,
+            summary=summary,
+        ),
+        slug_line=slug_line,
+    )
+
+
+def _datetime(value: dt.datetime) -> list[Any]:
+    zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
+    return [value.replace(tzinfo=None).isoformat() if zone else value.isoformat(), zone]
+
+
+def _undatetime(value: list[Any]) -> dt.datetime:
+    text, zone = value
+    parsed = dt.datetime.fromisoformat(text)
+    return parsed.replace(tzinfo=ZoneInfo(zone)) if zone else parsed
+
+
+def _value(value: Any) -> Any:
+    """A front-matter value as JSON."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"$float": repr(value)}
+    if isinstance(value, list):
+        return [_value(v) for v in value]
+    if isinstance(value, tuple):
+        return {"$tuple": [_value(v) for v in value]}
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and not k.startswith("$") for k in value):
+            return {k: _value(v) for k, v in value.items()}
+        return {"$map": [[_value(k), _value(v)] for k, v in value.items()]}
+    if isinstance(value, dt.datetime):
+        return {"$datetime": [value.isoformat(), _zone(value)]}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode("ascii")}
+    raise CodecError(f"cannot store a front-matter value of type {type(value).__name__}")
+
+
+def _zone(value: dt.datetime) -> str | None:
+    return value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
+
+
+def _unvalue(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_unvalue(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        ((tag, inner),) = value.items()
+        if tag == "$float":
+            return float(inner)
+        if tag == "$tuple":
+            return tuple(_unvalue(v) for v in inner)
+        if tag == "$map":
+            return {_hashable(_unvalue(k)): _unvalue(v) for k, v in inner}
+        if tag == "$datetime":
+            text, zone = inner
+            parsed = dt.datetime.fromisoformat(text)
+            return parsed.replace(tzinfo=ZoneInfo(zone)) if zone else parsed
+        if tag == "$date":
+            return dt.date.fromisoformat(inner)
+        if tag == "$bytes":
+            return base64.b64decode(inner)
+    return {k: _unvalue(v) for k, v in value.items()}
+
+
+def _hashable(key: Any) -> Any:
+    return tuple(key) if isinstance(key, list) else key
+
+
+def _diagnostic(d: Diagnostic) -> list[Any]:
+    return [d.path, d.message, d.line, d.severity.value, d.hint]
+
+
+def _undiagnostic(d: list[Any]) -> Diagnostic:
+    path, message, line, severity, hint = d
+    return Diagnostic(path=path, message=message, line=line, severity=Severity(severity), hint=hint)

@@ -1,0 +1,93 @@
+"""The one incremental rule: every output has a signature of exactly the
+inputs it reads, and an output is made again only when its signature changed
+(or its file is not as it was left).
+
+A page's inputs are the articles its context references (each by the
+fingerprint of what it stands for: the teaser, or the whole article), the
+layouts its layout reaches (each by the fingerprint of its source and where
+it comes from), the settings, and the rest of its context as planned (page
+numbers, URLs, tag counts: ``Job.static``). Two builds that give an output
+the same signature give it the same bytes. The input *keys* say the same in
+words (``src:content/a.md``, ``teaser:content/b.md``, ``layout:base.html``,
+``config``): the dependency map, read backwards, says which outputs show a
+changed file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from generator.fingerprint import fingerprint
+from generator.incremental.state import OutputRecord, stat_of
+from generator.model import Site
+from generator.model.refs import ArticleRef, EntryRef, Ref
+from generator.plan import CONFIG_KEY, TIME_KEY, CopyJob, Job, asset_key, layout_key
+from generator.render.layouts import LayoutInfo
+
+
+class Signer:
+    """Signs the jobs of one site, built with one set of settings and layouts."""
+
+    def __init__(self, site: Site, layouts: LayoutInfo, config_print: str) -> None:
+        self._site = site
+        self._layouts = layouts
+        self._config = config_print
+        self._by_layout: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def ref_print(self, ref: Ref) -> str:
+        """The fingerprint of what a reference stands for."""
+        if isinstance(ref, ArticleRef | EntryRef):
+            return self._site.articles[ref].fingerprint
+        return self._site.teasers[ref].fingerprint
+
+    def _layout(self, name: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The keys and fingerprints of every layout ``name`` reaches."""
+        known = self._by_layout.get(name)
+        if known is None:
+            names = self._layouts.reach(name) if name is not None else ()
+            keys = tuple(layout_key(n) for n in names)
+            prints = tuple(self._layouts.prints.get(n, "missing") for n in names)
+            known = self._by_layout[name] = (keys, prints)
+        return known
+
+    def sign(self, job: Job) -> OutputRecord:
+        layout_keys, layout_prints = self._layout(job.layout)
+        refs = job.refs
+        signature = fingerprint(
+            job.static, self._config, layout_prints, tuple(map(self.ref_print, refs))
+        )
+        inputs = (*(r.key for r in refs), CONFIG_KEY, *layout_keys)
+        if job.timed:
+            inputs += (TIME_KEY,)
+        return OutputRecord(signature, inputs)
+
+
+def sign_copy(copy: CopyJob) -> OutputRecord:
+    return OutputRecord(fingerprint("copy", copy.source, copy.stat), (asset_key(copy.source),))
+
+
+def sign_all(
+    signer: Signer, pages: Iterable[Job], copies: Iterable[CopyJob]
+) -> dict[str, OutputRecord]:
+    records = {job.output: signer.sign(job) for job in pages}
+    records.update((copy.output, sign_copy(copy)) for copy in copies)
+    return records
+
+
+def is_current(
+    output: str, record: OutputRecord, previous: Mapping[str, OutputRecord], out_dir: Path
+) -> bool:
+    """The file in the output folder was made from the same inputs, and is
+    still as it was written."""
+    before = previous.get(output)
+    if before is None or before.signature != record.signature:
+        return False
+    return stat_of(f"{out_dir}/{output}") == before.stat
+
+
+def outdated(
+    records: Mapping[str, OutputRecord], previous: Mapping[str, OutputRecord], out_dir: Path
+) -> set[str]:
+    """The outputs to make again."""
+    return {o for o, r in records.items() if not is_current(o, r, previous, out_dir)}

@@ -1,0 +1,390 @@
+"""The build state: what one build hands the next.
+
+- ``inputs``: every article file as the last build saw it (its stat and the
+  digest of its bytes), so an unchanged file is not even read;
+- ``parsed``: the parse cache, by file, keyed by the bytes' digest and the
+  parse settings;
+- bodies: the rendered article bodies, by digest (most of the state's weight,
+  read only when a page shows one);
+- ``outputs``: the dependency map, every output with its signature, its
+  input keys and the stat and digest of the file as it was written.
+
+``digest serve`` keeps a state in memory for as long as it runs; ``digest
+build`` keeps one on disk, in ``.digest/state.sqlite`` at the site root (never
+in the output): plain data in SQLite, versioned, with no absolute path and no
+secret, so a ``.digest/`` restored on another machine (a CI cache) is used
+there too. One state per site: a build into another output folder finds its
+outputs not as they were left, and renders them. Anything unreadable,
+damaged or from another version is ignored: losing the state costs one full
+build, never a wrong page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from generator import __version__
+from generator.diagnostics import Diagnostic
+from generator.fingerprint import SALT
+from generator.incremental.codec import (
+    CodecError,
+    decode_diagnostics,
+    decode_entry,
+    encode_diagnostics,
+    encode_entry,
+)
+from generator.parse import ParsedArticle
+from generator.parse.markdown import body_ref
+
+STATE_DIR = ".digest"
+STATE_FILE = "state.sqlite"
+SCHEMA = 1  # bump when the tables or the codec change
+BUSY_SECONDS = 60.0  # how long a build waits for another one saving the same state
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inputs (
+    path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+    digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parsed (
+    path TEXT PRIMARY KEY, key TEXT NOT NULL, body TEXT, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (
+    path TEXT PRIMARY KEY, signature TEXT NOT NULL, inputs TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, digest TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class InputRecord:
+    stat: tuple[int, int]  # (mtime_ns, size)
+    digest: str  # sha256 of the bytes; "" when the stat alone proves nothing
+
+
+@dataclass(frozen=True, slots=True)
+class ParseEntry:
+    key: str  # ParseSettings.key(digest) of the parse
+    article: ParsedArticle | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    signature: str
+    inputs: tuple[str, ...]  # input keys: "src:content/a.md", "layout:base.html", "config"
+    stat: tuple[int, int] = (0, 0)  # (mtime_ns, size) of the file as written
+    digest: str = ""  # of its bytes
+
+
+@dataclass(slots=True, kw_only=True)
+class Summary:
+    """What a build with nothing to do reports: the last build's counts and warnings."""
+
+    articles: int = 0
+    tags: int = 0
+    pages: int = 0
+    files: int = 0
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+class Bodies:
+    """Rendered bodies by digest: in memory, or in the state's database.
+    Every read is checked against the digest: a damaged body is a missing one."""
+
+    def __init__(self, db: sqlite3.Connection | None = None) -> None:
+        self._db = db
+        self._memory: dict[str, bytes] = {}
+
+    def put(self, items: Iterable[tuple[str, bytes]]) -> None:
+        if self._db is None:
+            self._memory.update(items)
+            return
+        with transaction(self._db):
+            self._db.executemany("INSERT OR IGNORE INTO bodies VALUES (?, ?)", items)
+
+    def get(self, digests: Iterable[str]) -> dict[str, bytes]:
+        """The bodies there are of ``digests`` (a damaged one counts as gone)."""
+        wanted = list(dict.fromkeys(digests))
+        if self._db is None:
+            return {d: self._memory[d] for d in wanted if d in self._memory}
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT digest, html FROM bodies WHERE digest IN ({marks})", chunk
+            )
+            found.update((d, bytes(h)) for d, h in rows if body_ref(bytes(h)).digest == d)
+        return found
+
+    def keep_only(self, live: set[str]) -> None:
+        """Forget every body whose digest is not in ``live``."""
+        if self._db is None:
+            for digest in self._memory.keys() - live:
+                del self._memory[digest]
+            return
+        stored = {d for (d,) in self._db.execute("SELECT digest FROM bodies")}
+        gone = [(d,) for d in stored - live]
+        if gone:
+            with transaction(self._db):
+                self._db.executemany("DELETE FROM bodies WHERE digest = ?", gone)
+
+
+@dataclass(slots=True, kw_only=True)
+class State:
+    """What one build hands the next (see the module's docstring)."""
+
+    settings: str = ""  # what the outputs were built with (see build.py)
+    output: str = ""  # the output folder ``outputs`` describes (see ``output_identity``)
+    inputs: dict[str, InputRecord] = field(default_factory=dict)
+    parsed: dict[str, ParseEntry] = field(default_factory=dict)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    valid_until: float = 0.0  # the build time at which the outputs go stale by themselves
+    summary: Summary = field(default_factory=Summary)
+    bodies: Bodies = field(default_factory=Bodies)
+    path: Path | None = None  # the file it is saved in; None: in memory only
+    db: sqlite3.Connection | None = field(default=None, repr=False)
+    saved: State | None = field(default=None, repr=False)  # as last read or written
+
+
+def output_identity(site_dir: Path, output_dir: Path) -> str:
+    """Which output folder a state's outputs are in, without this machine's
+    paths: its path inside the site folder (the same wherever the site is
+    restored), else a hash of where it is."""
+    site, out = site_dir.resolve(), output_dir.resolve()
+    if out.is_relative_to(site):
+        return "site:" + out.relative_to(site).as_posix()
+    return "elsewhere:" + hashlib.sha256(str(out).encode()).hexdigest()[:16]
+
+
+def state_path(site_dir: Path) -> Path:
+    return site_dir / STATE_DIR / STATE_FILE
+
+
+def _version() -> str:
+    return f"{SCHEMA} {SALT.strip()}"
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One transaction, taking the write lock at once (another build saving
+    the same state is waited for)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def _connect(path: Path) -> Iterator[sqlite3.Connection]:
+    db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        yield db
+    finally:
+        db.close()
+
+
+def open_state(site_dir: Path, *, create: bool = True) -> State:
+    """The saved state of the site. When there is none, or it cannot be read
+    or trusted: an empty one, saved to the same place (or, without
+    ``create``, kept in memory: ``digest check`` writes nothing)."""
+    path = state_path(site_dir)
+    if not create and not path.is_file():
+        return State()
+    state = _open(path, create)
+    if state is None and create:  # damaged: start it again
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{path}{suffix}")
+        state = _open(path, create)
+    if state is None:  # a site folder that cannot be written: in memory
+        return State()
+    state.path = path
+    state.saved = _copy(state)
+    return state
+
+
+def _open(path: Path, create: bool) -> State | None:
+    try:
+        if create:
+            path.parent.mkdir(exist_ok=True)
+        db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    except (OSError, sqlite3.Error):
+        return None
+    state: State | None = None
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            state = _read(db)
+        except (sqlite3.Error, CodecError, ValueError, TypeError, KeyError):
+            state = None  # not a state this version wrote
+        if state is None and create:
+            state = _reset(db)
+    except sqlite3.Error:  # not a database at all
+        state = None
+    if state is None:
+        db.close()
+    return state
+
+
+def _read(db: sqlite3.Connection) -> State | None:
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    if meta.get("version") != _version():
+        return None
+    articles, tags, pages, files = json.loads(meta["counts"])
+    state = State(
+        settings=meta["settings"],
+        output=meta["output"],
+        valid_until=float(meta["valid_until"]),
+        summary=Summary(
+            articles=articles,
+            tags=tags,
+            pages=pages,
+            files=files,
+            warnings=decode_diagnostics(meta["warnings"]),
+        ),
+        bodies=Bodies(db),
+        db=db,
+    )
+    state.inputs = {
+        path: InputRecord((mtime, size), digest)
+        for path, mtime, size, digest in db.execute("SELECT * FROM inputs")
+    }
+    for path, key, _body, entry in db.execute("SELECT * FROM parsed"):
+        article, diags = decode_entry(entry)
+        state.parsed[path] = ParseEntry(key, article, diags)
+    state.outputs = {
+        path: OutputRecord(signature, tuple(json.loads(inputs)), (mtime, size), digest)
+        for path, signature, inputs, mtime, size, digest in db.execute("SELECT * FROM outputs")
+    }
+    return state
+
+
+def _reset(db: sqlite3.Connection) -> State:
+    """Empty tables: a new state (raises sqlite3.Error when it cannot be)."""
+    with transaction(db):
+        for table in ("meta", "inputs", "parsed", "bodies", "outputs"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _TABLES.split(";"):
+            if statement.strip():
+                db.execute(statement)
+    return State(bodies=Bodies(db), db=db)
+
+
+def _copy(state: State) -> State:
+    return State(
+        settings=state.settings,
+        output=state.output,
+        inputs=dict(state.inputs),
+        parsed=dict(state.parsed),
+        outputs=dict(state.outputs),
+        valid_until=state.valid_until,
+        summary=dataclasses.replace(state.summary),
+    )
+
+
+def save_state(state: State) -> bool:
+    """Write what changed since the state was loaded (or last saved). False
+    when it cannot be written: the next build is then a full one."""
+    db, old = state.db, state.saved
+    if db is None or old is None:
+        return False
+    try:
+        with transaction(db):
+            _write_changes(db, "inputs", old.inputs, state.inputs, _input_row)
+            _write_changes(db, "parsed", old.parsed, state.parsed, _parsed_row, same=_same_entry)
+            _write_changes(db, "outputs", old.outputs, state.outputs, _output_row)
+            s = state.summary
+            meta = {
+                "version": _version(),
+                "generator": __version__,
+                "settings": state.settings,
+                "output": state.output,
+                "valid_until": repr(state.valid_until),
+                "counts": json.dumps([s.articles, s.tags, s.pages, s.files]),
+                "warnings": encode_diagnostics(s.warnings),
+            }
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+    except (sqlite3.Error, CodecError, OSError):
+        return False
+    state.saved = _copy(state)
+    return True
+
+
+def _same_entry(a: ParseEntry, b: ParseEntry) -> bool:
+    return a is b  # an entry is made anew only when its file was parsed again
+
+
+V = TypeVar("V")
+
+
+def _write_changes(
+    db: sqlite3.Connection,
+    table: str,
+    old: Mapping[str, V],
+    new: Mapping[str, V],
+    row: Callable[[str, V], tuple[object, ...]],
+    same: Callable[[V, V], bool] | None = None,
+) -> None:
+    equal = same if same is not None else (lambda a, b: a == b)
+    gone = [(path,) for path in old.keys() - new.keys()]
+    db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
+    changed = [
+        row(path, value)
+        for path, value in new.items()
+        if path not in old or not equal(old[path], value)
+    ]
+    if changed:
+        marks = ",".join("?" * len(changed[0]))
+        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", changed)
+
+
+def _input_row(path: str, r: InputRecord) -> tuple[object, ...]:
+    return (path, r.stat[0], r.stat[1], r.digest)
+
+
+def _parsed_row(path: str, e: ParseEntry) -> tuple[object, ...]:
+    body = e.article.body.html.digest if e.article is not None else None
+    return (path, e.key, body, encode_entry(e.article, e.diagnostics))
+
+
+def _output_row(path: str, r: OutputRecord) -> tuple[object, ...]:
+    return (path, r.signature, json.dumps(r.inputs), r.stat[0], r.stat[1], r.digest)
+
+
+def close_state(state: State) -> None:
+    db = state.db
+    if db is not None:
+        with contextlib.suppress(sqlite3.Error):
+            db.close()
+
+
+def dependency_map(site_dir: Path) -> dict[str, dict[str, object]]:
+    """The saved dependency map, for people and tests: output -> its
+    signature and input keys."""
+    with _connect(state_path(site_dir)) as db:
+        rows = db.execute("SELECT path, signature, inputs FROM outputs ORDER BY path")
+        return {p: {"signature": s, "inputs": json.loads(i)} for p, s, i in rows}
+
+
+def stat_of(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)

@@ -1,0 +1,222 @@
+"""What the site shows of each article: its ``Teaser`` (in lists, related
+boxes and prev/next links) and the ``Article`` itself (on its page and in
+feeds). Each is made from one parsed article and the site's structure, and
+carries a fingerprint of its content, so an output that shows it can tell
+whether it changed without looking inside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, error
+from generator.fingerprint import seal
+from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES
+from generator.model import urls
+from generator.model.structure import Neighbours, Structure
+from generator.parse import BodyRef, ParsedArticle
+from generator.parse.markdown import substitute_refs
+
+WORDS_PER_MINUTE = 230
+NO_HTML = Markup("")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagRef:
+    name: str  # as this article wrote it
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Teaser:
+    """What a list, a related box or a prev/next link shows of an article.
+
+    Lists get teasers, never whole articles, so a list page changes only
+    when one of these fields of an article it shows does."""
+
+    source: str  # site-relative source file
+    headline: str
+    url: str
+    permalink: str  # the absolute URL when base_url has a host, else the same as url
+    path: str  # site path
+    date: dt.datetime  # aware, in the site's time zone
+    archive_url: str | None  # the page of its day (or month, year): the day's edition
+    updated: dt.datetime | None
+    standfirst: str | None
+    summary: str  # the standfirst, or the start of the first paragraph
+    tags: tuple[TagRef, ...]
+    authors: tuple[str, ...]
+    image: str | None  # URL
+    image_alt: str
+    reading_time: int  # minutes
+    lang: str | None
+    fingerprint: str = field(default="", repr=False, compare=False)
+
+    @property
+    def author(self) -> str:
+        """Authors joined for a byline: "A", "A and B", "A, B and C"."""
+        if len(self.authors) <= 1:
+            return "".join(self.authors)
+        return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article(Teaser):
+    """The whole article, as the model keeps it: its body by digest, the
+    articles its page shows by source."""
+
+    slug: str
+    draft: bool
+    body: BodyRef  # the body's HTML, with a marker for each of ``links``
+    links: tuple[str, ...]  # each relative link of the body, resolved and escaped
+    links_to: tuple[str, ...]  # sources of the articles it links to
+    words: int
+    meta: Mapping[str, Any]
+    neighbours: Neighbours
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArticleView(Article):
+    """An article as its layout sees it: with its body and the teasers of
+    the articles its page shows (made by the render stage)."""
+
+    html: Markup = NO_HTML  # the body, safe to print as it is
+    related: tuple[Teaser, ...] = ()
+    prev: Teaser | None = None  # the next older article
+    next: Teaser | None = None  # the next newer article
+
+
+def body_html(article: Article, body: bytes) -> Markup:
+    """``article``'s body: ``body`` (its stored bytes) with the links put in."""
+    text = body.decode("utf-8")
+    if article.links:
+        links = article.links
+        text = substitute_refs(text, lambda i: links[i])
+    return Markup(text)
+
+
+def view(
+    article: Article,
+    body: bytes,
+    related: tuple[Teaser, ...],
+    prev: Teaser | None,
+    next: Teaser | None,
+) -> ArticleView:
+    values = {f.name: getattr(article, f.name) for f in dataclasses.fields(Article)}
+    return ArticleView(
+        **values, html=body_html(article, body), related=related, prev=prev, next=next
+    )
+
+
+def make_items(
+    config: SiteConfig, structure: Structure, p: ParsedArticle
+) -> tuple[Teaser, Article, list[Diagnostic]]:
+    """The teaser and the article of one published article (placed in
+    ``structure``), and its broken links."""
+    diags: list[Diagnostic] = []
+    links, links_to, image = _resolve_links(config, structure, p, diags)
+    placed = structure.placed[p.source]
+    tag_refs = []
+    for name, slug in zip(p.tags, placed.tags, strict=True):
+        url = urls.url_for(config, urls.tag_path(config, slug))
+        tag_refs.append(TagRef(name=name, slug=slug, url=url))
+    teaser_fields: dict[str, Any] = {
+        "source": p.source,
+        "headline": p.headline,
+        "url": urls.url_for(config, placed.path),
+        "permalink": urls.absolute_url(config, placed.path),
+        "path": placed.path,
+        "date": placed.date,
+        "archive_url": urls.archive_url(config, placed.date),
+        "updated": p.updated.astimezone(config.tz) if p.updated else None,
+        "standfirst": p.standfirst,
+        "summary": p.standfirst or p.body.summary,
+        "tags": tuple(tag_refs),
+        "authors": p.authors,
+        "image": image,
+        "image_alt": p.image_alt,
+        "reading_time": max(1, math.ceil(p.body.words / WORDS_PER_MINUTE)),
+        "lang": p.lang,
+    }
+    teaser = seal(Teaser(**teaser_fields))
+    article = seal(
+        Article(
+            **teaser_fields,
+            slug=p.slug,
+            draft=p.draft,
+            body=p.body.html,
+            links=links,
+            links_to=links_to,
+            words=p.body.words,
+            meta=p.meta,
+            neighbours=structure.neighbours[p.source],
+        )
+    )
+    return teaser, article, diags
+
+
+def _resolve_links(
+    config: SiteConfig, structure: Structure, p: ParsedArticle, diags: list[Diagnostic]
+) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """Each relative link's URL (in the order of the body's markers), the
+    articles linked to, and the image's URL; report links to nothing."""
+    paths, asset_paths, unbuilt = structure.paths, structure.asset_paths, structure.unbuilt
+    links_to: list[str] = []
+
+    def resolve_target(target: str, line: int | None, written: str, what: str) -> str | None:
+        if target.startswith("/"):  # root-relative: under the base URL's path
+            return urls.url_for(config, target)
+        if target.startswith("../") or target == "..":
+            diags.append(
+                error(
+                    p.source,
+                    f"{what} {written!r} points outside {CONTENT_DIR}/",
+                    line=line,
+                    hint="link to files inside content/ or use a full URL",
+                )
+            )
+            return None
+        if target in paths:
+            links_to.append(f"{CONTENT_DIR}/{target}")
+            return urls.url_for(config, paths[target])
+        if target in asset_paths:
+            return urls.url_for(config, "/" + quote(target))
+        reason = "is a draft or could not be built" if target in unbuilt else "does not exist"
+        if target.lower().endswith(MARKDOWN_SUFFIXES) or target in unbuilt:
+            hint = "check the file name, or build with --drafts"
+        else:
+            hint = f"put the file under {CONTENT_DIR}/ or fix the path"
+        diags.append(
+            error(
+                p.source,
+                f"{what} {written!r}: {CONTENT_DIR}/{target} {reason}",
+                line=line,
+                hint=hint,
+            )
+        )
+        return None
+
+    links = []
+    for ref in p.body.refs:
+        url = resolve_target(ref.target, ref.line, ref.written, ref.kind)
+        links.append(escape(url + ref.suffix if url else ref.written))
+
+    image = p.image
+    if image and not (image.startswith(("http://", "https://", "//", "/"))):
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(p.content_path), image))
+        image = resolve_target(target, None, image, "image")
+    elif image and image.startswith("/"):
+        image = urls.url_for(config, image)
+    return tuple(links), tuple(dict.fromkeys(links_to)), image

@@ -1,0 +1,48 @@
+"""Related articles: the ones sharing the most tags, then the closest in time."""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+WINDOW = 60  # per shared tag, look this many articles either side in time
+
+
+def rank(index: int, tags: Sequence[str], by_tag: Mapping[str, list[int]], limit: int) -> list[int]:
+    """The positions (in the newest-first order) of the ``limit`` articles
+    most related to the one at ``index``, whose tag slugs are ``tags``;
+    ``by_tag`` lists each tag's positions in order.
+
+    Articles sharing the most tags, then the closest in time, then by place.
+    Candidates are the articles within ``WINDOW`` of this one in each of its
+    tags' lists. Only few of them can make the top ``limit``, so only those
+    are ranked: every one that shares two tags or more, and the ``limit``
+    nearest on either side in each list. (One sharing a single tag with
+    ``limit`` nearer ones on its side has, of those, as many sharing one tag
+    as the top places left after the ones sharing more.)"""
+    if limit <= 0 or not tags:
+        return []
+    windows: list[set[int]] = []
+    candidates: set[int] = set()
+    for slug in tags:
+        members = by_tag[slug]
+        pos = bisect.bisect_left(members, index)
+        low, high = max(0, pos - WINDOW), pos + WINDOW + 1
+        if len(tags) > 1:
+            windows.append(set(members[low:high]))
+        candidates.update(members[max(low, pos - limit) : pos])
+        candidates.update(members[pos + 1 : min(high, pos + 1 + limit)])
+    seen: set[int] = set()
+    for window in windows:  # the ones sharing two tags or more
+        candidates |= seen & window
+        seen |= window
+    candidates.discard(index)
+    if not windows:  # one tag: every candidate shares just it
+        return [o for _, o in heapq.nsmallest(limit, [(abs(o - index), o) for o in candidates])]
+    shared: Counter[int] = Counter()
+    for window in windows:
+        shared.update(window)
+    ranked = heapq.nsmallest(limit, [(-shared[o], abs(o - index), o) for o in candidates])
+    return [o for _, _, o in ranked]

@@ -1,0 +1,87 @@
+"""Stage 2, parse: one article file -> ``Parsed``: the validated article, its
+body's HTML, and the file's problems with their lines.
+
+Pure: a file's bytes and the parse settings in, plain data out. Nothing here
+knows other articles, URLs or layouts, so a result can be cached by the
+file's content and the settings (``ParseSettings.key``), and parsed in any
+process. The body's HTML travels beside the article, not in it: the model
+and the plan carry its digest only, and the render stage fetches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from generator import __version__
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, error
+from generator.parse.article import ParsedArticle, parse_article
+from generator.parse.markdown import BodyRef, MarkdownRenderer
+
+__all__ = ["BodyRef", "ParseSettings", "Parsed", "ParsedArticle", "Parser", "file_digest"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParseSettings:
+    """Everything besides a file's bytes that its parse depends on."""
+
+    timezone: str
+    markdown_html: bool
+    highlight: bool
+    drafts: bool
+
+    @classmethod
+    def of(cls, config: SiteConfig, drafts: bool) -> ParseSettings:
+        return cls(
+            timezone=config.timezone,
+            markdown_html=config.markdown_html,
+            highlight=config.highlight,
+            drafts=drafts,
+        )
+
+    def key(self, digest: str) -> str:
+        """The parse cache's key for a file with this content digest."""
+        flags = f"{int(self.markdown_html)}{int(self.highlight)}{int(self.drafts)}"
+        return f"{digest}:{self.timezone}:{flags}:{__version__}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parsed:
+    """One article file, parsed."""
+
+    source: str  # site-relative: "content/2026/budget.md"
+    digest: str  # sha256 of the bytes parsed; "" when the file could not be read
+    article: ParsedArticle | None  # None: not published (errors, or a draft left out)
+    body: bytes | None  # the body's HTML, with ``article``
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Parser:
+    """Parses files with one set of settings (one Markdown parser, reused)."""
+
+    def __init__(self, settings: ParseSettings) -> None:
+        self.settings = settings
+        self._tz = ZoneInfo(settings.timezone)
+        self._renderer = MarkdownRenderer(html=settings.markdown_html, highlight=settings.highlight)
+
+    def parse(self, source: str, data: bytes) -> Parsed:
+        article, body, diags = parse_article(
+            source, data, self._renderer, self._tz, include_drafts=self.settings.drafts
+        )
+        return Parsed(
+            source=source,
+            digest=file_digest(data),
+            article=article,
+            body=body,
+            diagnostics=tuple(diags),
+        )
+
+    def unreadable(self, source: str, reason: str) -> Parsed:
+        diag = error(source, f"cannot read it: {reason}")
+        return Parsed(source=source, digest="", article=None, body=None, diagnostics=(diag,))

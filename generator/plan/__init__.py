@@ -1,0 +1,134 @@
+"""Stage 4, plan: the site's structure -> every output as a ``Job``: which
+layout, what the layout sees, and which inputs it was made from.
+
+Pure and table-driven: the rows of ``kinds.KINDS``, in order, each expanded
+into jobs (a list cut into pages, each list's feeds). The plan reads the
+structure, the settings and the build time, never an article's text: the
+articles in a context are references (``model.refs``), so an edit that keeps
+every article's skeleton keeps the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, error
+from generator.load import AssetFile
+from generator.model import Structure, urls
+from generator.plan.jobs import (
+    CONFIG_KEY,
+    TIME_KEY,
+    ArticlePage,
+    CopyJob,
+    Job,
+    PageInfo,
+    Paginator,
+    Plan,
+    asset_key,
+    layout_key,
+    make_job,
+)
+from generator.plan.kinds import KIND, KINDS, Kind, Page, Planning
+from generator.plan.lists import Listing, paginate
+
+__all__ = [
+    "CONFIG_KEY",
+    "KIND",
+    "KINDS",
+    "TIME_KEY",
+    "ArticlePage",
+    "CopyJob",
+    "Job",
+    "Kind",
+    "PageInfo",
+    "Paginator",
+    "Plan",
+    "asset_key",
+    "copy_job",
+    "layout_key",
+    "plan_site",
+]
+
+
+def plan_site(
+    config: SiteConfig,
+    structure: Structure,
+    assets: Sequence[AssetFile],
+    now: dt.datetime,
+) -> tuple[Plan, list[Diagnostic]]:
+    """Every output of the site. ``now`` decides what depends on the time
+    (which articles the news sitemap lists); ``Plan.valid_until`` says when
+    that would change."""
+    jobs: list[Job] = []
+    listings: list[Listing] = []
+    valid_until = math.inf
+    for kind in KINDS:
+        if kind.needs_host and not config.absolute_base:
+            continue
+        planning = Planning(
+            config=config,
+            structure=structure,
+            now=now,
+            listings=tuple(listings),
+            jobs=tuple(jobs),
+        )
+        if kind.changes_at is not None:
+            valid_until = min(valid_until, kind.changes_at(planning))
+        if kind.pages is not None:
+            jobs += [_job(kind, page) for page in kind.pages(planning)]
+        if kind.lists is not None:
+            for listing in kind.lists(planning):
+                listings.append(listing)
+                jobs += [
+                    _job(
+                        kind,
+                        Page(path=p.path, context=p.context, origin=p.origin, lastmod=p.lastmod),
+                    )
+                    for p in paginate(config, listing)
+                ]
+    copies = [copy_job(asset) for asset in assets]
+    plan = Plan(pages=tuple(jobs), copies=tuple(copies), valid_until=valid_until)
+    return plan, _collisions(plan)
+
+
+def copy_job(asset: AssetFile) -> CopyJob:
+    return CopyJob(output=asset.dest, source=asset.rel, path=asset.path, stat=asset.stat)
+
+
+def _job(kind: Kind, page: Page) -> Job:
+    return make_job(
+        output=urls.output_file(page.path),
+        kind=kind.name,
+        layout=kind.layout,
+        producer=page.producer or kind.producer,
+        context=page.context,
+        origin=page.origin,
+        lastmod=page.lastmod,
+        timed=kind.changes_at is not None,
+    )
+
+
+def _collisions(plan: Plan) -> list[Diagnostic]:
+    """Two outputs written to one file are an error, never a silent overwrite."""
+    owners: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    for output, origin in [(j.output, j.origin) for j in plan.pages] + [
+        (c.output, c.source) for c in plan.copies
+    ]:
+        key = output.casefold()  # case-insensitive hosts and file systems
+        if key in owners:
+            first = owners[key]
+            path = origin if "/" in origin else first
+            diags.append(
+                error(
+                    path,
+                    f"{first} and {origin} would both be written to {output}",
+                    hint="change a slug, a file name or a permalink pattern in site.yaml",
+                )
+            )
+        else:
+            owners[key] = origin
+    return diags

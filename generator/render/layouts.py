@@ -1,0 +1,255 @@
+"""Layouts: the Jinja environment (the site's ``layouts/`` over the built-in
+theme), and what the build needs to know of the layouts before it renders:
+which exist, which ones each layout reaches, a fingerprint of each, and
+their syntax errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from generator.config import SiteConfig, format_date
+from generator.diagnostics import Diagnostic, error
+from generator.fingerprint import fingerprint
+from generator.load import LAYOUTS_DIR, STATIC_DIR, THEME_DIR, scan
+from generator.model import urls
+from generator.publish.feeds import JSON_FEED_PATH, absolute
+from generator.publish.jsonld import news_article_ld
+
+THEME_LAYOUTS = THEME_DIR / "layouts"
+THEME_PREFIX = "theme"  # {% extends "theme/article.html" %} reaches the built-in layout
+TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json")
+MISSING = "missing"  # the fingerprint of a layout name that does not exist (yet)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteInfo:
+    """``site`` in every layout."""
+
+    title: str
+    description: str
+    language: str
+    url: str  # the home page
+    tags_url: str
+    base_url: str
+    feed_url: str | None  # the Atom feed; None when base_url has no host
+    json_feed_url: str | None
+    params: Mapping[str, Any]
+
+
+def site_info(config: SiteConfig) -> SiteInfo:
+    return SiteInfo(
+        title=config.title,
+        description=config.description,
+        language=config.language,
+        url=urls.url_for(config, "/"),
+        tags_url=urls.url_for(config, urls.tags_index_path(config)),
+        base_url=config.base_url,
+        feed_url=urls.url_for(config, urls.feed_path("/")) if config.absolute_base else None,
+        json_feed_url=urls.url_for(config, JSON_FEED_PATH) if config.absolute_base else None,
+        params=config.params,
+    )
+
+
+class Layouts:
+    """Where layouts come from: the site's ``layouts/`` first, then the theme."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_layouts = site_dir / LAYOUTS_DIR
+        self.site_dir = site_dir
+
+    def loader(self) -> jinja2.BaseLoader:
+        theme = jinja2.FileSystemLoader(str(THEME_LAYOUTS), encoding="utf-8")
+        return jinja2.ChoiceLoader(
+            [
+                jinja2.PrefixLoader({THEME_PREFIX: theme}),
+                jinja2.FileSystemLoader(str(self.site_layouts), encoding="utf-8"),
+                theme,
+            ]
+        )
+
+    def names(self) -> list[str]:
+        """Every layout name, site and theme, sorted."""
+        found: set[str] = set()
+        for root in (self.site_layouts, THEME_LAYOUTS):
+            for entry in scan(root):
+                if entry.rel.startswith(STATIC_DIR + "/") or not entry.rel.endswith(
+                    TEMPLATE_SUFFIXES
+                ):
+                    continue
+                found.add(entry.rel)
+        return sorted(found)
+
+    def display(self, filename: str | None) -> str:
+        """A layout file as a user should read it in a message."""
+        if not filename:
+            return LAYOUTS_DIR
+        path = Path(filename)
+        try:
+            return path.resolve().relative_to(self.site_dir.resolve()).as_posix()
+        except ValueError:
+            pass
+        try:
+            rel = path.resolve().relative_to(THEME_LAYOUTS.resolve()).as_posix()
+            return f"<built-in theme>/{rel}"
+        except ValueError:
+            return filename
+
+    def origin(self, filename: str | None) -> str:
+        """Where a layout file is, without this machine's paths: "site"/"theme"."""
+        if filename and Path(filename).resolve().is_relative_to(THEME_LAYOUTS.resolve()):
+            return "theme"
+        return "site"
+
+
+def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, Layouts]:
+    layouts = Layouts(site_dir)
+    env = jinja2.Environment(
+        loader=layouts.loader(),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.globals["site"] = site_info(config)
+    env.globals["asset"] = lambda path: urls.url_for(config, f"/{STATIC_DIR}/{path.lstrip('/')}")
+    env.filters["date"] = lambda value: format_date(value, config)
+    env.filters["iso"] = iso
+    env.filters["absolute"] = lambda url: absolute(config, url)
+    env.globals["news_article_ld"] = lambda article: news_article_ld(article, config)
+    env.globals["cached"] = MacroCache()
+    return env, layouts
+
+
+_MISSING = object()
+
+
+class MacroCache:
+    """``cached(macro, args...)`` in a layout: the macro's output for those
+    arguments, rendered once and reused on every page that asks again, like
+    Hugo's ``partialCached``. For macros whose output depends on nothing but
+    their arguments, ``site`` and the filters: a teaser is shown on its tag,
+    archive and index pages and in related boxes, and rendering it once is
+    most of the time those pages take. Arguments are compared by value;
+    unhashable ones render without the cache. It lives as long as its
+    environment, which is made for one set of settings and layouts."""
+
+    def __init__(self) -> None:
+        self._memo: dict[object, Any] = {}
+
+    def __call__(self, macro: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(macro, jinja2.runtime.Macro):
+            raise TypeError(f"cached() takes a macro first, not {type(macro).__name__}")
+        # The macro's code: the same for every page, even when it is
+        # imported "with context" (a new Macro object on every page).
+        code = getattr(getattr(macro, "_func", None), "__code__", macro)
+        key = (code, args, tuple(sorted(kwargs.items())))
+        try:
+            value = self._memo.get(key, _MISSING)
+        except TypeError:  # unhashable arguments
+            return macro(*args, **kwargs)
+        if value is _MISSING:
+            value = macro(*args, **kwargs)
+            if len(self._memo) >= MACRO_CACHE_SIZE:
+                self._memo.clear()  # a long preview session: start again
+            self._memo[key] = value
+        return value
+
+
+MACRO_CACHE_SIZE = 200_000
+
+
+def iso(value: dt.datetime | dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+# -- what the build knows of the layouts ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LayoutInfo:
+    """Every layout's name, fingerprint and reach, and the layouts' problems."""
+
+    names: tuple[str, ...]  # every layout, site and theme
+    prints: Mapping[str, str]  # name -> fingerprint of its source and origin (or MISSING)
+    closures: Mapping[str, tuple[str, ...] | None]  # name -> every name it reaches
+    diagnostics: tuple[Diagnostic, ...]
+
+    def reach(self, name: str) -> tuple[str, ...]:
+        """Every layout ``name`` uses through extends/include/import, itself
+        included; every layout there is, when a name is only known at render
+        time (a dynamic include)."""
+        closure = self.closures.get(name)
+        return closure if closure is not None else self.names
+
+
+def analyse_layouts(env: jinja2.Environment, layouts: Layouts) -> LayoutInfo:
+    """Read and compile every layout, used or not, so that a syntax error
+    anywhere is found; follow what each one reaches."""
+    assert env.loader is not None
+    names = layouts.names()
+    prints: dict[str, str] = {}
+    references: dict[str, tuple[str, ...] | None] = {}
+    diags: list[Diagnostic] = []
+
+    def read(name: str) -> None:
+        if name in prints:
+            return
+        assert env.loader is not None
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+        except jinja2.TemplateNotFound:
+            prints[name] = MISSING
+            references[name] = ()
+            return
+        prints[name] = fingerprint(layouts.origin(filename), name, source)
+        try:
+            env.compile(source, name, filename, raw=True)
+            found = tuple(meta.find_referenced_templates(env.parse(source, name, filename)))
+            references[name] = None if None in found else tuple(str(r) for r in found)
+        except jinja2.TemplateSyntaxError as exc:
+            diags.append(syntax_error(exc, layouts))
+            references[name] = ()
+
+    for name in names:
+        read(name)
+    closures: dict[str, tuple[str, ...] | None] = {}
+    for name in names:
+        closures[name] = _closure(name, references, read)
+    return LayoutInfo(
+        names=tuple(names),
+        prints=prints,
+        closures=closures,
+        diagnostics=tuple(diags),
+    )
+
+
+def _closure(
+    name: str, references: dict[str, tuple[str, ...] | None], read: Any
+) -> tuple[str, ...] | None:
+    seen: set[str] = set()
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        read(current)
+        refs = references[current]
+        if refs is None:
+            return None
+        stack.extend(refs)
+    return tuple(sorted(seen))
+
+
+def syntax_error(exc: jinja2.TemplateSyntaxError, layouts: Layouts) -> Diagnostic:
+    where = exc.filename or (f"{LAYOUTS_DIR}/{exc.name}" if exc.name else None)
+    return error(layouts.display(where), f"layout syntax error: {exc.message}", line=exc.lineno)
