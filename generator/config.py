@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Diagnostic, error, warning
 from generator.frozen import FrozenDict
-from generator.yamldoc import YamlError, load_mapping
+from generator.yamldoc import YamlError, load_mapping, plain
 
 CONFIG_FILE = "site.yaml"
 
@@ -331,7 +331,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         if not isinstance(params, dict):
             bad("params", "expected a mapping of theme settings")
         else:
-            kwargs["params"] = FrozenDict(dict(params))
+            kwargs["params"] = FrozenDict(plain(dict(params)))
 
     for key, line in doc.duplicates:
         diags.append(warning(CONFIG_FILE, f"{key}: given twice; the last one wins", line=line + 1))

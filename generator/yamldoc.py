@@ -98,3 +98,15 @@ def _describe(problem: str, context: str | None) -> str:
     if context:
         text = f"{context}: {problem}"
     return f"invalid YAML: {text}"
+
+
+def plain(value: Any) -> Any:
+    """A YAML value with one canonical text: sets (``!!set``, whose order no
+    two runs repeat) become sorted lists."""
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((plain(v) for v in value), key=repr)
+    return value

@@ -7,15 +7,26 @@ same in this process (``Inline``), in a pool of local worker processes
 a fork of this process, which may be running threads), and nothing they do
 depends on this process's memory. Results come back in task order, whatever
 order they finish in, so the output never depends on the executor.
+
+What every task of a stage needs (the teasers that list pages show) is
+``share``d once: each worker receives it once, not once per task.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import functools
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Protocol, TypeVar
+import pickle
+import shutil
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,8 +41,15 @@ class Executor(Protocol):
 
     workers: int
 
-    def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
-        """``fn(task)`` for every task, in task order."""
+    def share(self, value: object) -> object:
+        """A handle to ``value`` for ``map``'s tasks: each worker receives the
+        value once (``resolve`` gives it back)."""
+        ...
+
+    def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
+        """``fn(task, *shared)`` for every task, in task order. Tasks are
+        taken from ``tasks`` as workers get free, so a stage's data need
+        not be in memory all at once."""
         ...
 
     def close(self) -> None: ...
@@ -42,38 +60,159 @@ class Inline:
 
     workers = 1
 
-    def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
-        return (fn(task) for task in tasks)
+    def share(self, value: object) -> object:
+        return value
+
+    def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
+        return (fn(task, *shared) for task in tasks)
 
     def close(self) -> None:
         pass
 
 
+@dataclass(frozen=True, slots=True)
+class SharedFile:
+    """A value a pool's workers load once: pickled by this build into a
+    private temporary folder (never the build state), read back by its
+    worker processes only."""
+
+    path: str
+
+
+_loaded: dict[str, object] = {}  # a worker's shared values, by file: one at a time
+
+
+def resolve(handle: object) -> Any:
+    """The value a shared handle stands for (in a worker)."""
+    if not isinstance(handle, SharedFile):
+        return handle  # in this process, or resolved by Dask
+    if handle.path not in _loaded:
+        _loaded.clear()
+        with open(handle.path, "rb") as f:
+            _loaded[handle.path] = pickle.load(f)
+    return _loaded[handle.path]
+
+
 class Pool:
-    """Worker processes on this machine, started when first needed."""
+    """Worker processes on this machine, started when first needed: this
+    process and ``workers - 1`` others, so that ``--jobs 2`` keeps two
+    cores busy, and the tasks this process runs itself travel nowhere."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._scratch: Path | None = None
+        self._values: dict[str, object] = {}  # what this process shared, by file
 
-    def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
-        if len(tasks) <= 1:
-            return (fn(task) for task in tasks)
+    def share(self, value: object) -> object:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="digest-shared-"))
+        path = str(self._scratch / f"{len(self._values)}.pickle")
+        with open(path, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        self._values[path] = value
+        return SharedFile(path)
+
+    def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_start_method())
-        return self._pool.map(fn, tasks)
+            from concurrent.futures import ProcessPoolExecutor  # only for a big build
+
+            self._pool = ProcessPoolExecutor(
+                max_workers=max(1, self.workers - 1), mp_context=_start_method()
+            )
+        pool = self._pool
+        here = [self._values[h.path] if isinstance(h, SharedFile) else h for h in shared]
+        rest = iter(tasks)
+        window: deque[_Slot[R]] = deque()
+        count = 0
+
+        def feed(limit: int) -> None:
+            nonlocal count
+            for task in _first(rest, limit):
+                if count % self.workers == 0:  # one task in every ``workers`` runs here
+                    window.append(_Slot(run=functools.partial(fn, task, *here)))
+                else:
+                    window.append(_Slot(future=pool.submit(fn, task, *shared)))
+                count += 1
+
+        feed(2 * self.workers)
+        try:
+            while window:
+                slot = window.popleft()
+                if slot.run is None and not slot.ready():  # work here meanwhile
+                    for waiting in window:
+                        if waiting.run is not None and not waiting.ready():
+                            waiting.result()
+                            break
+                result = slot.result()
+                feed(1)
+                yield result
+        finally:
+            for slot in window:
+                if slot.future is not None:
+                    slot.future.cancel()
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        self._values.clear()
 
 
-def _start_method() -> multiprocessing.context.BaseContext:
+class _Slot(Generic[R]):
+    """A task's place in a pool's queue: run in this process, or a future."""
+
+    __slots__ = ("_done", "_value", "future", "run")
+
+    def __init__(self, *, run: Callable[[], R] | None = None, future: Future[R] | None = None):
+        self.run, self.future = run, future
+        self._done = False
+        self._value: R | None = None
+
+    def ready(self) -> bool:
+        return self._done or (self.future is not None and self.future.done())
+
+    def result(self) -> R:
+        if not self._done:
+            if self.run is not None:
+                self._value = self.run()
+            else:
+                assert self.future is not None
+                self._value = self.future.result()
+            self._done = True
+        return self._value  # type: ignore[return-value]
+
+
+def _first(items: Iterable[T], count: int) -> list[T]:
+    """Take up to ``count`` items from ``items`` (an iterator keeps the rest)."""
+    taken = []
+    for item in items:
+        taken.append(item)
+        if len(taken) == count:
+            break
+    return taken
+
+
+def _start_method() -> Any:
     """A fresh interpreter per worker: forkserver (forks from a clean server
     process, safe in a threaded program, quick to start) where there is one."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def partition(items: Sequence[T], size: int, executor: Executor) -> list[tuple[T, ...]]:
+    """``items`` cut into tasks of about ``size``: one, unless there is enough
+    to keep more than one worker busy. Interleaved, so that every task gets
+    its share of long and short items."""
+    if executor.workers <= 1 or len(items) < 2 * size:
+        return [tuple(items)] if items else []
+    count = max(executor.workers, -(-len(items) // size))
+    return [tuple(items[i::count]) for i in range(count)]
 
 
 def make_executor(jobs: int, scheduler: str | None = None) -> Executor:

@@ -10,7 +10,8 @@ shared folder. This process keeps the state, plans, and swaps the output in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -34,13 +35,28 @@ class DaskCluster:
         workers = self._client.scheduler_info().get("workers", {})
         self.workers = max(1, sum(w.get("nthreads", 1) for w in workers.values()))
 
-    def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
-        futures = self._client.map(fn, list(tasks), pure=False)
+    def share(self, value: object) -> object:
+        """Sent to every worker once; a task gets the value in its place."""
+        return self._client.scatter(value, broadcast=True, hash=False)
+
+    def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
+        """Tasks go to the cluster a few at a time beyond what the workers
+        hold, so this process never has a stage's data all at once."""
+        rest = iter(tasks)
+        window: deque[Any] = deque()
         try:
-            for future in futures:
-                yield future.result()
+            for task in rest:
+                window.append(self._client.submit(fn, task, *shared, pure=False))
+                if len(window) >= 2 * self.workers:
+                    break
+            while window:
+                result = window.popleft().result()
+                for task in rest:
+                    window.append(self._client.submit(fn, task, *shared, pure=False))
+                    break
+                yield result
         finally:
-            for future in futures:
+            for future in window:
                 future.cancel()
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.frozen import FrozenDict
+from generator.model import Skeleton
 from generator.parse import BodyRef, ParsedArticle
 from generator.parse.markdown import LinkRef, RenderedBody
 
@@ -25,22 +26,42 @@ class CodecError(ValueError):
     """Stored data that is not what this version writes."""
 
 
-def encode_entry(article: ParsedArticle | None, diagnostics: tuple[Diagnostic, ...]) -> str:
-    data = {
-        "article": None if article is None else _article(article),
-        "diagnostics": [_diagnostic(d) for d in diagnostics],
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+def encode_article(article: ParsedArticle) -> str:
+    return _dumps(_article(article))
 
 
-def decode_entry(text: str) -> tuple[ParsedArticle | None, tuple[Diagnostic, ...]]:
+def decode_article(text: str) -> ParsedArticle:
     try:
-        data = json.loads(text)
-        article = None if data["article"] is None else _parsed(data["article"])
-        diags = tuple(_undiagnostic(d) for d in data["diagnostics"])
+        return _parsed(json.loads(text))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise CodecError(str(exc)) from exc
-    return article, diags
+
+
+def encode_skeleton(s: Skeleton) -> str:
+    updated = None if s.updated is None else _datetime(s.updated)
+    return _dumps(
+        [s.source, _datetime(s.date), s.slug, list(s.tags), updated, s.draft, s.slug_line]
+    )
+
+
+def decode_skeleton(text: str) -> Skeleton:
+    try:
+        source, date, slug, tags, updated, draft, slug_line = json.loads(text)
+        return Skeleton(
+            source=source,
+            date=_undatetime(date),
+            slug=slug,
+            tags=tuple(tags),
+            updated=None if updated is None else _undatetime(updated),
+            draft=draft,
+            slug_line=slug_line,
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise CodecError(str(exc)) from exc
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def encode_diagnostics(diagnostics: tuple[Diagnostic, ...]) -> str:

@@ -8,45 +8,39 @@ either way. What each one buys is measured in docs/ARCHITECTURE.md.
   are exactly as the state recorded them, before the time anything goes
   stale by itself, has nothing to do: it reads the state, looks at the
   inputs' stats and stops.
-- ``Memo``: the preview keeps its last build's products and reuses each one
-  whose inputs are the same: the layouts' analysis, the structure, each
-  article's teaser and article, the plan, and the signatures of the outputs
-  whose references did not change. One edited article then costs its own
-  parse and the pages that show it, not a pass over the whole site.
-- ``Memo.scan``: the preview trusts the watcher's list of changed files to
-  spare a look at every input; it looks at everything again right after (see
-  ``preview``), so a missed event costs a moment, never a stale page.
+- ``same_plan``: when every article kept its skeleton, and the settings, the
+  files and the time are as the last build planned with, the plan is the
+  last one: every output keeps its static part and its references, so its
+  signature can change only through a reference whose teaser or article
+  changed, or a layout it uses. Those outputs alone are planned and signed
+  again; the others keep the record the last build left.
+- ``Memo``: the preview keeps its last build's structure and each article's
+  items, and reuses them where what they were made from is the same; and it
+  trusts the watcher's list of changed files rather than look at every
+  input (it looks at everything again right after, see ``preview``, so a
+  missed event costs a moment, never a stale page).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
-from generator.incremental.signature import Signer, sign_copy
-from generator.incremental.state import OutputRecord, State, stat_of
+from generator.incremental.signature import sign_copy
+from generator.incremental.state import State, stat_of
 from generator.load import CONTENT_DIR, SiteFiles, SourceFile
-from generator.model import (
-    Article,
-    Site,
-    Structure,
-    Teaser,
-    asset_paths,
-    build_site,
-    build_structure,
-    make_items,
-    skeleton,
-)
+from generator.model import Items, Site, Skeleton, Structure, build_structure, make_items
 from generator.model.refs import src_key, teaser_key
 from generator.parse import ParsedArticle, file_digest
-from generator.plan import Plan, copy_job, plan_site
+from generator.plan import Address, copy_job, layout_key
 from generator.render.layouts import LayoutInfo
 
-Items = tuple[Teaser, Article, list[Diagnostic]]
+RACY_NS = 2_000_000_000  # a file changed this close to being read may change again unseen
 
 
 def nothing_to_do(
@@ -66,9 +60,12 @@ def nothing_to_do(
             data = _read(site_dir / source.rel)
             if entry is None or data is None or not entry.key.startswith(file_digest(data)):
                 return False
+    copied = {o for o, record in state.outputs.items() if record.address is None}
+    if copied != {asset.dest for asset in files.assets}:
+        return False  # a file to copy was added or removed
     for asset in files.assets:
-        record = state.outputs.get(asset.dest)
-        if record is None or record.signature != sign_copy(copy_job(asset)).signature:
+        record = state.outputs[asset.dest]
+        if record.signature != sign_copy(copy_job(asset)).signature:
             return False
     base = str(out)
     return all(stat_of(f"{base}/{o}") == r.stat for o, r in state.outputs.items())
@@ -81,40 +78,98 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def known_layouts(state: State, files: Sequence[tuple[str, int, int]]) -> LayoutInfo | None:
+    """What the last build learnt of the layouts, when every layout file
+    has the stat it had then, and changed more than two seconds before."""
+    known = state.layouts
+    if not known or [list(f) for f in files] != known.get("files"):
+        return None
+    if any(mtime >= known["analysed"] - RACY_NS for _, mtime, _ in files):
+        return None
+    closures = {n: tuple(c) if c is not None else None for n, c in known["closures"].items()}
+    return LayoutInfo(
+        names=tuple(known["names"]),
+        prints=dict(known["prints"]),
+        closures=closures,
+        diagnostics=(),
+    )
+
+
+def remember_layouts(
+    state: State, files: Sequence[tuple[str, int, int]], layouts: LayoutInfo, analysed: int
+) -> None:
+    """What was learnt of the layouts (analysed at ``analysed``, ns), for
+    ``known_layouts`` and ``same_plan``."""
+    state.layouts = {
+        "files": [list(f) for f in files],
+        "analysed": analysed,
+        "names": list(layouts.names),
+        "prints": dict(layouts.prints),
+        "closures": {n: list(c) if c is not None else None for n, c in layouts.closures.items()},
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SamePlan:
+    """What changed under the last build's plan."""
+
+    addresses: set[Address]  # the outputs to plan and sign again
+    prints: dict[str, tuple[str, str]]  # every article's teaser and article fingerprints
+
+
+def same_plan(
+    state: State,
+    plan_key: str,
+    now: dt.datetime,
+    site: Site,
+    layouts: Mapping[str, str],
+    reparsed: Iterable[str],
+) -> SamePlan | None:
+    """The outputs whose signature may have changed, when the plan is the
+    last build's (``plan_key``, and its time has not run out); None when it
+    may not be. ``reparsed``: the articles parsed again by this build."""
+    if not state.plan or state.plan != plan_key or now.timestamp() >= state.valid_until:
+        return None
+    prints = dict(state.prints)
+    changed: set[str] = set()
+    for source in reparsed:
+        if source not in site.structure.placed:
+            continue  # not published: the plan would have changed
+        teaser, article = site.teasers[source], site.articles[source]
+        old = prints.get(source)
+        if old is None or old[0] != teaser.fingerprint:
+            changed.add(teaser_key(source))
+        if old is None or old[1] != article.fingerprint:
+            changed.add(src_key(source))
+        prints[source] = (teaser.fingerprint, article.fingerprint)
+    old_layouts: Mapping[str, str] = state.layouts.get("prints", {})
+    names = layouts.keys() | old_layouts.keys()
+    changed |= {layout_key(n) for n in names if layouts.get(n) != old_layouts.get(n)}
+    addresses: set[Address] = set()
+    quoted = {json.dumps(key) for key in changed}  # as the stored inputs spell them
+    for record in state.outputs.values():
+        if record.address is not None and record.reads_any(changed, quoted):
+            addresses.add(record.address)
+    return SamePlan(addresses=addresses, prints=prints)
+
+
 @dataclass(frozen=True, slots=True)
 class _Made:
-    """One product of the last build, what it was made from, its problems."""
+    """The last structure, what it was made from, and its problems."""
 
     key: object
-    value: object
+    structure: Structure
     diagnostics: tuple[Diagnostic, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Signed:
-    """What the outputs on disk were last signed from."""
-
-    plan: Plan
-    layouts: LayoutInfo
-    config: str
-    site: Site
+    skeletons: Mapping[str, Skeleton]
 
 
 class Memo:
-    """What the preview's last build made (see the module's docstring).
-    Every product is reused only when what it was made from is the same."""
+    """What the preview's last build made (see the module's docstring)."""
 
     def __init__(self) -> None:
         self.files: SiteFiles | None = None
-        self._layouts: _Made | None = None
         self._structure: _Made | None = None
-        self._parsed: dict[str, ParsedArticle] = {}
-        self._items: dict[str, Items] = {}
-        self._plan: _Made | None = None
-        self._reverse: dict[str, tuple[str, ...]] = {}
-        self._signed: _Signed | None = None
-
-    # -- the inputs ------------------------------------------------------------
+        self._items: dict[str, tuple[ParsedArticle, Items]] = {}
 
     def scan(
         self, site_dir: Path, scan: Callable[[Path], SiteFiles], hint: Iterable[str] | None
@@ -144,135 +199,43 @@ class Memo:
         )
         return self.files
 
-    # -- the products ----------------------------------------------------------
-
-    def layouts(self, key: object, make: Callable[[], LayoutInfo]) -> LayoutInfo:
-        made = self._layouts
-        if made is None or made.key != key:
-            made = self._layouts = _Made(key, make(), ())
-        assert isinstance(made.value, LayoutInfo)
-        return made.value
-
-    def site(
-        self, config: SiteConfig, parsed: Sequence[ParsedArticle], files: SiteFiles
-    ) -> tuple[Site, list[Diagnostic]]:
-        """The model, with the last structure when every article kept its
-        skeleton, and each unchanged article's items when the structure is
-        the same."""
-        key = (config, asset_paths(files), files.content_paths)
+    def structure(
+        self,
+        config: SiteConfig,
+        skeletons: Sequence[Skeleton],
+        asset_paths: frozenset[str],
+        content_paths: frozenset[str],
+    ) -> tuple[Structure, list[Diagnostic]]:
+        """The last structure, when it was made from the same skeletons,
+        settings and files."""
+        key = (config, asset_paths, content_paths)
         last = self._structure
-        known = self._parsed
-        same = (
+        if (
             last is not None
             and last.key == key
-            and len(parsed) == len(known)
-            and all(
-                (old := known.get(p.source)) is p
-                or (old is not None and skeleton(old) == skeleton(p))
-                for p in parsed
-            )
-        )
-        if same:
-            assert last is not None and isinstance(last.value, Structure)
-            structure, structure_diags = last.value, last.diagnostics
-            reusable = self._items
-        else:
-            new, diags = build_structure(
-                config, [skeleton(p) for p in parsed], asset_paths(files), files.content_paths
-            )
-            structure, structure_diags, reusable = new, tuple(diags), {}
-        made: dict[str, Items] = {}
+            and len(skeletons) == len(last.skeletons)
+            and all(last.skeletons.get(s.source) == s for s in skeletons)
+        ):
+            return last.structure, list(last.diagnostics)
+        structure, diags = build_structure(config, skeletons, asset_paths, content_paths)
+        skeleton_of = {s.source: s for s in skeletons}
+        self._structure = _Made(key, structure, tuple(diags), skeleton_of)
+        self._items = {}
+        return structure, diags
+
+    def items(self, config: SiteConfig, structure: Structure) -> Callable[[ParsedArticle], Items]:
+        """Makes an article's items, or gives back the last ones, made with
+        this structure from this very parse."""
 
         def items(p: ParsedArticle) -> Items:
-            answer = reusable.get(p.source)
-            if answer is None or known.get(p.source) is not p:
-                answer = make_items(config, structure, p)
-            made[p.source] = answer
-            return answer
+            known = self._items.get(p.source)
+            if known is not None and known[0] is p:
+                return known[1]
+            made = make_items(config, structure, p)
+            self._items[p.source] = (p, made)
+            return made
 
-        site, item_diags = build_site(config, parsed, files, structure=structure, items=items)
-        self._structure = _Made(key, structure, structure_diags)
-        self._parsed = {p.source: p for p in parsed}
-        self._items = made
-        return site, [*structure_diags, *item_diags]
-
-    def plan(
-        self, config: SiteConfig, site: Site, files: SiteFiles, now: dt.datetime
-    ) -> tuple[Plan, list[Diagnostic]]:
-        """The last plan, when it was made from the same structure, settings
-        and files, and its time has not run out."""
-        made = self._plan
-        if (
-            made is not None
-            and isinstance(made.key, tuple)
-            and made.key[0] is site.structure
-            and made.key[1:] == (config, files.assets)
-            and isinstance(made.value, Plan)
-            and now.timestamp() < made.value.valid_until
-        ):
-            return made.value, list(made.diagnostics)
-        plan, diags = plan_site(config, site.structure, files.assets, now)
-        self._plan = _Made((site.structure, config, files.assets), plan, tuple(diags))
-        self._reverse = {}
-        return plan, diags
-
-    def records(
-        self,
-        signer: Signer,
-        plan: Plan,
-        layouts: LayoutInfo,
-        config_print: str,
-        site: Site,
-        previous: Mapping[str, OutputRecord],
-    ) -> tuple[dict[str, OutputRecord], set[str]] | None:
-        """When the outputs on disk were signed from this very plan, layouts
-        and settings: every output's record, signing again only the outputs
-        that show an article whose teaser or article changed (the others keep
-        the record the last build left), and the outputs signed again.
-        None: sign them all."""
-        last = self._signed
-        if (
-            last is None
-            or last.plan is not plan
-            or last.layouts is not layouts
-            or last.config != config_print
-        ):
-            return None
-        changed = {
-            teaser_key(source)
-            for source, teaser in site.teasers.items()
-            if teaser.fingerprint != _print(last.site.teasers.get(source))
-        }
-        changed |= {
-            src_key(source)
-            for source, article in site.articles.items()
-            if article.fingerprint != _print(last.site.articles.get(source))
-        }
-        reverse = self._reverse_index(plan)
-        affected = {output for key in changed for output in reverse.get(key, ())}
-        records = dict(previous)
-        for job in plan.pages:
-            if job.output in affected or job.output not in records:
-                affected.add(job.output)
-                records[job.output] = signer.sign(job)
-        return records, affected
-
-    def signed(self, plan: Plan, layouts: LayoutInfo, config_print: str, site: Site) -> None:
-        """The outputs on disk are now the ones this build signed."""
-        self._signed = _Signed(plan, layouts, config_print, site)
-
-    def _reverse_index(self, plan: Plan) -> dict[str, tuple[str, ...]]:
-        if not self._reverse:
-            reverse: dict[str, list[str]] = {}
-            for job in plan.pages:
-                for ref in job.refs:
-                    reverse.setdefault(ref.key, []).append(job.output)
-            self._reverse = {k: tuple(v) for k, v in reverse.items()}
-        return self._reverse
-
-
-def _print(item: Teaser | None) -> str:
-    return item.fingerprint if item is not None else ""
+        return items
 
 
 def _only_edits(changed: set[str], last: SiteFiles) -> bool:
@@ -280,3 +243,6 @@ def _only_edits(changed: set[str], last: SiteFiles) -> bool:
     file added or removed, no layout, asset or setting)."""
     known = {source.rel for source in last.articles}
     return all(rel.startswith(CONTENT_DIR + "/") and rel in known for rel in changed)
+
+
+__all__ = ["Memo", "SamePlan", "nothing_to_do", "same_plan"]

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.fingerprint import fingerprint
 from generator.incremental.state import OutputRecord, stat_of
 from generator.model import Site
 from generator.model.refs import ArticleRef, EntryRef, Ref
 from generator.plan import CONFIG_KEY, TIME_KEY, CopyJob, Job, asset_key, layout_key
-from generator.render.layouts import LayoutInfo
+
+if TYPE_CHECKING:
+    from generator.render.layouts import LayoutInfo
 
 
 class Signer:
@@ -37,9 +40,8 @@ class Signer:
 
     def ref_print(self, ref: Ref) -> str:
         """The fingerprint of what a reference stands for."""
-        if isinstance(ref, ArticleRef | EntryRef):
-            return self._site.articles[ref].fingerprint
-        return self._site.teasers[ref].fingerprint
+        teaser, article, _ = self._site.items(ref)
+        return article.fingerprint if isinstance(ref, ArticleRef | EntryRef) else teaser.fingerprint
 
     def _layout(self, name: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The keys and fingerprints of every layout ``name`` reaches."""
@@ -60,7 +62,7 @@ class Signer:
         inputs = (*(r.key for r in refs), CONFIG_KEY, *layout_keys)
         if job.timed:
             inputs += (TIME_KEY,)
-        return OutputRecord(signature, inputs)
+        return OutputRecord(signature, inputs, address=job.address)
 
 
 def sign_copy(copy: CopyJob) -> OutputRecord:

@@ -30,24 +30,29 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from generator import __version__
 from generator.diagnostics import Diagnostic
 from generator.fingerprint import SALT
 from generator.incremental.codec import (
     CodecError,
+    decode_article,
     decode_diagnostics,
-    decode_entry,
+    decode_skeleton,
+    encode_article,
     encode_diagnostics,
-    encode_entry,
+    encode_skeleton,
 )
+from generator.model import Skeleton
+from generator.model import skeleton as skeleton_of
 from generator.parse import ParsedArticle
 from generator.parse.markdown import body_ref
+from generator.plan import Address
 
 STATE_DIR = ".digest"
 STATE_FILE = "state.sqlite"
-SCHEMA = 1  # bump when the tables or the codec change
+SCHEMA = 3  # bump when the tables or the codec change
 BUSY_SECONDS = 60.0  # how long a build waits for another one saving the same state
 
 _TABLES = """
@@ -56,11 +61,15 @@ CREATE TABLE IF NOT EXISTS inputs (
     path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
     digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS parsed (
-    path TEXT PRIMARY KEY, key TEXT NOT NULL, body TEXT, entry TEXT NOT NULL);
+    path TEXT PRIMARY KEY, key TEXT NOT NULL, body TEXT, skeleton TEXT, diagnostics TEXT NOT NULL,
+    article TEXT);
+CREATE TABLE IF NOT EXISTS prints (path TEXT PRIMARY KEY, teaser TEXT NOT NULL,
+    article TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (
     path TEXT PRIMARY KEY, signature TEXT NOT NULL, inputs TEXT NOT NULL,
-    mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, digest TEXT NOT NULL);
+    mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, digest TEXT NOT NULL,
+    kind TEXT, key TEXT, number INTEGER);
 """
 
 
@@ -70,19 +79,93 @@ class InputRecord:
     digest: str  # sha256 of the bytes; "" when the stat alone proves nothing
 
 
-@dataclass(frozen=True, slots=True)
 class ParseEntry:
-    key: str  # ParseSettings.key(digest) of the parse
-    article: ParsedArticle | None
-    diagnostics: tuple[Diagnostic, ...]
+    """One file's parse result: its cache key, its problems and the
+    article's skeleton at once; the article itself when first asked for
+    (most builds need few of them whole)."""
+
+    __slots__ = ("_article", "_text", "body", "diagnostics", "key", "skeleton")
+
+    def __init__(
+        self,
+        key: str,
+        article: ParsedArticle | None,
+        diagnostics: tuple[Diagnostic, ...],
+        *,
+        skeleton: Skeleton | None = None,
+        body: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        self.key = key  # ParseSettings.key(digest) of the parse
+        self.diagnostics = diagnostics
+        self._article = article
+        self._text = text  # the article as stored, until decoded
+        if article is not None:
+            skeleton = skeleton or skeleton_of(article)
+            body = article.body.html.digest
+        self.skeleton = skeleton  # None: no article (errors, or a draft left out)
+        self.body = body  # the digest of the article's body
+
+    @property
+    def article(self) -> ParsedArticle | None:
+        if self._article is None and self._text is not None:
+            self._article = decode_article(self._text)
+            self._text = None
+        return self._article
 
 
-@dataclass(frozen=True, slots=True)
 class OutputRecord:
-    signature: str
-    inputs: tuple[str, ...]  # input keys: "src:content/a.md", "layout:base.html", "config"
-    stat: tuple[int, int] = (0, 0)  # (mtime_ns, size) of the file as written
-    digest: str = ""  # of its bytes
+    """One output in the dependency map: its signature, its input keys
+    (``src:content/a.md``, ``layout:base.html``, ``config``), the stat and
+    digest of its file as written, and where the plan made it. Read from the
+    state, its input keys are decoded when first asked for."""
+
+    __slots__ = ("_inputs", "address", "digest", "signature", "stat")
+
+    def __init__(
+        self,
+        signature: str,
+        inputs: tuple[str, ...] | str,
+        stat: tuple[int, int] = (0, 0),
+        digest: str = "",
+        address: Address | None = None,
+    ) -> None:
+        self.signature = signature
+        self._inputs = inputs  # a tuple, or the stored JSON text of one
+        self.stat = stat  # (mtime_ns, size) of the file as written
+        self.digest = digest  # of its bytes
+        self.address = address  # (None: a copied file)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        if isinstance(self._inputs, str):
+            self._inputs = tuple(json.loads(self._inputs))
+        return self._inputs
+
+    def reads_any(self, keys: set[str], quoted: set[str]) -> bool:
+        """Whether any of ``keys`` is an input. The stored inputs are decoded
+        only when one of the keys, JSON-quoted (``quoted``), is in their text."""
+        if isinstance(self._inputs, str):
+            text = self._inputs
+            if not any(q in text for q in quoted):
+                return False
+        return not keys.isdisjoint(self.inputs)
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.signature, self.inputs, self.stat, self.digest, self.address)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OutputRecord):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"OutputRecord{self._fields()!r}"
+
+    def replace(self, *, stat: tuple[int, int], digest: str) -> OutputRecord:
+        return OutputRecord(self.signature, self._inputs, stat, digest, self.address)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -146,14 +229,51 @@ class State:
     settings: str = ""  # what the outputs were built with (see build.py)
     output: str = ""  # the output folder ``outputs`` describes (see ``output_identity``)
     inputs: dict[str, InputRecord] = field(default_factory=dict)
-    parsed: dict[str, ParseEntry] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     valid_until: float = 0.0  # the build time at which the outputs go stale by themselves
+    # What the outputs were planned from (see shortcuts.py): the plan's key,
+    # what was learnt of the layouts (their files, when, each one's name,
+    # fingerprint and reach), and each article's teaser's and article's
+    # fingerprint.
+    plan: str = ""
+    layouts: dict[str, Any] = field(default_factory=dict)
     summary: Summary = field(default_factory=Summary)
     bodies: Bodies = field(default_factory=Bodies)
     path: Path | None = None  # the file it is saved in; None: in memory only
     db: sqlite3.Connection | None = field(default=None, repr=False)
     saved: State | None = field(default=None, repr=False)  # as last read or written
+    # The parse cache and the articles' fingerprints are read from the
+    # database when first asked for: a build with nothing to do needs neither.
+    _parsed: dict[str, ParseEntry] | None = field(default=None, repr=False)
+    _prints: dict[str, tuple[str, str]] | None = field(default=None, repr=False)
+
+    @property
+    def parsed(self) -> dict[str, ParseEntry]:
+        """The parse cache: every article file's parse, by path."""
+        if self._parsed is None:
+            self._read_articles()
+        assert self._parsed is not None
+        return self._parsed
+
+    @property
+    def prints(self) -> dict[str, tuple[str, str]]:
+        """Each article's teaser's and article's fingerprint, as planned."""
+        if self._prints is None:
+            self._read_articles()
+        assert self._prints is not None
+        return self._prints
+
+    @prints.setter
+    def prints(self, value: dict[str, tuple[str, str]]) -> None:
+        if self._prints is None:
+            self._read_articles()
+        self._prints = value
+
+    def _read_articles(self) -> None:
+        parsed, prints = _read_articles(self.db) if self.db is not None else ({}, {})
+        self._parsed, self._prints = parsed, prints
+        if self.saved is not None:  # what is on disk, to write only what changes
+            self.saved._parsed, self.saved._prints = dict(parsed), dict(prints)
 
 
 def output_identity(site_dir: Path, output_dir: Path) -> str:
@@ -250,6 +370,8 @@ def _read(db: sqlite3.Connection) -> State | None:
     state = State(
         settings=meta["settings"],
         output=meta["output"],
+        plan=meta["plan"],
+        layouts=json.loads(meta["layouts"]),
         valid_until=float(meta["valid_until"]),
         summary=Summary(
             articles=articles,
@@ -265,20 +387,38 @@ def _read(db: sqlite3.Connection) -> State | None:
         path: InputRecord((mtime, size), digest)
         for path, mtime, size, digest in db.execute("SELECT * FROM inputs")
     }
-    for path, key, _body, entry in db.execute("SELECT * FROM parsed"):
-        article, diags = decode_entry(entry)
-        state.parsed[path] = ParseEntry(key, article, diags)
     state.outputs = {
-        path: OutputRecord(signature, tuple(json.loads(inputs)), (mtime, size), digest)
-        for path, signature, inputs, mtime, size, digest in db.execute("SELECT * FROM outputs")
+        path: OutputRecord(
+            signature, inputs, (mtime, size), digest, (kind, key, number) if kind else None
+        )
+        for path, signature, inputs, mtime, size, digest, kind, key, number in db.execute(
+            "SELECT * FROM outputs"
+        )
     }
     return state
+
+
+def _read_articles(
+    db: sqlite3.Connection,
+) -> tuple[dict[str, ParseEntry], dict[str, tuple[str, str]]]:
+    parsed = {}
+    for path, key, body, skeleton, diags, article in db.execute("SELECT * FROM parsed"):
+        parsed[path] = ParseEntry(
+            key,
+            None,
+            decode_diagnostics(diags) if diags != "[]" else (),
+            skeleton=decode_skeleton(skeleton) if skeleton else None,
+            body=body,
+            text=article,
+        )
+    prints = {path: (t, a) for path, t, a in db.execute("SELECT * FROM prints")}
+    return parsed, prints
 
 
 def _reset(db: sqlite3.Connection) -> State:
     """Empty tables: a new state (raises sqlite3.Error when it cannot be)."""
     with transaction(db):
-        for table in ("meta", "inputs", "parsed", "bodies", "outputs"):
+        for table in ("meta", "inputs", "parsed", "prints", "bodies", "outputs"):
             db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _TABLES.split(";"):
             if statement.strip():
@@ -290,11 +430,14 @@ def _copy(state: State) -> State:
     return State(
         settings=state.settings,
         output=state.output,
+        plan=state.plan,
+        layouts=dict(state.layouts),
         inputs=dict(state.inputs),
-        parsed=dict(state.parsed),
         outputs=dict(state.outputs),
         valid_until=state.valid_until,
         summary=dataclasses.replace(state.summary),
+        _parsed=dict(state._parsed) if state._parsed is not None else None,
+        _prints=dict(state._prints) if state._prints is not None else None,
     )
 
 
@@ -307,14 +450,21 @@ def save_state(state: State) -> bool:
     try:
         with transaction(db):
             _write_changes(db, "inputs", old.inputs, state.inputs, _input_row)
-            _write_changes(db, "parsed", old.parsed, state.parsed, _parsed_row, same=_same_entry)
             _write_changes(db, "outputs", old.outputs, state.outputs, _output_row)
+            if state._parsed is not None:  # read, so maybe changed
+                old_parsed = old._parsed if old._parsed is not None else {}
+                _write_changes(db, "parsed", old_parsed, state._parsed, _parsed_row, _same_entry)
+            if state._prints is not None:
+                old_prints = old._prints if old._prints is not None else {}
+                _write_changes(db, "prints", old_prints, state._prints, lambda p, v: (p, *v))
             s = state.summary
             meta = {
                 "version": _version(),
                 "generator": __version__,
                 "settings": state.settings,
                 "output": state.output,
+                "plan": state.plan,
+                "layouts": json.dumps(state.layouts, sort_keys=True),
                 "valid_until": repr(state.valid_until),
                 "counts": json.dumps([s.articles, s.tags, s.pages, s.files]),
                 "warnings": encode_diagnostics(s.warnings),
@@ -341,7 +491,7 @@ def _write_changes(
     row: Callable[[str, V], tuple[object, ...]],
     same: Callable[[V, V], bool] | None = None,
 ) -> None:
-    equal = same if same is not None else (lambda a, b: a == b)
+    equal = same if same is not None else (lambda a, b: a is b or a == b)
     gone = [(path,) for path in old.keys() - new.keys()]
     db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
     changed = [
@@ -359,12 +509,21 @@ def _input_row(path: str, r: InputRecord) -> tuple[object, ...]:
 
 
 def _parsed_row(path: str, e: ParseEntry) -> tuple[object, ...]:
-    body = e.article.body.html.digest if e.article is not None else None
-    return (path, e.key, body, encode_entry(e.article, e.diagnostics))
+    article = e.article
+    return (
+        path,
+        e.key,
+        article.body.html.digest if article is not None else None,
+        encode_skeleton(e.skeleton) if e.skeleton is not None else None,
+        encode_diagnostics(e.diagnostics),
+        encode_article(article) if article is not None else None,
+    )
 
 
 def _output_row(path: str, r: OutputRecord) -> tuple[object, ...]:
-    return (path, r.signature, json.dumps(r.inputs), r.stat[0], r.stat[1], r.digest)
+    address = r.address if r.address is not None else (None, None, None)
+    inputs = r._inputs if isinstance(r._inputs, str) else json.dumps(r.inputs)
+    return (path, r.signature, inputs, r.stat[0], r.stat[1], r.digest, *address)
 
 
 def close_state(state: State) -> None:

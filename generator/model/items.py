@@ -161,7 +161,7 @@ def make_items(
             links_to=links_to,
             words=p.body.words,
             meta=p.meta,
-            neighbours=structure.neighbours[p.source],
+            neighbours=structure.neighbours_of(p.source),
         )
     )
     return teaser, article, diags

@@ -11,6 +11,12 @@ one canonical text.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.model.items import Article, Teaser
 
 
 class Ref(str):
@@ -65,3 +71,24 @@ def teaser_key(source: str) -> str:
 
 def src_key(source: str) -> str:
     return key(ArticleRef.prefix, source)
+
+
+class MissingBody(Exception):
+    """A body a page needs was not handed over (a bug, never bad content)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Items:
+    """What references stand for, for the pages of one render task: the
+    model's objects by source, and the bodies (by digest) of the articles
+    shown whole."""
+
+    teasers: Mapping[str, Teaser]
+    articles: Mapping[str, Article]
+    bodies: Mapping[str, bytes]
+
+    def body(self, article: Article) -> bytes:
+        data = self.bodies.get(article.body.digest)
+        if data is None:
+            raise MissingBody(f"no body for {article.source}")
+        return data

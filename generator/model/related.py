@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import heapq
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -25,24 +24,25 @@ def rank(index: int, tags: Sequence[str], by_tag: Mapping[str, list[int]], limit
     if limit <= 0 or not tags:
         return []
     windows: list[set[int]] = []
-    candidates: set[int] = set()
+    near: list[int] = []
     for slug in tags:
         members = by_tag[slug]
         pos = bisect.bisect_left(members, index)
         low, high = max(0, pos - WINDOW), pos + WINDOW + 1
         if len(tags) > 1:
             windows.append(set(members[low:high]))
-        candidates.update(members[max(low, pos - limit) : pos])
-        candidates.update(members[pos + 1 : min(high, pos + 1 + limit)])
+        near += members[max(low, pos - limit) : pos]
+        near += members[pos + 1 : min(high, pos + 1 + limit)]
+    if not windows:  # one tag: every candidate shares just it
+        return sorted(near, key=lambda o: (abs(o - index), o))[:limit]
+    candidates = set(near)
     seen: set[int] = set()
     for window in windows:  # the ones sharing two tags or more
         candidates |= seen & window
         seen |= window
     candidates.discard(index)
-    if not windows:  # one tag: every candidate shares just it
-        return [o for _, o in heapq.nsmallest(limit, [(abs(o - index), o) for o in candidates])]
     shared: Counter[int] = Counter()
     for window in windows:
-        shared.update(window)
-    ranked = heapq.nsmallest(limit, [(-shared[o], abs(o - index), o) for o in candidates])
-    return [o for _, _, o in ranked]
+        shared.update(candidates & window)
+    ranked = sorted((-shared[o], abs(o - index), o) for o in candidates)
+    return [o for _, _, o in ranked[:limit]]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
@@ -61,6 +62,8 @@ class Placed:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tag:
+    refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references (plan.jobs)
+
     name: str  # the most used spelling
     slug: str
     url: str
@@ -88,7 +91,32 @@ class Structure:
     tag_names: Mapping[str, tuple[str, str]]  # tag key -> (name shown, slug)
     tags: tuple[Tag, ...]  # by name
     tag_members: Mapping[str, tuple[str, ...]]  # tag slug -> sources, newest first
-    neighbours: Mapping[str, Neighbours]  # by source
+    related: int  # how many related articles each article shows
+    # Ranking an article's related articles reads every list it is in, so
+    # each article's neighbours are worked out when first asked for.
+    _positions: Mapping[str, int] = field(repr=False, compare=False)
+    _by_tag: Mapping[str, list[int]] = field(repr=False, compare=False)
+    _tags_by_slug: Mapping[str, Tag] = field(repr=False, compare=False)
+    _neighbours: dict[str, Neighbours] = field(repr=False, compare=False, default_factory=dict)
+
+    def neighbours_of(self, source: str) -> Neighbours:
+        """The related articles of the article ``source``, and the next older
+        and newer ones."""
+        known = self._neighbours.get(source)
+        if known is None:
+            position = self._positions[source]
+            placed = self.articles
+            ranked = related.rank(position, placed[position].tags, self._by_tag, self.related)
+            known = Neighbours(
+                related=tuple(placed[i].source for i in ranked),
+                prev=placed[position + 1].source if position + 1 < len(placed) else None,
+                next=placed[position - 1].source if position > 0 else None,
+            )
+            self._neighbours[source] = known
+        return known
+
+    def tag(self, slug: str) -> Tag:
+        return self._tags_by_slug[slug]
 
 
 def build_structure(
@@ -144,15 +172,6 @@ def build_structure(
         for slug in p.tags:
             by_tag[slug].append(position)
 
-    neighbours = {}
-    for position, p in enumerate(placed):
-        ranked = related.rank(position, p.tags, by_tag, config.related)
-        neighbours[p.source] = Neighbours(
-            related=tuple(placed[i].source for i in ranked),
-            prev=placed[position + 1].source if position + 1 < len(placed) else None,
-            next=placed[position - 1].source if position > 0 else None,
-        )
-
     tags = []
     for slug, positions in by_tag.items():
         path = urls.tag_path(config, slug)
@@ -183,7 +202,10 @@ def build_structure(
                 for slug, positions in sorted(by_tag.items())
             }
         ),
-        neighbours=FrozenDict(neighbours),
+        related=config.related,
+        _positions={p.source: i for i, p in enumerate(placed)},
+        _by_tag=dict(by_tag),
+        _tags_by_slug={t.slug: t for t in tags},
     )
     return structure, diags
 

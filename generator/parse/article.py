@@ -24,7 +24,7 @@ from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.parse.markdown import MarkdownRenderer, RenderedBody
 from generator.parse.slugs import slugify, tag_key
-from generator.yamldoc import YamlError, YamlMapping, load_mapping
+from generator.yamldoc import YamlError, YamlMapping, load_mapping, plain
 
 KNOWN_FIELDS = (
     "headline",
@@ -220,18 +220,6 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
         slug_line=fields.line("slug") or fields.line("headline") or 1,
     )
     return article, html, fields.diags, draft
-
-
-def plain(value: Any) -> Any:
-    """A front-matter value with one canonical text: sets (``!!set``, whose
-    order no two runs repeat) become sorted lists."""
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, set | frozenset):
-        return sorted((plain(v) for v in value), key=repr)
-    return value
 
 
 def _slug(fields: _Fields, headline: str | None) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
@@ -21,6 +21,7 @@ from generator.model import Structure, urls
 from generator.plan.jobs import (
     CONFIG_KEY,
     TIME_KEY,
+    Address,
     ArticlePage,
     CopyJob,
     Job,
@@ -32,13 +33,14 @@ from generator.plan.jobs import (
     make_job,
 )
 from generator.plan.kinds import KIND, KINDS, Kind, Page, Planning
-from generator.plan.lists import Listing, paginate
+from generator.plan.lists import ListPage, paginate
 
 __all__ = [
     "CONFIG_KEY",
     "KIND",
     "KINDS",
     "TIME_KEY",
+    "Address",
     "ArticlePage",
     "CopyJob",
     "Job",
@@ -58,52 +60,49 @@ def plan_site(
     structure: Structure,
     assets: Sequence[AssetFile],
     now: dt.datetime,
+    only: Collection[Address] | None = None,
 ) -> tuple[Plan, list[Diagnostic]]:
-    """Every output of the site. ``now`` decides what depends on the time
-    (which articles the news sitemap lists); ``Plan.valid_until`` says when
-    that would change."""
-    jobs: list[Job] = []
-    listings: list[Listing] = []
+    """Every output of the site, or (``only``) the outputs at these
+    addresses. ``now`` decides what depends on the time (which articles the
+    news sitemap lists); ``Plan.valid_until`` says when that would change."""
+    if only is not None and any(KIND[kind].needs_all for kind, _, _ in only):
+        only = None  # the sitemap reads every page: plan them all
+    planning = Planning(config=config, structure=structure, now=now)
+    wanted: dict[str, dict[str, set[int]]] = {}
+    for kind_name, key, number in only or ():
+        wanted.setdefault(kind_name, {}).setdefault(key, set()).add(number)
     valid_until = math.inf
     for kind in KINDS:
         if kind.needs_host and not config.absolute_base:
             continue
-        planning = Planning(
-            config=config,
-            structure=structure,
-            now=now,
-            listings=tuple(listings),
-            jobs=tuple(jobs),
-        )
         if kind.changes_at is not None:
             valid_until = min(valid_until, kind.changes_at(planning))
-        if kind.pages is not None:
-            jobs += [_job(kind, page) for page in kind.pages(planning)]
-        if kind.lists is not None:
-            for listing in kind.lists(planning):
-                listings.append(listing)
-                jobs += [
-                    _job(
-                        kind,
-                        Page(path=p.path, context=p.context, origin=p.origin, lastmod=p.lastmod),
-                    )
-                    for p in paginate(config, listing)
-                ]
-    copies = [copy_job(asset) for asset in assets]
-    plan = Plan(pages=tuple(jobs), copies=tuple(copies), valid_until=valid_until)
-    return plan, _collisions(plan)
+        numbers: Mapping[str, set[int] | None] = (
+            dict.fromkeys(kind.keys(planning)) if only is None else wanted.get(kind.name, {})
+        )
+        for key, pages in numbers.items():
+            if kind.page is not None:
+                planning.jobs.append(_job(kind, (kind.name, key, 1), kind.page(planning, key)))
+                continue
+            listing = planning.listing(kind.name, key)
+            for number, page in paginate(config, listing, pages):
+                planning.jobs.append(_job(kind, (kind.name, key, number), page))
+    jobs = tuple(planning.jobs)
+    copies = tuple(copy_job(asset) for asset in assets)
+    plan = Plan(pages=jobs, copies=copies, valid_until=valid_until)
+    return plan, (_collisions(plan) if only is None else [])
 
 
 def copy_job(asset: AssetFile) -> CopyJob:
     return CopyJob(output=asset.dest, source=asset.rel, path=asset.path, stat=asset.stat)
 
 
-def _job(kind: Kind, page: Page) -> Job:
+def _job(kind: Kind, address: Address, page: Page | ListPage) -> Job:
     return make_job(
         output=urls.output_file(page.path),
-        kind=kind.name,
+        address=address,
         layout=kind.layout,
-        producer=page.producer or kind.producer,
+        producer=(page.producer if isinstance(page, Page) else None) or kind.producer,
         context=page.context,
         origin=page.origin,
         lastmod=page.lastmod,

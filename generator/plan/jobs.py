@@ -14,13 +14,18 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from generator.fingerprint import fingerprint
 from generator.model.refs import ArticleRef, Ref, TeaserRef
 
 CONFIG_KEY = "config"  # site.yaml: an input of every output
 TIME_KEY = "time"  # the build time: an input of the outputs it decides (the news sitemap)
+
+
+# Where a job is in the table: its kind, the key of its page or list, and
+# its page number (1 for a kind of single pages).
+Address = tuple[str, str, int]
 
 
 def layout_key(name: str) -> str:
@@ -35,6 +40,8 @@ def asset_key(rel: str) -> str:
 class PageInfo:
     """``page`` in every layout: what this output is and where."""
 
+    refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references
+
     kind: str  # "article", "index", "tag", "tags", "archive", "404"
     url: str
     permalink: str  # absolute when base_url has a host
@@ -44,12 +51,14 @@ class PageInfo:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageLink:
+    refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references
     number: int
     url: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Paginator:
+    refs_in: ClassVar[tuple[str, ...]] = ("items",)  # fields that hold references
     items: tuple[Any, ...]  # teasers (references to them, in the plan)
     number: int  # 1-based
     total: int  # pages
@@ -78,6 +87,7 @@ def page_url(first_url: str, later_urls: str, number: int) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveLink:
+    refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references
     title: str
     url: str
     count: int
@@ -86,6 +96,8 @@ class ArchiveLink:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Archive:
     """A year, month or day page (``/2026/``, ``/2026/11/``, ``/2026/11/24/``)."""
+
+    refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references
 
     kind: str  # "year", "month" or "day"
     title: str  # "2026", "November 2026", "24 November 2026"
@@ -111,13 +123,18 @@ class Job:
     """One output to render: with a layout, or with a built-in producer."""
 
     output: str  # output-relative file: "2026/11/24/budget/index.html"
-    kind: str  # the page kind that planned it (see kinds.py)
+    address: Address  # ("tag", "politics", 2): the page kind, key and number that planned it
     layout: str | None  # template name: "article.html"
     producer: str | None  # a built-in writer instead of a layout ("sitemap")
     context: Mapping[str, Any]  # the variables the layout sees (besides globals)
     refs: tuple[Ref, ...]  # the articles the context shows, in order, each once
     static: str  # fingerprint of the context, references by name
     origin: str  # what to name in an error: the article file, or the page
+
+    @property
+    def kind(self) -> str:
+        return self.address[0]
+
     lastmod: dt.datetime | None  # for the sitemap; None: not in the sitemap
     timed: bool  # decided by the build time (an input: TIME_KEY)
 
@@ -125,7 +142,7 @@ class Job:
 def make_job(
     *,
     output: str,
-    kind: str,
+    address: Address,
     context: Mapping[str, Any],
     origin: str,
     layout: str | None = None,
@@ -135,10 +152,10 @@ def make_job(
 ) -> Job:
     refs: dict[tuple[str, str], Ref] = {}
     _collect(context, refs)
-    static = fingerprint(kind, output, layout, producer, context)
+    static = fingerprint(address, output, layout, producer, context)
     return Job(
         output=output,
-        kind=kind,
+        address=address,
         layout=layout,
         producer=producer,
         context=context,
@@ -155,7 +172,9 @@ _ATOMS = (str, int, float, bool, type(None), dt.date)  # datetime is a date
 
 def _collect(value: Any, refs: dict[tuple[str, str], Ref]) -> None:
     """Every reference in ``value``, in order, each once (by its kind: a
-    teaser and an article of one source are equal strings)."""
+    teaser and an article of one source are equal strings). A class may
+    say which of its fields can hold references (``refs_in``); any other
+    dataclass is looked through whole."""
     if isinstance(value, Ref):
         refs.setdefault((value.prefix, value), value)
     elif isinstance(value, _ATOMS):
@@ -167,7 +186,7 @@ def _collect(value: Any, refs: dict[tuple[str, str], Ref]) -> None:
         for item in value.values():
             _collect(item, refs)
     elif dataclasses.is_dataclass(value):
-        for name in value.__dataclass_fields__:
+        for name in getattr(value, "refs_in", value.__dataclass_fields__):
             _collect(getattr(value, name), refs)
 
 

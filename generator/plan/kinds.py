@@ -1,11 +1,12 @@
 """The page kinds: every kind of output the site has, declared in one table.
 
 Each row says where its pages go, which layout (or built-in writer) makes
-them, what they show, and how they are cut into pages. The plan reads the
-table top to bottom (a row sees what the rows above it planned: the feeds
-are made for the lists above them, the sitemap lists every page above it);
-the build, the dependency map and the preview know kinds only through it.
-Adding a kind is a row here, a layout, and tests.
+them, what they show, and how they are cut into pages; each page (or list)
+has a key, so one page can be planned alone. The plan reads the table top
+to bottom (the feeds are made for the lists of the rows above them, the
+sitemap lists every page above it); the build, the dependency map and the
+preview know kinds only through it. Adding a kind is a row here, a layout,
+and tests.
 """
 
 from __future__ import annotations
@@ -30,16 +31,33 @@ from generator.publish.sitemaps import (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Planning:
-    """What a row plans from: the site's structure, the settings, the build
-    time, and what the rows above it planned."""
+    """What a row plans from: the site's structure, the settings and the
+    build time; the lists of every row, by key; and, when the whole site is
+    planned, every output the rows above it planned."""
 
     config: SiteConfig
     structure: Structure
     now: dt.datetime
-    listings: tuple[Listing, ...]  # every list planned so far
-    jobs: tuple[Job, ...]  # every output planned so far
+    jobs: list[Job] = field(default_factory=list)  # planned so far (the whole site only)
+    _lists: dict[tuple[str, str], Listing] = field(default_factory=dict)
+    _archives: dict[str, Listing] | None = None
+
+    def listing(self, kind: str, key: str) -> Listing:
+        """The list ``key`` of the list kind ``kind``, made once."""
+        known = self._lists.get((kind, key))
+        if known is None:
+            make = KIND[kind].list
+            assert make is not None, f"{kind} is no kind of lists"
+            known = self._lists[(kind, key)] = make(self, key)
+        return known
+
+    def archives(self) -> dict[str, Listing]:
+        if self._archives is None:
+            found = archives(self.config, self.structure.articles)
+            self._archives = {listing.path: listing for listing in found}
+        return self._archives
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,15 +73,18 @@ class Page:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Kind:
-    """One row of the table."""
+    """One row of the table. A kind has pages, or lists cut into pages,
+    each named by a key (an article's source, a tag's slug, a list's path),
+    so that one page can be planned without the others."""
 
     name: str  # ``page.kind`` in layouts
     url: str  # where its pages go, as documented ("permalinks.tag" names the setting)
     shows: str  # what its pages show, in words
+    keys: Callable[[Planning], Iterable[str]]  # every page or list it has, by key
+    page: Callable[[Planning, str], Page] | None = None  # one page ...
+    list: Callable[[Planning, str], Listing] | None = None  # ... or one list, by its key
     layout: str | None = None  # the layout that renders it ...
     producer: str | None = None  # ... or the built-in writer
-    pages: Callable[[Planning], Iterable[Page]] | None = None  # its pages, for a kind of pages
-    lists: Callable[[Planning], Iterable[Listing]] | None = None  # its lists, for a kind of lists
     # Lists are cut into pages of ``per_page``; each list gets these feeds
     # (when base_url has a host): "atom" (the feed row's layout), "json".
     feeds: tuple[str, ...] = field(default=())
@@ -72,30 +93,35 @@ class Kind:
     # which its pages would change by themselves. The build time is then an
     # input of its pages.
     changes_at: Callable[[Planning], float] | None = None
+    needs_all: bool = False  # reads every page planned above it (the sitemap)
 
 
 # -- the rows' pages ---------------------------------------------------------------
 
 
-def _articles(p: Planning) -> Iterable[Page]:
-    for placed in p.structure.articles:
-        near = p.structure.neighbours[placed.source]
-        article = ArticlePage(
-            article=ArticleRef(placed.source),
-            related=tuple(TeaserRef(s) for s in near.related),
-            prev=TeaserRef(near.prev) if near.prev else None,
-            next=TeaserRef(near.next) if near.next else None,
-        )
-        yield Page(
-            path=placed.path,
-            context={"article": article, "page": page_info(p.config, "article", placed.path)},
-            origin=placed.source,
-            lastmod=placed.lastmod,
-        )
+def _article_keys(p: Planning) -> Iterable[str]:
+    return (placed.source for placed in p.structure.articles)
 
 
-def _index(p: Planning) -> Iterable[Listing]:
-    yield Listing(
+def _article(p: Planning, source: str) -> Page:
+    placed = p.structure.placed[source]
+    near = p.structure.neighbours_of(source)
+    article = ArticlePage(
+        article=ArticleRef(source),
+        related=tuple(TeaserRef(s) for s in near.related),
+        prev=TeaserRef(near.prev) if near.prev else None,
+        next=TeaserRef(near.next) if near.next else None,
+    )
+    return Page(
+        path=placed.path,
+        context={"article": article, "page": page_info(p.config, "article", placed.path)},
+        origin=source,
+        lastmod=placed.lastmod,
+    )
+
+
+def _index(p: Planning, key: str) -> Listing:
+    return Listing(
         kind="index",
         path="/",
         members=p.structure.articles,
@@ -106,62 +132,67 @@ def _index(p: Planning) -> Iterable[Listing]:
     )
 
 
-def _tags(p: Planning) -> Iterable[Listing]:
+def _tag(p: Planning, slug: str) -> Listing:
     placed = p.structure.placed
-    for tag in p.structure.tags:
-        yield Listing(
-            kind="tag",
-            path=tag.path,
-            members=tuple(placed[s] for s in p.structure.tag_members[tag.slug]),
-            extra={"tag": tag},
-            origin=f"the tag page of {tag.name!r}",
-            title=f"{p.config.title}: {tag.name}",
-            what=f"tag {tag.name!r}",
-        )
+    tag = p.structure.tag(slug)
+    return Listing(
+        kind="tag",
+        path=tag.path,
+        members=tuple(placed[s] for s in p.structure.tag_members[slug]),
+        extra={"tag": tag},
+        origin=f"the tag page of {tag.name!r}",
+        title=f"{p.config.title}: {tag.name}",
+        what=f"tag {tag.name!r}",
+    )
 
 
-def _tag_index(p: Planning) -> Iterable[Page]:
+def _tag_index(p: Planning, key: str) -> Page:
     path = urls.tags_index_path(p.config)
     newest = p.structure.articles[0].date if p.structure.articles else None
     context = {"tags": p.structure.tags, "page": page_info(p.config, "tags", path)}
-    yield Page(path=path, context=context, origin="the tags index", lastmod=newest)
+    return Page(path=path, context=context, origin="the tags index", lastmod=newest)
 
 
-def _archives(p: Planning) -> Iterable[Listing]:
-    return archives(p.config, p.structure.articles)
-
-
-def _not_found(p: Planning) -> Iterable[Page]:
-    yield Page(
+def _not_found(p: Planning, key: str) -> Page:
+    return Page(
         path="/404.html", context={"page": page_info(p.config, "404", "/404.html")}, origin="404"
     )
 
 
-def _feeds(form: str, file: str, label: str) -> Callable[[Planning], Iterable[Page]]:
-    """The feeds in ``form`` of every list whose kind has them."""
+def _feed_keys(form: str) -> Callable[[Planning], Iterable[str]]:
+    """Every list of every kind whose lists have feeds in ``form``."""
 
-    def feeds(p: Planning) -> Iterable[Page]:
-        for listing in p.listings:
-            if form not in KIND[listing.kind].feeds:
-                continue
-            path = urls.feed_path(listing.path, file)
-            feed = plan_feed(
-                p.config,
-                title=listing.title,
-                path=path,
-                home_path=listing.path,
-                members=listing.members,
-            )
-            origin = f"the {label} feed" + (f" of {listing.what}" if listing.what else "")
-            yield Page(path=path, context={"feed": feed}, origin=origin)
+    def keys(p: Planning) -> Iterable[str]:
+        for kind in KINDS:
+            if form in kind.feeds:
+                yield from (f"{kind.name}:{key}" for key in kind.keys(p))
 
-    return feeds
+    return keys
 
 
-def _sitemaps(p: Planning) -> Iterable[Page]:
-    """Every page that has a date, by URL; an index of parts past 50,000."""
+def _feed(file: str, label: str) -> Callable[[Planning, str], Page]:
+    """The feed of one list (``kind:key``)."""
+
+    def feed(p: Planning, key: str) -> Page:
+        kind, list_key = key.split(":", 1)
+        listing = p.listing(kind, list_key)
+        path = urls.feed_path(listing.path, file)
+        planned = plan_feed(
+            p.config,
+            title=listing.title,
+            path=path,
+            home_path=listing.path,
+            members=listing.members,
+        )
+        origin = f"the {label} feed" + (f" of {listing.what}" if listing.what else "")
+        return Page(path=path, context={"feed": planned}, origin=origin)
+
+    return feed
+
+
+def _sitemap_entries(p: Planning) -> list[SitemapEntry]:
     config = p.config
-    entries = sorted(
+    return sorted(
         (
             SitemapEntry(
                 loc=urls.absolute_url(config, urls.site_path_of(job.output)), lastmod=job.lastmod
@@ -171,27 +202,47 @@ def _sitemaps(p: Planning) -> Iterable[Page]:
         ),
         key=lambda e: e.loc,
     )
+
+
+def _sitemap_keys(p: Planning) -> Iterable[str]:
+    """One sitemap, or parts of 50,000 URLs and an index of them."""
+    count = -(-len(_sitemap_entries(p)) // MAX_URLS)
+    if count <= 1:
+        return ["sitemap.xml"]
+    return [*(f"sitemap-{n}.xml" for n in range(1, count + 1)), "sitemap.xml"]
+
+
+def _sitemap(p: Planning, key: str) -> Page:
+    """Every page that has a date, by URL."""
+    entries = _sitemap_entries(p)
     chunks = [entries[i : i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
     if len(chunks) == 1:
-        yield Page(path="/sitemap.xml", context={"entries": tuple(chunks[0])}, origin="the sitemap")
-        return
-    parts = []
-    for number, chunk in enumerate(chunks, start=1):
-        path = f"/sitemap-{number}.xml"
-        yield Page(
-            path=path, context={"entries": tuple(chunk)}, origin=f"the sitemap part {number}"
+        return Page(
+            path="/sitemap.xml", context={"entries": tuple(chunks[0])}, origin="the sitemap"
         )
-        newest = max((e.lastmod for e in chunk if e.lastmod), default=None)
-        parts.append(SitemapEntry(loc=urls.absolute_url(config, path), lastmod=newest))
-    yield Page(
+    if key != "sitemap.xml":
+        number = int(key.removeprefix("sitemap-").removesuffix(".xml"))
+        return Page(
+            path="/" + key,
+            context={"entries": tuple(chunks[number - 1])},
+            origin=f"the sitemap part {number}",
+        )
+    parts = tuple(
+        SitemapEntry(
+            loc=urls.absolute_url(p.config, f"/sitemap-{number}.xml"),
+            lastmod=max((e.lastmod for e in chunk if e.lastmod), default=None),
+        )
+        for number, chunk in enumerate(chunks, start=1)
+    )
+    return Page(
         path="/sitemap.xml",
-        context={"sitemaps": tuple(parts)},
+        context={"sitemaps": parts},
         origin="the sitemap",
         producer="sitemap_index",
     )
 
 
-def _news_sitemap(p: Planning) -> Iterable[Page]:
+def _news_sitemap(p: Planning, key: str) -> Page:
     """The articles of the last two days, counted back from the build time."""
     config = p.config
     recent = tuple(
@@ -206,18 +257,22 @@ def _news_sitemap(p: Planning) -> Iterable[Page]:
         "publication": config.publisher.name or config.title,
         "language": config.language.split("-")[0].lower(),
     }
-    yield Page(path="/news-sitemap.xml", context=context, origin="the news sitemap")
+    return Page(path="/news-sitemap.xml", context=context, origin="the news sitemap")
 
 
 def _news_changes_at(p: Planning) -> float:
     return news_valid_until([a.date for a in p.structure.articles], p.now)
 
 
-def _robots(p: Planning) -> Iterable[Page]:
+def _robots(p: Planning, key: str) -> Page:
     sitemaps = tuple(
         urls.absolute_url(p.config, path) for path in ("/sitemap.xml", "/news-sitemap.xml")
     )
-    yield Page(path="/robots.txt", context={"sitemaps": sitemaps}, origin="robots.txt")
+    return Page(path="/robots.txt", context={"sitemaps": sitemaps}, origin="robots.txt")
+
+
+def _one(key: str) -> Callable[[Planning], Iterable[str]]:
+    return lambda p: (key,)
 
 
 # -- the table -----------------------------------------------------------------------
@@ -227,14 +282,16 @@ KINDS: tuple[Kind, ...] = (
         name="article",
         url="permalinks.article: /{year}/{month}/{day}/{slug}/",
         layout="article.html",
-        pages=_articles,
+        keys=_article_keys,
+        page=_article,
         shows="the article; the teasers of its related, older and newer articles",
     ),
     Kind(
         name="index",
         url="/, /page/2/, ...",
         layout="index.html",
-        lists=_index,
+        keys=_one("/"),
+        list=_index,
         feeds=("atom", "json"),
         shows="the teasers of every article, newest first",
     ),
@@ -242,7 +299,8 @@ KINDS: tuple[Kind, ...] = (
         name="tag",
         url="permalinks.tag: /tags/{slug}/",
         layout="tag.html",
-        lists=_tags,
+        keys=lambda p: (t.slug for t in p.structure.tags),
+        list=_tag,
         feeds=("atom",),
         shows="the tag; the teasers of its articles, newest first",
     ),
@@ -250,22 +308,32 @@ KINDS: tuple[Kind, ...] = (
         name="tags",
         url="permalinks.tags: /tags/",
         layout="tags.html",
-        pages=_tag_index,
+        keys=_one("tags"),
+        page=_tag_index,
         shows="every tag with its article count",
     ),
     Kind(
         name="archive",
         url="/{year}/, /{year}/{month}/, /{year}/{month}/{day}/",
         layout="archive.html",
-        lists=_archives,
+        keys=lambda p: p.archives(),
+        list=lambda p, k: p.archives()[k],
         shows="the period, its sub-periods; the teasers of its articles",
     ),
-    Kind(name="404", url="/404.html", layout="404.html", pages=_not_found, shows="nothing more"),
+    Kind(
+        name="404",
+        url="/404.html",
+        layout="404.html",
+        keys=_one("404"),
+        page=_not_found,
+        shows="nothing more",
+    ),
     Kind(
         name="feed",
         url="feed.xml beside each list that has one",
         layout=ATOM_LAYOUT,
-        pages=_feeds("atom", "feed.xml", "Atom"),
+        keys=_feed_keys("atom"),
+        page=_feed("feed.xml", "Atom"),
         needs_host=True,
         shows="the newest feeds.entries articles of a list, bodies included",
     ),
@@ -273,7 +341,8 @@ KINDS: tuple[Kind, ...] = (
         name="json_feed",
         url="feed.json beside each list that has one",
         producer="json_feed",
-        pages=_feeds("json", "feed.json", "JSON"),
+        keys=_feed_keys("json"),
+        page=_feed("feed.json", "JSON"),
         needs_host=True,
         shows="the newest feeds.entries articles of a list, bodies included",
     ),
@@ -281,15 +350,18 @@ KINDS: tuple[Kind, ...] = (
         name="sitemap",
         url="/sitemap.xml",
         producer="sitemap",
-        pages=_sitemaps,
+        keys=_sitemap_keys,
+        page=_sitemap,
         needs_host=True,
+        needs_all=True,
         shows="every page with a date, and the date",
     ),
     Kind(
         name="news_sitemap",
         url="/news-sitemap.xml",
         producer="news_sitemap",
-        pages=_news_sitemap,
+        keys=_one("news-sitemap"),
+        page=_news_sitemap,
         needs_host=True,
         changes_at=_news_changes_at,
         shows="the headlines of the articles of the last two days (the build time decides)",
@@ -298,7 +370,8 @@ KINDS: tuple[Kind, ...] = (
         name="robots",
         url="/robots.txt",
         producer="robots",
-        pages=_robots,
+        keys=_one("robots"),
+        page=_robots,
         needs_host=True,
         shows="where the sitemaps are",
     ),

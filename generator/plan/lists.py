@@ -65,8 +65,11 @@ def page_window(number: int, total: int) -> list[int | None]:
     return window
 
 
-def paginate(config: SiteConfig, listing: Listing) -> list[ListPage]:
-    """``listing`` cut into pages of ``per_page`` (one empty page at least)."""
+def paginate(
+    config: SiteConfig, listing: Listing, only: set[int] | None = None
+) -> list[tuple[int, ListPage]]:
+    """``listing`` cut into pages of ``per_page`` (one empty page at least),
+    with their numbers; or only the pages numbered ``only``."""
     size = config.per_page
     items = listing.members
     total = max(1, -(-len(items) // size))
@@ -74,7 +77,7 @@ def paginate(config: SiteConfig, listing: Listing) -> list[ListPage]:
     later_urls = urls.url_for(config, urls.page_path_pattern(config, listing.path))
     url_of = functools.partial(page_url, first_url, later_urls)
     pages = []
-    for n in range(1, total + 1):
+    for n in range(1, total + 1) if only is None else sorted(only):
         chunk = items[(n - 1) * size : n * size]
         paginator = Paginator(
             items=tuple(TeaserRef(p.source) for p in chunk),
@@ -96,14 +99,13 @@ def paginate(config: SiteConfig, listing: Listing) -> list[ListPage]:
         page = page_info(
             config, listing.kind, path, prev_url=paginator.prev_url, next_url=paginator.next_url
         )
-        pages.append(
-            ListPage(
-                path=path,
-                context={**listing.extra, "paginator": paginator, "page": page},
-                origin=listing.origin if n == 1 else f"{listing.origin}, page {n}",
-                lastmod=max((p.lastmod for p in chunk), default=None),
-            )
+        list_page = ListPage(
+            path=path,
+            context={**listing.extra, "paginator": paginator, "page": page},
+            origin=listing.origin if n == 1 else f"{listing.origin}, page {n}",
+            lastmod=max((p.lastmod for p in chunk), default=None),
         )
+        pages.append((n, list_page))
     return pages
 
 

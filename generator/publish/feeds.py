@@ -16,7 +16,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -48,6 +48,8 @@ class FeedEntry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Feed:
+    refs_in: ClassVar[tuple[str, ...]] = ("entries",)  # fields that hold references (plan.jobs)
+
     id: str
     title: str
     subtitle: str

@@ -10,8 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-from xml.sax.saxutils import escape
+from html import escape as _html_escape
+from typing import Any, ClassVar
+
+
+def escape(text: str) -> str:
+    """XML character data: ``&``, ``<`` and ``>`` escaped."""
+    return _html_escape(text, quote=False)
+
 
 MAX_URLS = 50_000
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -22,12 +28,16 @@ NEWS_FUTURE = dt.timedelta(minutes=5)  # articles dated up to this far ahead cou
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SitemapEntry:
+    refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references (plan.jobs)
+
     loc: str  # absolute URL
     lastmod: dt.datetime | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NewsEntry:
+    refs_in: ClassVar[tuple[str, ...]] = ("article",)  # fields that hold references (plan.jobs)
+
     loc: str
     published: dt.datetime
     article: Any  # its Teaser (a reference to it, in the plan): the title is its headline

@@ -20,6 +20,7 @@ import jinja2
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.load import LAYOUTS_DIR, is_ignored
+from generator.model.refs import Items
 from generator.plan import Job
 from generator.publish.feeds import json_feed
 from generator.publish.sitemaps import PRODUCERS as SITEMAP_PRODUCERS
@@ -30,7 +31,7 @@ from generator.render.layouts import (
     make_env,
     syntax_error,
 )
-from generator.render.materialize import Items, materialize
+from generator.render.materialize import materialize
 
 __all__ = ["Items", "LayoutInfo", "Renderer"]
 

@@ -212,8 +212,9 @@ def analyse_layouts(env: jinja2.Environment, layouts: Layouts) -> LayoutInfo:
             return
         prints[name] = fingerprint(layouts.origin(filename), name, source)
         try:
-            env.compile(source, name, filename, raw=True)
-            found = tuple(meta.find_referenced_templates(env.parse(source, name, filename)))
+            tree = env.parse(source, name, filename)
+            env.compile(tree, name, filename, raw=True)  # finds unknown filters and tests
+            found = tuple(meta.find_referenced_templates(tree))
             references[name] = None if None in found else tuple(str(r) for r in found)
         except jinja2.TemplateSyntaxError as exc:
             diags.append(syntax_error(exc, layouts))

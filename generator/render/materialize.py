@@ -8,38 +8,15 @@ layout sees of an article came through a reference the job declared.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from generator.config import SiteConfig
-from generator.model import Article, Teaser
 from generator.model.items import view
-from generator.model.refs import ArticleRef, EntryRef, Ref, SummaryRef, TeaserRef
+from generator.model.refs import ArticleRef, EntryRef, Items, Ref, SummaryRef, TeaserRef
 from generator.plan.jobs import ArticlePage
 from generator.publish.feeds import feed_entry
 
 _ATOMS = frozenset({str, int, float, bool, type(None)})
-
-
-class MissingBody(Exception):
-    """A body the job needs was not handed over (a bug, never bad content)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Items:
-    """What references stand for: the model's objects by source, and the
-    bodies (by digest) of the articles shown whole."""
-
-    teasers: Mapping[str, Teaser]
-    articles: Mapping[str, Article]
-    bodies: Mapping[str, bytes]
-
-    def body(self, article: Article) -> bytes:
-        data = self.bodies.get(article.body.digest)
-        if data is None:
-            raise MissingBody(f"no body for {article.source}")
-        return data
 
 
 def materialize(value: Any, items: Items, config: SiteConfig) -> Any:
@@ -65,7 +42,7 @@ def materialize(value: Any, items: Items, config: SiteConfig) -> Any:
         return {k: materialize(v, items, config) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {}
-        for name in value.__dataclass_fields__:
+        for name in getattr(value, "refs_in", value.__dataclass_fields__):
             old = getattr(value, name)
             new = materialize(old, items, config)
             if new is not old:

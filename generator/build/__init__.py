@@ -1,0 +1,300 @@
+"""The build, top to bottom. ``digest build``, ``digest check`` and the preview
+all call ``run``:
+
+    settings -> load -> parse -> model -> plan -> sign -> render -> write
+
+Every stage is a module (or a small package) of its own; this one only
+strings them together. One rule makes a build incremental, whether the
+state comes from disk (``digest build``) or from memory (the preview):
+every output has a signature of exactly the inputs it reads; the outputs
+whose signature changed (or whose file is not as it was left) are rendered,
+only files whose bytes changed are written, and outputs no longer planned
+are deleted. The shortcuts beyond that rule are in ``incremental/shortcuts``.
+
+Content and layout problems are collected from every stage and returned
+together; if there is any error, nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.build import outputs, parsing
+from generator.config import SiteConfig, base_url_warning, load_config, with_base_url
+from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
+from generator.execute import Executor, make_executor
+from generator.fingerprint import fingerprint
+from generator.incremental.shortcuts import (
+    Memo,
+    known_layouts,
+    nothing_to_do,
+    remember_layouts,
+    same_plan,
+)
+from generator.incremental.signature import Signer, outdated, sign_all
+from generator.incremental.state import (
+    State,
+    Summary,
+    close_state,
+    open_state,
+    output_identity,
+    save_state,
+)
+from generator.load import CONTENT_DIR, load_site_files
+from generator.model import Site, asset_paths, build_structure
+from generator.parse import ParseSettings
+from generator.plan import plan_site
+from generator.write import OutputError, check_output_dir
+
+__all__ = ["BuildOptions", "BuildResult", "OutputError", "run"]
+
+Progress = Callable[[int, int], None]  # (done, total)
+IN_PLACE_LIMIT = 200  # a build that changes fewer outputs replaces them in place
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildOptions:
+    site_dir: Path
+    output_dir: Path
+    drafts: bool = False
+    write: bool = True  # False: check everything, write nothing (digest check)
+    base_url: str | None = None  # overrides site.yaml (digest build --base-url)
+    check_links: bool = False  # check the rendered pages' links, ids and titles (digest check)
+    now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the current time
+    jobs: int = 1  # worker processes for parsing and rendering
+    scheduler: str | None = None  # a Dask scheduler to run them on instead
+    shortcuts: bool = True  # False: the one incremental rule alone (see incremental/shortcuts)
+    # Up to this many changed outputs (or a tenth of them all) are replaced
+    # in place; more are written into a staging folder and swapped in whole.
+    in_place_limit: int = IN_PLACE_LIMIT
+    # Leave the output folder a staging folder replaced for the caller to
+    # delete (``BuildResult.replaced``): the preview tells the browsers first.
+    keep_replaced: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class BuildResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    articles: int = 0
+    tags: int = 0
+    pages: int = 0  # HTML pages
+    files: int = 0  # every output file
+    rendered: int = 0  # outputs rendered by this build
+    changed: list[str] = field(default_factory=list)  # outputs written or deleted
+    replaced_all: bool = False  # the output folder was swapped for a staging folder
+    replaced: Path | None = None  # the folder it replaced, if kept (``keep_replaced``)
+    seconds: float = 0.0
+    config: SiteConfig | None = None
+    site: Site | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def run(
+    options: BuildOptions,
+    *,
+    state: State | None = None,
+    memo: Memo | None = None,
+    hint: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the site. Raises ``write.OutputError`` only for an unusable
+    output folder. Without a ``state``, ``digest build``'s is read from the
+    site folder and saved back (``digest check`` reads it only). The
+    preview passes the state it keeps in memory, its ``memo`` and the
+    watcher's ``hint`` of the files that changed."""
+    started = time.perf_counter()
+    if options.write:
+        check_output_dir(options.output_dir, options.site_dir)
+    own = state is None
+    if state is None:
+        state = open_state(options.site_dir, create=options.write)
+    executor = make_executor(options.jobs, options.scheduler)
+    try:
+        memo = memo if options.shortcuts else None
+        result = _build(options, state, memo, hint, executor, progress)
+        if own and options.write:
+            save_state(state)
+    finally:
+        executor.close()
+        if own:
+            close_state(state)
+    result.diagnostics = sorted_diagnostics(result.diagnostics)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build(
+    options: BuildOptions,
+    state: State,
+    memo: Memo | None,
+    hint: Iterable[str] | None,
+    executor: Executor,
+    progress: Progress | None,
+) -> BuildResult:
+    site_dir, out = options.site_dir, options.output_dir
+    result = BuildResult()
+
+    # settings
+    config, diags = settings(site_dir, options.base_url)
+    result.config = config
+    now = options.now or build_time()
+
+    # load
+    files = memo.scan(site_dir, load_site_files, hint) if memo else load_site_files(site_dir)
+    if not files.articles and not (site_dir / CONTENT_DIR).is_dir():
+        hint = "create content/ and put articles in it"
+        diags.append(error("content", "no content/ folder", hint=hint))
+    built_with = fingerprint(options.drafts, config.fingerprint(), files.layouts)
+    if state.output != output_identity(site_dir, out):
+        # The state's outputs are another folder's: nothing here is known.
+        state.output, state.outputs, state.valid_until = output_identity(site_dir, out), {}, 0.0
+    if (
+        options.write
+        and options.shortcuts
+        and memo is None
+        and nothing_to_do(state, built_with, files, now, site_dir, out)
+    ):
+        return _summary(result, state.summary, diags)
+
+    # parse
+    parse_settings = ParseSettings.of(config, options.drafts)
+    suspects = frozenset(hint or ()) if memo else frozenset()
+    published, reparsed, parse_diags = parsing.parse(
+        site_dir, files, state, parse_settings, executor, suspects
+    )
+    diags += parse_diags
+
+    # model
+    skeletons = [state.parsed[source].skeleton for source in published]
+    assert all(s is not None for s in skeletons)
+    model_args = (config, skeletons, asset_paths(files), files.content_paths)
+    structure, structure_diags = (
+        memo.structure(*model_args) if memo else build_structure(*model_args)  # type: ignore[arg-type]
+    )
+    diags += structure_diags
+    site = Site(
+        config,
+        structure,
+        files.assets,
+        parsed=lambda source: parsing.article(state, source),
+        items=memo.items(config, structure) if memo else None,
+    )
+    result.site = site
+    result.articles, result.tags = len(structure.articles), len(structure.tags)
+    layouts = known_layouts(state, files.layouts) if options.shortcuts else None
+    analysed = 0  # when the layouts were analysed (0: they were known)
+    if layouts is None:
+        from generator.render import Renderer  # Jinja: only for a build with something to do
+
+        analysed = time.time_ns()
+        layouts = Renderer(site_dir, config).analyse()
+        diags += layouts.diagnostics
+
+    # plan and sign: what changed since the output folder was made?
+    plan_key = fingerprint(
+        config.fingerprint(),
+        skeletons,
+        sorted(asset_paths(files)),  # sorted: a set's order changes from run to run
+        sorted(files.content_paths),
+    )
+    same = (
+        same_plan(state, plan_key, now, site, layouts.prints, reparsed)
+        if options.shortcuts and options.write and state.outputs
+        else None
+    )
+    signer = Signer(site, layouts, config.fingerprint())
+    if same is not None:  # the last plan: sign again only what may have changed
+        plan, records, dirty = outputs.replan(
+            config, site, files, now, same, signer, state, out, memo
+        )
+        prints = same.prints
+        result.pages, result.files = state.summary.pages, state.summary.files
+    else:
+        plan, plan_diags = plan_site(config, structure, files.assets, now)
+        diags += [*plan_diags, *outputs.missing_layouts(plan, layouts), *site.make_all()]
+        records = sign_all(signer, plan.pages, plan.copies)
+        dirty = (
+            outdated(records, state.outputs, out)
+            if options.write
+            else {job.output for job in plan.pages}  # digest check renders every page
+        )
+        prints = {
+            s: (site.teasers[s].fingerprint, site.articles[s].fingerprint) for s in site.teasers
+        }
+        result.pages = sum(1 for job in plan.pages if job.output.endswith(".html"))
+        result.files = len(plan.pages) + len(plan.copies)
+    diags += site.problems()
+    if has_errors(diags):
+        state.valid_until = 0.0  # the outputs are not what these inputs make
+        result.diagnostics = diags
+        return result
+    orphans = sorted(state.outputs.keys() - records.keys()) if options.write else []
+
+    # render and write
+    diags += outputs.render_and_write(
+        options,
+        config,
+        plan,
+        site,
+        layouts,
+        records,
+        dirty,
+        orphans,
+        state,
+        executor,
+        progress,
+        result,
+    )
+    result.diagnostics = diags
+    if has_errors(diags) or not options.write:
+        if has_errors(diags):
+            state.valid_until = 0.0
+        return result
+    state.settings, state.plan, state.valid_until = built_with, plan_key, plan.valid_until
+    state.prints = prints
+    if analysed and not layouts.diagnostics:
+        remember_layouts(state, files.layouts, layouts, analysed)
+    state.summary = Summary(
+        articles=result.articles,
+        tags=result.tags,
+        pages=result.pages,
+        files=result.files,
+        warnings=tuple(d for d in diags if not d.is_error),
+    )
+    return result
+
+
+def settings(site_dir: Path, base_url: str | None) -> tuple[SiteConfig, list[Diagnostic]]:
+    """``site.yaml``, with ``--base-url`` over it."""
+    config, diags = load_config(site_dir)
+    if base_url is not None:
+        config, override_diags = with_base_url(config, base_url)
+        diags += override_diags
+    no_host = base_url_warning(config)
+    if no_host is not None:
+        diags.append(no_host)
+    return config, diags
+
+
+def build_time() -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds) when set, else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def _summary(result: BuildResult, summary: Summary, diags: list[Diagnostic]) -> BuildResult:
+    """A build with nothing to do says what the last one did."""
+    result.articles, result.tags = summary.articles, summary.tags
+    result.pages, result.files = summary.pages, summary.files
+    result.diagnostics = [*diags, *summary.warnings]
+    return result

@@ -1,0 +1,290 @@
+"""The sign, render and write stages as a build runs them: which outputs to
+make again, rendering them in tasks (``execute``) with the articles and
+bodies they show, and putting them in the output folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, error, has_errors
+from generator.execute import Executor, Inline, partition
+from generator.fingerprint import fingerprint
+from generator.incremental.shortcuts import Memo, SamePlan
+from generator.incremental.signature import Signer, outdated, sign_copy
+from generator.incremental.state import OutputRecord, State, stat_of
+from generator.load import SiteFiles
+from generator.model import Site
+from generator.model.refs import Items
+from generator.parse import ParseSettings
+from generator.plan import CopyJob, Job, Plan, copy_job, plan_site
+from generator.write import Staging, remove_files, replace_file
+
+if TYPE_CHECKING:
+    from generator.build import BuildOptions, BuildResult, Progress
+    from generator.execute.tasks import Rendered
+    from generator.publish.check import PageScan
+    from generator.render import LayoutInfo
+
+RENDER_TASK = 100  # pages per render task, when rendering is spread over workers
+
+
+def replan(
+    config: SiteConfig,
+    site: Site,
+    files: SiteFiles,
+    now: dt.datetime,
+    same: SamePlan,
+    signer: Signer,
+    state: State,
+    out: Path,
+    memo: Memo | None,
+) -> tuple[Plan, dict[str, OutputRecord], set[str]]:
+    """Under the last plan: the outputs that may have changed planned and
+    signed again, every other output's record kept; and the outputs to make
+    again (for ``digest build``, also those whose file is not as it was left)."""
+    records = dict(state.outputs)
+    for copy in files.assets:
+        records[copy.dest] = sign_copy(copy_job(copy))
+    plan, _ = plan_site(config, site.structure, files.assets, now, only=same.addresses)
+    for job in plan.pages:
+        records[job.output] = signer.sign(job)
+    check = (
+        {job.output: records[job.output] for job in plan.pages} | _copies(records, files)
+        if memo is not None  # the preview trusts its output folder
+        else records
+    )
+    dirty = outdated(check, state.outputs, out)
+    missing = {state.outputs[o].address for o in dirty if o in state.outputs} - same.addresses
+    missing.discard(None)
+    if missing:  # made again though nothing changed (a hand-edited file)
+        more, _ = plan_site(config, site.structure, (), now, only=missing)  # type: ignore[arg-type]
+        plan = dataclasses.replace(plan, pages=plan.pages + more.pages)
+        for job in more.pages:
+            records[job.output] = signer.sign(job)
+    return plan, records, dirty
+
+
+def _copies(records: Mapping[str, OutputRecord], files: SiteFiles) -> dict[str, OutputRecord]:
+    return {asset.dest: records[asset.dest] for asset in files.assets}
+
+
+def missing_layouts(plan: Plan, layouts: LayoutInfo) -> list[Diagnostic]:
+    """One error per layout that pages need and nobody provides."""
+    needed: dict[str, list[Job]] = {}
+    for job in plan.pages:
+        if job.layout is not None and job.layout not in layouts.names:
+            needed.setdefault(job.layout, []).append(job)
+    diags = []
+    for name, users in sorted(needed.items()):
+        others = f" and {len(users) - 1} more" if len(users) > 1 else ""
+        diags.append(
+            error(
+                f"layouts/{name}",
+                f"layout {name!r} not found (needed for {users[0].origin}{others})",
+                hint="add it to layouts/ or fix the name",
+            )
+        )
+    return diags
+
+
+def render_and_write(
+    options: BuildOptions,
+    config: SiteConfig,
+    plan: Plan,
+    site: Site,
+    layouts: LayoutInfo,
+    records: dict[str, OutputRecord],
+    dirty: set[str],
+    orphans: list[str],
+    state: State,
+    executor: Executor,
+    progress: Progress | None,
+    result: BuildResult,
+) -> list[Diagnostic]:
+    """Render the ``dirty`` outputs and put them in the output folder with
+    the rest: in place for a few, through a staging folder for many. The
+    state learns every output's record as written. Returns the problems."""
+    out = options.output_dir
+    total = len(records)
+    # In place only where the state knows what the folder holds (and so
+    # what to delete), and for a few outputs.
+    known = bool(state.outputs)
+    in_place = known and len(dirty) <= max(options.in_place_limit, total // 10)
+    staging = Staging(out) if options.write and not in_place else None
+    try:
+        if staging is not None:  # the outputs still current, carried over as they are
+            for output in records.keys() - dirty:
+                if not staging.keep(output):
+                    dirty.add(output)
+        jobs = [job for job in plan.pages if job.output in dirty]
+        copies = [c for c in plan.copies if c.output in dirty]
+        target = str(staging.root) if staging is not None else None
+        rendered, diags, scans = _render(
+            options, config, site, layouts, jobs, target, state, executor, progress
+        )
+        result.rendered = len(jobs)
+        if options.check_links:
+            from generator.publish.check import check_site
+
+            outputs = [job.output for job in plan.pages] + [c.output for c in plan.copies]
+            diags += check_site(
+                scans, outputs, base_path=config.base_path, absolute_base=config.absolute_base
+            )
+        if has_errors(diags) or not options.write:
+            if staging is not None:
+                staging.discard()
+            return diags
+        changed: list[str] = []
+        new_records = {}
+        for r in rendered:
+            before = state.outputs.get(r.output)
+            if r.data is not None:  # in place: only bytes that changed are written
+                if replace_file(out, r.output, r.data):
+                    changed.append(r.output)
+                stat = stat_of(out / r.output) or (0, 0)
+            else:
+                assert r.stat is not None
+                stat = r.stat
+                if before is None or before.digest != r.digest:
+                    changed.append(r.output)
+            new_records[r.output] = _record(records[r.output], stat, r.digest)
+        for copy in copies:
+            if _copy(copy, out, staging):
+                changed.append(copy.output)
+            written = stat_of((staging.root if staging is not None else out) / copy.output)
+            new_records[copy.output] = _record(records[copy.output], written or (0, 0), "")
+        for output, record in records.items():
+            if output not in new_records:  # current: as the last build left it
+                old = state.outputs[output]
+                same = record is old or (
+                    record.signature == old.signature and record.address == old.address
+                )
+                new_records[output] = old if same else _record(record, old.stat, old.digest)
+        if staging is not None:
+            result.replaced = staging.commit(keep_old=options.keep_replaced)
+            result.replaced_all = True
+        else:
+            remove_files(out, orphans)
+        result.changed = sorted(changed + orphans)
+        state.outputs = new_records
+        return diags
+    except BaseException:
+        if staging is not None:
+            staging.discard()
+        raise
+
+
+def _record(record: OutputRecord, stat: tuple[int, int], digest: str) -> OutputRecord:
+    return record.replace(stat=stat, digest=digest)
+
+
+def _copy(copy: CopyJob, out: Path, staging: Staging | None) -> bool:
+    """Copy one file into place; whether its bytes changed."""
+    if staging is not None:
+        staging.copy(copy.output, copy.path)
+        return True
+    return replace_file(out, copy.output, copy.path.read_bytes())
+
+
+def _render(
+    options: BuildOptions,
+    config: SiteConfig,
+    site: Site,
+    layouts: LayoutInfo,
+    jobs: Sequence[Job],
+    target: str | None,
+    state: State,
+    executor: Executor,
+    progress: Progress | None,
+) -> tuple[list[Rendered], list[Diagnostic], list[PageScan]]:
+    """Render ``jobs`` in tasks, each with the articles and bodies its pages
+    show; the teasers, which pages of every kind show, are shared once."""
+    from generator.execute.tasks import RenderTask, render_pages  # Jinja: when there is work
+
+    chunks = partition(range(len(jobs)), RENDER_TASK, executor)
+    run_on = executor if len(chunks) > 1 else Inline()
+    layouts_print = fingerprint(sorted(layouts.prints.items()))
+    bodies = _Bodies(options.site_dir, site, state, ParseSettings.of(config, options.drafts))
+    shown = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "teaser"}
+    teasers = run_on.share({source: site.teasers[source] for source in sorted(shown)})
+    tasks = (
+        RenderTask(
+            site_dir=str(options.site_dir),
+            config=config,
+            layouts=layouts_print,
+            jobs=tuple(jobs[i] for i in chunk),
+            items=bodies.items_for([jobs[i] for i in chunk]),
+            target=target,
+            scan=options.check_links,
+        )
+        for chunk in chunks
+    )
+    rendered: list[Rendered] = []
+    diags: list[Diagnostic] = []
+    scans: list[PageScan] = []
+    for results in run_on.map(render_pages, tasks, teasers):
+        for r in results:
+            if r.diagnostic is not None:
+                diags.append(r.diagnostic)
+            else:
+                rendered.append(r)
+            if r.scan is not None:
+                scans.append(r.scan)
+        if progress is not None:
+            progress(len(rendered), len(jobs))
+    return rendered, [*bodies.problems, *diags], scans
+
+
+class _Bodies:
+    """The articles and bodies a share of the pages shows. A body the state
+    lost (or that does not match its digest) is made again from its file."""
+
+    def __init__(self, site_dir: Path, site: Site, state: State, settings: ParseSettings) -> None:
+        self._site_dir = site_dir
+        self._site = site
+        self._state = state
+        self._settings = settings
+        self.problems: list[Diagnostic] = []
+
+    def items_for(self, jobs: Sequence[Job]) -> Items:
+        """The articles the pages show whole, with their bodies (the
+        teasers are shared: see ``_render``)."""
+        articles = self._site.articles
+        whole = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "src"}
+        digests = {articles[source].body.digest: source for source in whole}
+        bodies = self._state.bodies.get(digests)
+        lost = [source for digest, source in digests.items() if digest not in bodies]
+        if lost:
+            bodies.update(self._remake(lost))
+        return Items(
+            teasers={},
+            articles={source: articles[source] for source in whole},
+            bodies=bodies,
+        )
+
+    def _remake(self, sources: list[str]) -> dict[str, bytes]:
+        from generator.execute.tasks import ParseTask, parse_files
+
+        found = {}
+        task = ParseTask(
+            site_dir=str(self._site_dir), settings=self._settings, sources=tuple(sources)
+        )
+        for parsed in parse_files(task):
+            expected = self._site.articles[parsed.source].body.digest
+            if parsed.article is not None and parsed.body is not None:
+                digest = parsed.article.body.html.digest
+                if digest == expected:
+                    found[digest] = parsed.body
+                    self._state.bodies.put([(digest, parsed.body)])
+                    continue
+            self.problems.append(
+                error(
+                    parsed.source, "the file changed while the site was built", hint="build again"
+                )
+            )
+        return found

@@ -1,0 +1,99 @@
+"""The parse stage as a build runs it: every article from the state's parse
+cache where the file and the settings are the same, the others parsed in
+tasks (``execute``), the results and their bodies kept in the state."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from generator.diagnostics import Diagnostic
+from generator.execute import Executor, Inline, partition
+from generator.incremental.state import InputRecord, ParseEntry, State
+from generator.load import SiteFiles
+from generator.parse import ParsedArticle, ParseSettings, file_digest
+
+RACY_NS = 2_000_000_000  # coarser than any file system's modification times (FAT: 2 s)
+PARSE_TASK = 100  # articles per parse task, when parsing is spread over workers
+
+
+def parse(
+    site_dir: Path,
+    files: SiteFiles,
+    state: State,
+    settings: ParseSettings,
+    executor: Executor,
+    suspects: frozenset[str] = frozenset(),
+) -> tuple[list[str], set[str], list[Diagnostic]]:
+    """Every article, parsed, into the state's parse cache: from the cache
+    where a file's bytes (known by their stat, else read and hashed) and the
+    settings are the same; the others in tasks, their bodies into the state.
+    Returns the published articles (in file order), the ones parsed again,
+    and every article's problems. ``suspects`` (the files the watcher saw
+    change) are read whatever their stat says: a save can keep a file's size
+    and modification time."""
+    trust_before = time.time_ns() - RACY_NS
+    misses: list[str] = []
+    for source in files.articles:
+        rel = source.rel
+        known = state.inputs.get(rel)
+        entry = state.parsed.get(rel)
+        if known is not None and known.stat == source.stat and known.digest and rel not in suspects:
+            digest = known.digest
+        elif entry is not None:
+            data = _read(site_dir / rel)
+            digest = file_digest(data) if data is not None else ""
+        else:
+            digest = ""
+        if digest and entry is not None and entry.key == settings.key(digest):
+            trusted = source.stat[0] < trust_before
+            state.inputs[rel] = InputRecord(source.stat, digest if trusted else "")
+        else:
+            misses.append(rel)
+    stats = {source.rel: source.stat for source in files.articles}
+    from generator.execute.tasks import ParseTask, parse_files  # Markdown: when there is work
+
+    tasks = [
+        ParseTask(site_dir=str(site_dir), settings=settings, sources=part)
+        for part in partition(misses, PARSE_TASK, executor)
+    ]
+    for results in (executor if len(tasks) > 1 else Inline()).map(parse_files, tasks):
+        bodies = []
+        for parsed in results:
+            article = parsed.article
+            key = settings.key(parsed.digest)
+            state.parsed[parsed.source] = ParseEntry(key, article, parsed.diagnostics)
+            trusted = stats[parsed.source][0] < trust_before
+            state.inputs[parsed.source] = InputRecord(
+                stats[parsed.source], parsed.digest if trusted else ""
+            )
+            if article is not None and parsed.body is not None:
+                bodies.append((article.body.html.digest, parsed.body))
+        state.bodies.put(bodies)
+    gone = (state.inputs.keys() | state.parsed.keys()) - stats.keys()
+    for rel in gone:
+        state.inputs.pop(rel, None)
+        state.parsed.pop(rel, None)
+    if misses or gone:  # bodies no article has any more
+        state.bodies.keep_only({e.body for e in state.parsed.values() if e.body is not None})
+    published: list[str] = []
+    diags: list[Diagnostic] = []
+    for source in files.articles:
+        entry = state.parsed[source.rel]
+        diags += entry.diagnostics
+        if entry.skeleton is not None:
+            published.append(source.rel)
+    return published, set(misses), diags
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def article(state: State, source: str) -> ParsedArticle:
+    article = state.parsed[source].article
+    assert article is not None
+    return article
