@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from generator import __version__, build
 from generator.config import load_config
 from generator.diagnostics import Diagnostic
-from generator.execute import default_jobs
+from generator.execute import ExecutorUnavailable, default_jobs
 from generator.new import NewArticleError, new_article
 from generator.write import OutputError
 
@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         default=default_jobs(),
         metavar="N",
         help=f"processes for parsing and rendering (default: {default_jobs()}, the CPU count)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="parse and render on a Dask cluster (tcp://HOST:8786); needs digest[dask] and the "
+        "site on a folder every worker shares",
     )
 
     p = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload on every save")
@@ -109,9 +115,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.jobs < 1:
                 print("digest: error: --jobs must be at least 1", file=sys.stderr)
                 return EXIT_USAGE
-            return _build(
-                site_dir, args.output or site_dir / "output", args.drafts, args.base_url, args.jobs
+            options = build.BuildOptions(
+                site_dir=site_dir,
+                output_dir=args.output or site_dir / "output",
+                drafts=args.drafts,
+                base_url=args.base_url,
+                jobs=args.jobs,
+                scheduler=args.scheduler,
             )
+            return _build(options)
         if args.command == "check":
             return _check(site_dir, args.drafts)
         if args.command == "serve":
@@ -122,14 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _build(site_dir: Path, output: Path, drafts: bool, base_url: str | None, jobs: int) -> int:
-    options = build.BuildOptions(
-        site_dir=site_dir, output_dir=output, drafts=drafts, base_url=base_url, jobs=jobs
-    )
+def _build(options: build.BuildOptions) -> int:
+    output = options.output_dir
     progress = _progress_printer(sys.stdout)
     try:
         result = build.run(options, progress=progress)
-    except OutputError as exc:
+    except (OutputError, ExecutorUnavailable) as exc:
+        _clear_progress(sys.stdout)
         print(f"digest: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _clear_progress(sys.stdout)

@@ -46,7 +46,7 @@ from generator.incremental.state import (
     save_state,
 )
 from generator.load import CONTENT_DIR, load_site_files
-from generator.model import Site, asset_paths, build_structure
+from generator.model import Site, asset_paths, build_structure, structure_key
 from generator.parse import ParseSettings
 from generator.plan import plan_site
 from generator.write import OutputError, check_output_dir
@@ -113,15 +113,18 @@ def run(
     started = time.perf_counter()
     if options.write:
         check_output_dir(options.output_dir, options.site_dir)
+    executor = make_executor(options.jobs, options.scheduler)
     own = state is None
     if state is None:
         state = open_state(options.site_dir, create=options.write)
-    executor = make_executor(options.jobs, options.scheduler)
     try:
         memo = memo if options.shortcuts else None
         result = _build(options, state, memo, hint, executor, progress)
         if own and options.write:
             save_state(state)
+    except BaseException:
+        state.valid_until = 0.0  # interrupted: what the folder holds is not known
+        raise
     finally:
         executor.close()
         if own:
@@ -166,19 +169,25 @@ def _build(
 
     # parse
     parse_settings = ParseSettings.of(config, options.drafts)
-    suspects = frozenset(hint or ()) if memo else frozenset()
     published, reparsed, parse_diags = parsing.parse(
-        site_dir, files, state, parse_settings, executor, suspects
+        site_dir,
+        files,
+        state,
+        parse_settings,
+        executor,
+        suspects=frozenset(hint or ()) if memo else frozenset(),
+        only=memo.edited if memo else None,
     )
     diags += parse_diags
 
     # model
-    skeletons = [state.parsed[source].skeleton for source in published]
-    assert all(s is not None for s in skeletons)
-    model_args = (config, skeletons, asset_paths(files), files.content_paths)
-    structure, structure_diags = (
-        memo.structure(*model_args) if memo else build_structure(*model_args)  # type: ignore[arg-type]
-    )
+    paths = asset_paths(files), files.content_paths
+    if memo is not None:
+        structure, structure_diags, plan_key = memo.structure(config, published, state, *paths)
+    else:
+        skeletons = [state.parsed[source].skeleton for source in published]
+        structure, structure_diags = build_structure(config, skeletons, *paths)  # type: ignore[arg-type]
+        plan_key = structure_key(config, skeletons, *paths)  # type: ignore[arg-type]
     diags += structure_diags
     site = Site(
         config,
@@ -199,20 +208,13 @@ def _build(
         diags += layouts.diagnostics
 
     # plan and sign: what changed since the output folder was made?
-    plan_key = fingerprint(
-        config.fingerprint(),
-        skeletons,
-        sorted(asset_paths(files)),  # sorted: a set's order changes from run to run
-        sorted(files.content_paths),
-    )
-    same = (
-        same_plan(state, plan_key, now, site, layouts.prints, reparsed)
-        if options.shortcuts and options.write and state.outputs
-        else None
-    )
+    same = None
+    if options.shortcuts and options.write and state.outputs:
+        readers = memo.readers(state) if memo else None
+        same = same_plan(state, plan_key, now, site, layouts.prints, reparsed, readers)
     signer = Signer(site, layouts, config.fingerprint())
     if same is not None:  # the last plan: sign again only what may have changed
-        plan, records, dirty = outputs.replan(
+        plan, records, dirty, signed = outputs.replan(
             config, site, files, now, same, signer, state, out, memo
         )
         prints = same.prints
@@ -221,6 +223,7 @@ def _build(
         plan, plan_diags = plan_site(config, structure, files.assets, now)
         diags += [*plan_diags, *outputs.missing_layouts(plan, layouts), *site.make_all()]
         records = sign_all(signer, plan.pages, plan.copies)
+        signed = None
         dirty = (
             outdated(records, state.outputs, out)
             if options.write
@@ -246,6 +249,7 @@ def _build(
         site,
         layouts,
         records,
+        signed,
         dirty,
         orphans,
         state,

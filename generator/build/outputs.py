@@ -43,14 +43,16 @@ def replan(
     state: State,
     out: Path,
     memo: Memo | None,
-) -> tuple[Plan, dict[str, OutputRecord], set[str]]:
+) -> tuple[Plan, dict[str, OutputRecord], set[str], set[str]]:
     """Under the last plan: the outputs that may have changed planned and
     signed again, every other output's record kept; and the outputs to make
-    again (for ``digest build``, also those whose file is not as it was left)."""
+    again (for ``digest build``, also those whose file is not as it was
+    left), and the outputs signed again."""
     records = dict(state.outputs)
     for copy in files.assets:
         records[copy.dest] = sign_copy(copy_job(copy))
     plan, _ = plan_site(config, site.structure, files.assets, now, only=same.addresses)
+    plan = dataclasses.replace(plan, valid_until=state.valid_until)  # the same plan's time
     for job in plan.pages:
         records[job.output] = signer.sign(job)
     check = (
@@ -66,7 +68,8 @@ def replan(
         plan = dataclasses.replace(plan, pages=plan.pages + more.pages)
         for job in more.pages:
             records[job.output] = signer.sign(job)
-    return plan, records, dirty
+    signed = {job.output for job in plan.pages} | {asset.dest for asset in files.assets}
+    return plan, records, dirty, signed
 
 
 def _copies(records: Mapping[str, OutputRecord], files: SiteFiles) -> dict[str, OutputRecord]:
@@ -99,6 +102,7 @@ def render_and_write(
     site: Site,
     layouts: LayoutInfo,
     records: dict[str, OutputRecord],
+    signed: set[str] | None,
     dirty: set[str],
     orphans: list[str],
     state: State,
@@ -108,7 +112,9 @@ def render_and_write(
 ) -> list[Diagnostic]:
     """Render the ``dirty`` outputs and put them in the output folder with
     the rest: in place for a few, through a staging folder for many. The
-    state learns every output's record as written. Returns the problems."""
+    state learns every output's record as written. ``signed``: the outputs
+    this build signed (None: all; the others' records are the state's).
+    Returns the problems."""
     out = options.output_dir
     total = len(records)
     # In place only where the state knows what the folder holds (and so
@@ -140,7 +146,9 @@ def render_and_write(
                 staging.discard()
             return diags
         changed: list[str] = []
-        new_records = {}
+        # Every output's record as written; the ones not signed again are
+        # the very ones the state has.
+        new_records = dict(records) if signed is not None else {}
         for r in rendered:
             before = state.outputs.get(r.output)
             if r.data is not None:  # in place: only bytes that changed are written
@@ -158,9 +166,9 @@ def render_and_write(
                 changed.append(copy.output)
             written = stat_of((staging.root if staging is not None else out) / copy.output)
             new_records[copy.output] = _record(records[copy.output], written or (0, 0), "")
-        for output, record in records.items():
+        for output in records.keys() if signed is None else signed:
             if output not in new_records:  # current: as the last build left it
-                old = state.outputs[output]
+                record, old = records[output], state.outputs[output]
                 same = record is old or (
                     record.signature == old.signature and record.address == old.address
                 )

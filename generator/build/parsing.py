@@ -23,7 +23,9 @@ def parse(
     state: State,
     settings: ParseSettings,
     executor: Executor,
+    *,
     suspects: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
 ) -> tuple[list[str], set[str], list[Diagnostic]]:
     """Every article, parsed, into the state's parse cache: from the cache
     where a file's bytes (known by their stat, else read and hashed) and the
@@ -31,26 +33,32 @@ def parse(
     Returns the published articles (in file order), the ones parsed again,
     and every article's problems. ``suspects`` (the files the watcher saw
     change) are read whatever their stat says: a save can keep a file's size
-    and modification time."""
+    and modification time. With ``only`` (the preview, when the watcher
+    reported edits alone), the other files are known to be as they were."""
     trust_before = time.time_ns() - RACY_NS
+    suffix = settings.key("")  # an entry's key is its file's digest and this
+    inputs, cache = state.inputs, state.parsed
     misses: list[str] = []
-    for source in files.articles:
+    look_at = files.articles if only is None else [s for s in files.articles if s.rel in only]
+    for source in look_at:
         rel = source.rel
-        known = state.inputs.get(rel)
-        entry = state.parsed.get(rel)
+        known = inputs.get(rel)
+        entry = cache.get(rel)
         if known is not None and known.stat == source.stat and known.digest and rel not in suspects:
+            if entry is not None and entry.key == known.digest + suffix:
+                continue  # as it was: nothing to learn
             digest = known.digest
         elif entry is not None:
             data = _read(site_dir / rel)
             digest = file_digest(data) if data is not None else ""
         else:
             digest = ""
-        if digest and entry is not None and entry.key == settings.key(digest):
+        if digest and entry is not None and entry.key == digest + suffix:
             trusted = source.stat[0] < trust_before
-            state.inputs[rel] = InputRecord(source.stat, digest if trusted else "")
+            inputs[rel] = InputRecord(source.stat, digest if trusted else "")
         else:
             misses.append(rel)
-    stats = {source.rel: source.stat for source in files.articles}
+    stats = {source.rel: source.stat for source in look_at}
     from generator.execute.tasks import ParseTask, parse_files  # Markdown: when there is work
 
     tasks = [
@@ -70,19 +78,21 @@ def parse(
             if article is not None and parsed.body is not None:
                 bodies.append((article.body.html.digest, parsed.body))
         state.bodies.put(bodies)
-    gone = (state.inputs.keys() | state.parsed.keys()) - stats.keys()
+    gone: set[str] = set()
+    if only is None:
+        gone = (inputs.keys() | cache.keys()) - stats.keys()
     for rel in gone:
-        state.inputs.pop(rel, None)
-        state.parsed.pop(rel, None)
+        inputs.pop(rel, None)
+        cache.pop(rel, None)
     if misses or gone:  # bodies no article has any more
-        state.bodies.keep_only({e.body for e in state.parsed.values() if e.body is not None})
-    published: list[str] = []
-    diags: list[Diagnostic] = []
-    for source in files.articles:
-        entry = state.parsed[source.rel]
-        diags += entry.diagnostics
-        if entry.skeleton is not None:
-            published.append(source.rel)
+        state.bodies.forget_unused(
+            lambda: {e.body for e in cache.values() if e.body is not None}, len(cache)
+        )
+    entries = [cache[source.rel] for source in files.articles]
+    published = [
+        source.rel for source, e in zip(files.articles, entries, strict=True) if e.skeleton
+    ]
+    diags = [d for e in entries for d in e.diagnostics]
     return published, set(misses), diags
 
 

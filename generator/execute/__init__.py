@@ -32,6 +32,11 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+class ExecutorUnavailable(Exception):
+    """The workers asked for cannot be used: no Dask here, no scheduler at
+    the address, workers running another version (a usage error)."""
+
+
 def default_jobs() -> int:
     return os.cpu_count() or 1
 

@@ -10,16 +10,20 @@ shared folder. This process keeps the state, plans, and swaps the output in.
 
 from __future__ import annotations
 
+import socket
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from generator.execute import ExecutorUnavailable
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-class DaskUnavailable(Exception):
-    """No Dask here, or no scheduler at the address (a usage error)."""
+class DaskUnavailable(ExecutorUnavailable):
+    """No Dask here, or no scheduler at the address."""
 
 
 class DaskCluster:
@@ -28,6 +32,7 @@ class DaskCluster:
             from distributed import Client
         except ImportError as exc:
             raise DaskUnavailable("--scheduler needs Dask: pip install 'digest[dask]'") from exc
+        _reachable(address)
         try:
             self._client: Any = Client(address, timeout=timeout, set_as_default=False)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
@@ -61,3 +66,15 @@ class DaskCluster:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _reachable(address: str) -> None:
+    """Fail at once when nothing listens at a TCP address (the client would
+    keep trying until its time-out)."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls") or parts.hostname is None:
+        return
+    try:
+        socket.create_connection((parts.hostname, parts.port or 8786), timeout=5).close()
+    except OSError as exc:
+        raise DaskUnavailable(f"no Dask scheduler answers at {address}: {exc}") from exc

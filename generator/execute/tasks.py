@@ -15,9 +15,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import __version__
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
-from generator.execute import resolve
+from generator.execute import ExecutorUnavailable, resolve
 from generator.fingerprint import fingerprint
 from generator.model.refs import Items
 from generator.parse import Parsed, Parser, ParseSettings
@@ -27,8 +28,21 @@ from generator.render import Renderer
 from generator.write import checked
 
 
+class VersionMismatch(ExecutorUnavailable):
+    """A worker runs another version of Digest than the build (a cluster
+    set up with another release)."""
+
+
+def _check(version: str) -> None:
+    if version != __version__:
+        raise VersionMismatch(
+            f"a worker runs Digest {__version__}, the build {version}: install the same on both"
+        )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParseTask:
+    generator: str = __version__  # the version that made the task
     site_dir: str
     settings: ParseSettings
     sources: tuple[str, ...]  # site-relative article files
@@ -36,6 +50,7 @@ class ParseTask:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RenderTask:
+    generator: str = __version__  # the version that made the task
     site_dir: str
     config: SiteConfig
     layouts: str  # fingerprint of every layout's source: a worker's renderer is for one set
@@ -61,6 +76,8 @@ def output_digest(data: bytes) -> str:
 
 
 def parse_files(task: ParseTask, *shared: object) -> list[Parsed]:
+    _check(task.generator)
+    _tally.add()
     parser = _workshop.parser(task.settings)
     paths = [Path(task.site_dir) / source for source in task.sources]
     ahead = None
@@ -105,6 +122,8 @@ def _read_ahead(paths: list[Path]) -> None:
 
 def render_pages(task: RenderTask, teasers: object) -> list[Rendered]:
     """``teasers``: a shared handle to the teasers the pages show, by source."""
+    _check(task.generator)
+    _tally.add()
     renderer = _workshop.renderer(task)
     items = dataclasses.replace(task.items, teasers=resolve(teasers))
     target = Path(task.target) if task.target is not None else None
@@ -152,9 +171,10 @@ def render_pages(task: RenderTask, teasers: object) -> list[Rendered]:
     return results
 
 
-class _Workshop:
-    """A worker's tools, made once per process for the last settings seen: a
-    Markdown parser, a Jinja environment with its compiled layouts."""
+class _Workshop(threading.local):
+    """A worker's tools, made once for the last settings seen: a Markdown
+    parser, a Jinja environment with its compiled layouts. One per thread
+    (a Dask worker may run tasks in several)."""
 
     def __init__(self) -> None:
         self._parser: Parser | None = None
@@ -172,4 +192,24 @@ class _Workshop:
         return self._renderer[1]
 
 
-_workshop = _Workshop()  # one per process: see _Workshop
+_workshop = _Workshop()  # one per process and thread: see _Workshop
+
+
+class _Tally:
+    """How many tasks this process has run, all threads together."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.count += 1
+
+
+_tally = _Tally()
+
+
+def tasks_run() -> int:
+    """How many tasks this process has run (for tests and the curious)."""
+    return _tally.count

@@ -32,9 +32,17 @@ from pathlib import Path
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.incremental.signature import sign_copy
-from generator.incremental.state import State, stat_of
+from generator.incremental.state import OutputRecord, State, stat_of
 from generator.load import CONTENT_DIR, SiteFiles, SourceFile
-from generator.model import Items, Site, Skeleton, Structure, build_structure, make_items
+from generator.model import (
+    Items,
+    Site,
+    Skeleton,
+    Structure,
+    build_structure,
+    make_items,
+    structure_key,
+)
 from generator.model.refs import src_key, teaser_key
 from generator.parse import ParsedArticle, file_digest
 from generator.plan import Address, copy_job, layout_key
@@ -124,10 +132,13 @@ def same_plan(
     site: Site,
     layouts: Mapping[str, str],
     reparsed: Iterable[str],
+    readers: Callable[[set[str]], set[Address]] | None = None,
 ) -> SamePlan | None:
     """The outputs whose signature may have changed, when the plan is the
     last build's (``plan_key``, and its time has not run out); None when it
-    may not be. ``reparsed``: the articles parsed again by this build."""
+    may not be. ``reparsed``: the articles parsed again by this build;
+    ``readers`` finds the outputs that read any of some input keys (the
+    preview keeps an index; without one, every output is looked at)."""
     if not state.plan or state.plan != plan_key or now.timestamp() >= state.valid_until:
         return None
     prints = dict(state.prints)
@@ -145,6 +156,8 @@ def same_plan(
     old_layouts: Mapping[str, str] = state.layouts.get("prints", {})
     names = layouts.keys() | old_layouts.keys()
     changed |= {layout_key(n) for n in names if layouts.get(n) != old_layouts.get(n)}
+    if readers is not None:
+        return SamePlan(addresses=readers(changed), prints=prints)
     addresses: set[Address] = set()
     quoted = {json.dumps(key) for key in changed}  # as the stored inputs spell them
     for record in state.outputs.values():
@@ -153,14 +166,16 @@ def same_plan(
     return SamePlan(addresses=addresses, prints=prints)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Made:
-    """The last structure, what it was made from, and its problems."""
+    """The last structure, what it was made from, its problems and its key."""
 
     key: object
     structure: Structure
     diagnostics: tuple[Diagnostic, ...]
     skeletons: Mapping[str, Skeleton]
+    published: tuple[str, ...]
+    plan_key: str
 
 
 class Memo:
@@ -168,8 +183,17 @@ class Memo:
 
     def __init__(self) -> None:
         self.files: SiteFiles | None = None
+        # The articles the last scan looked at again, when it trusted the
+        # watcher's list (every other input is as it was); None: it looked
+        # at everything.
+        self.edited: frozenset[str] | None = None
         self._structure: _Made | None = None
         self._items: dict[str, tuple[ParsedArticle, Items]] = {}
+        self._known: frozenset[str] = frozenset()  # the articles of ``files``
+        # Which outputs read each input key: an index of the dependency map,
+        # and the record of every output it was made from.
+        self._readers: dict[str, set[str]] = {}
+        self._indexed: dict[str, OutputRecord] = {}
 
     def scan(
         self, site_dir: Path, scan: Callable[[Path], SiteFiles], hint: Iterable[str] | None
@@ -179,16 +203,15 @@ class Memo:
         are looked at again."""
         last = self.files
         changed = set(hint) if hint is not None else set()
-        if last is None or not changed or not _only_edits(changed, last):
-            self.files = scan(site_dir)
-            return self.files
+        self.edited = None
+        if last is None or not changed or not _only_edits(changed, self._known):
+            return self._scanned(scan(site_dir))
         articles = []
         for source in last.articles:
             if source.rel in changed:
                 stat = stat_of(site_dir / source.rel)
                 if stat is None:  # gone after all: look at everything
-                    self.files = scan(site_dir)
-                    return self.files
+                    return self._scanned(scan(site_dir))
                 source = SourceFile(rel=source.rel, stat=stat)
             articles.append(source)
         self.files = SiteFiles(
@@ -197,31 +220,83 @@ class Memo:
             content_paths=last.content_paths,
             layouts=last.layouts,
         )
+        self.edited = frozenset(changed)
         return self.files
+
+    def _scanned(self, files: SiteFiles) -> SiteFiles:
+        self.files = files
+        self._known = frozenset(source.rel for source in files.articles)
+        return files
+
+    def readers(self, state: State) -> Callable[[set[str]], set[Address]]:
+        """Finds the outputs that read any of some input keys, from an index
+        of the state's dependency map, kept up to date with it."""
+        outputs, indexed, index = state.outputs, self._indexed, self._readers
+        for output in [o for o in indexed if o not in outputs]:
+            for key in indexed.pop(output).inputs:
+                index[key].discard(output)
+        for output, record in outputs.items():
+            old = indexed.get(output)
+            if old is record:
+                continue
+            if old is not None:
+                for key in old.inputs:
+                    index[key].discard(output)
+            for key in record.inputs:
+                index.setdefault(key, set()).add(output)
+            indexed[output] = record
+
+        def find(keys: set[str]) -> set[Address]:
+            found = set()
+            for key in keys:
+                for output in index.get(key, ()):
+                    address = outputs[output].address
+                    if address is not None:
+                        found.add(address)
+            return found
+
+        return find
 
     def structure(
         self,
         config: SiteConfig,
-        skeletons: Sequence[Skeleton],
+        published: Sequence[str],
+        state: State,
         asset_paths: frozenset[str],
         content_paths: frozenset[str],
-    ) -> tuple[Structure, list[Diagnostic]]:
-        """The last structure, when it was made from the same skeletons,
-        settings and files."""
+    ) -> tuple[Structure, list[Diagnostic], str]:
+        """The structure and its key: the last ones, when the same articles
+        are published, each with the skeleton it had (the very object, most
+        often: a quick check), and the settings and files are the same."""
         key = (config, asset_paths, content_paths)
         last = self._structure
         if (
             last is not None
             and last.key == key
-            and len(skeletons) == len(last.skeletons)
-            and all(last.skeletons.get(s.source) == s for s in skeletons)
+            and tuple(published) == last.published
+            and all(
+                _same(state.parsed[s].skeleton, last.skeletons[s])
+                for s in (published if self.edited is None else self.edited & last.skeletons.keys())
+            )
         ):
-            return last.structure, list(last.diagnostics)
+            return last.structure, list(last.diagnostics), last.plan_key
+        skeletons: list[Skeleton] = []
+        for source in published:
+            entry = state.parsed[source].skeleton
+            assert entry is not None
+            skeletons.append(entry)
         structure, diags = build_structure(config, skeletons, asset_paths, content_paths)
-        skeleton_of = {s.source: s for s in skeletons}
-        self._structure = _Made(key, structure, tuple(diags), skeleton_of)
+        plan_key = structure_key(config, skeletons, asset_paths, content_paths)
+        self._structure = _Made(
+            key=key,
+            structure=structure,
+            diagnostics=tuple(diags),
+            skeletons={s.source: s for s in skeletons},
+            published=tuple(published),
+            plan_key=plan_key,
+        )
         self._items = {}
-        return structure, diags
+        return structure, diags, plan_key
 
     def items(self, config: SiteConfig, structure: Structure) -> Callable[[ParsedArticle], Items]:
         """Makes an article's items, or gives back the last ones, made with
@@ -238,10 +313,13 @@ class Memo:
         return items
 
 
-def _only_edits(changed: set[str], last: SiteFiles) -> bool:
+def _same(a: Skeleton | None, b: Skeleton) -> bool:
+    return a is b or a == b
+
+
+def _only_edits(changed: set[str], known: frozenset[str]) -> bool:
     """Every changed path is an article the last scan found (an edit: no
     file added or removed, no layout, asset or setting)."""
-    known = {source.rel for source in last.articles}
     return all(rel.startswith(CONTENT_DIR + "/") and rel in known for rel in changed)
 
 

@@ -209,14 +209,19 @@ class Bodies:
             found.update((d, bytes(h)) for d, h in rows if body_ref(bytes(h)).digest == d)
         return found
 
-    def keep_only(self, live: set[str]) -> None:
-        """Forget every body whose digest is not in ``live``."""
+    def forget_unused(self, live: Callable[[], set[str]], articles: int) -> None:
+        """Forget every body whose digest is not in ``live()``. In memory,
+        only once edits have left as many unused bodies as there are
+        articles: a preview session need not look at every article per edit."""
         if self._db is None:
-            for digest in self._memory.keys() - live:
-                del self._memory[digest]
+            if len(self._memory) > 2 * articles + 64:
+                keep = live()
+                for digest in self._memory.keys() - keep:
+                    del self._memory[digest]
             return
+        keep = live()
         stored = {d for (d,) in self._db.execute("SELECT digest FROM bodies")}
-        gone = [(d,) for d in stored - live]
+        gone = [(d,) for d in stored - keep]
         if gone:
             with transaction(self._db):
                 self._db.executemany("DELETE FROM bodies WHERE digest = ?", gone)

@@ -30,6 +30,7 @@ from generator.model.structure import (
     Tag,
     build_structure,
     skeleton,
+    structure_key,
 )
 from generator.parse import ParsedArticle
 
@@ -49,6 +50,7 @@ __all__ = [
     "build_structure",
     "make_items",
     "skeleton",
+    "structure_key",
 ]
 
 Items = tuple[Teaser, Article, list[Diagnostic]]

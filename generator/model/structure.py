@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
+from generator.fingerprint import fingerprint
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
@@ -117,6 +118,22 @@ class Structure:
 
     def tag(self, slug: str) -> Tag:
         return self._tags_by_slug[slug]
+
+
+def structure_key(
+    config: SiteConfig,
+    skeletons: Sequence[Skeleton],
+    asset_paths: frozenset[str],
+    content_paths: frozenset[str],
+) -> str:
+    """A fingerprint of everything a structure (and so the plan) is made
+    from: equal keys, the same structure."""
+    return fingerprint(
+        config.fingerprint(),
+        skeletons,
+        sorted(asset_paths),  # sorted: a set's order changes from run to run
+        sorted(content_paths),
+    )
 
 
 def build_structure(

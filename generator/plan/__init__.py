@@ -64,7 +64,8 @@ def plan_site(
 ) -> tuple[Plan, list[Diagnostic]]:
     """Every output of the site, or (``only``) the outputs at these
     addresses. ``now`` decides what depends on the time (which articles the
-    news sitemap lists); ``Plan.valid_until`` says when that would change."""
+    news sitemap lists); ``Plan.valid_until`` says when that would change
+    (for the whole site only: inf for some pages)."""
     if only is not None and any(KIND[kind].needs_all for kind, _, _ in only):
         only = None  # the sitemap reads every page: plan them all
     planning = Planning(config=config, structure=structure, now=now)
@@ -75,7 +76,7 @@ def plan_site(
     for kind in KINDS:
         if kind.needs_host and not config.absolute_base:
             continue
-        if kind.changes_at is not None:
+        if kind.changes_at is not None and only is None:
             valid_until = min(valid_until, kind.changes_at(planning))
         numbers: Mapping[str, set[int] | None] = (
             dict.fromkeys(kind.keys(planning)) if only is None else wanted.get(kind.name, {})

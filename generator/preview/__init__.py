@@ -92,6 +92,7 @@ class Preview:
         """First build, then the server (trying the next ports if the port is
         taken), then the watcher. Raises ``OutputError`` or ``OSError``."""
         first = self._build(None)
+        self._memo.readers(self._state)  # index the dependency map now, not at the first edit
         config = first.result.config
         base_path = config.base_path if config is not None else "/"
         self.server = self._bind(base_path)
@@ -195,11 +196,13 @@ class Preview:
             except OutputError:
                 raise
             except OSError as exc:  # a file vanished mid-build: report, keep serving
+                self._memo = Memo()
                 result = build.BuildResult(
                     diagnostics=[Diagnostic(path=str(exc.filename or "?"), message=str(exc))]
                 )
             except Exception as exc:  # never let a bug kill the preview
                 logger.exception("the build failed")
+                self._memo = Memo()  # what it knew may be half updated: start afresh
                 result = build.BuildResult(
                     diagnostics=[Diagnostic(path="digest", message=f"internal error: {exc}")]
                 )
