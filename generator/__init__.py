@@ -6,7 +6,7 @@ The build is a pipeline of small modules, each with one job, passing plain data:
     -> model (articles, tags, URLs) -> plan (one Job per output, with its inputs)
     -> render (Jinja) -> write (staging folder, swapped in whole)
 
-``build.run`` strings them together; the CLI, ``digest check`` and the preview
+``pipeline.run`` strings them together; the CLI, ``digest check`` and the preview
 server all call it.
 """
 

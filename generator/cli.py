@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from generator import __version__, build
+from generator import __version__, pipeline
 from generator.config import load_config
 from generator.diagnostics import Diagnostic
 from generator.execute import ExecutorUnavailable, default_jobs
@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.jobs < 1:
                 print("digest: error: --jobs must be at least 1", file=sys.stderr)
                 return EXIT_USAGE
-            options = build.BuildOptions(
+            options = pipeline.BuildOptions(
                 site_dir=site_dir,
                 output_dir=args.output or site_dir / "output",
                 drafts=args.drafts,
@@ -134,11 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _build(options: build.BuildOptions) -> int:
+def _build(options: pipeline.BuildOptions) -> int:
     output = options.output_dir
     progress = _progress_printer(sys.stdout)
     try:
-        result = build.run(options, progress=progress)
+        result = pipeline.run(options, progress=progress)
     except (OutputError, ExecutorUnavailable) as exc:
         _clear_progress(sys.stdout)
         print(f"digest: error: {exc}", file=sys.stderr)
@@ -163,7 +163,7 @@ def _build(options: build.BuildOptions) -> int:
 
 
 def _check(site_dir: Path, drafts: bool) -> int:
-    options = build.BuildOptions(
+    options = pipeline.BuildOptions(
         site_dir=site_dir,
         output_dir=site_dir / "output",
         drafts=drafts,
@@ -171,7 +171,7 @@ def _check(site_dir: Path, drafts: bool) -> int:
         check_links=True,
         jobs=default_jobs(),
     )
-    result = build.run(options)
+    result = pipeline.run(options)
     _print_diagnostics(result.diagnostics)
     errors = sum(d.is_error for d in result.diagnostics)
     warnings = len(result.diagnostics) - errors
@@ -293,7 +293,7 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         print(f"... and {len(diagnostics) - MAX_SHOWN} more", file=sys.stderr)
 
 
-def _progress_printer(stream: TextIO) -> build.Progress | None:
+def _progress_printer(stream: TextIO) -> pipeline.Progress | None:
     if not stream.isatty():
         return None
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import build
+from generator import pipeline
 from generator.incremental.state import State
 from generator.preview import Preview, PreviewOptions
 from generator.preview.watch import ChangeBatch
@@ -276,11 +276,11 @@ def test_incremental_builds_equal_clean_builds(steps, shortcuts, staged):
             jobs=1,
             shortcuts=shortcuts,
             clock=lambda: site.now,
-            in_place_limit=0 if staged else build.IN_PLACE_LIMIT,
+            in_place_limit=0 if staged else pipeline.IN_PLACE_LIMIT,
         )
         preview = Preview(options)
         assert preview.rebuild().result.ok
-        first = build.run(_options(site, stateful, shortcuts))
+        first = pipeline.run(_options(site, stateful, shortcuts))
         assert first.ok, [d.format() for d in first.diagnostics]
         for number, (batch, hint, staged_build) in enumerate(steps):
             site.changed = set()
@@ -294,11 +294,11 @@ def test_incremental_builds_equal_clean_builds(steps, shortcuts, staged):
                 }
             elif hint == "missing" and paths:
                 paths.discard(sorted(paths)[0])
-            limit = 0 if staged_build else build.IN_PLACE_LIMIT
+            limit = 0 if staged_build else pipeline.IN_PLACE_LIMIT
             result = preview.rebuild(ChangeBatch(frozenset(paths))).result
-            again = build.run(_options(site, stateful, shortcuts, in_place_limit=limit))
+            again = pipeline.run(_options(site, stateful, shortcuts, in_place_limit=limit))
             clean_dir = root / f"clean-{number}"
-            clean = build.run(_options(site, clean_dir, True), state=State())
+            clean = pipeline.run(_options(site, clean_dir, True), state=State())
             want_diags = [d.format() for d in clean.diagnostics]
             assert [d.format() for d in result.diagnostics] == want_diags, batch
             assert [d.format() for d in again.diagnostics] == want_diags, batch
@@ -311,8 +311,8 @@ def test_incremental_builds_equal_clean_builds(steps, shortcuts, staged):
                 assert [rel for rel in want if got[rel] != want[rel]] == [], batch
 
 
-def _options(site: Site, output: Path, shortcuts: bool, **more: object) -> build.BuildOptions:
-    return build.BuildOptions(
+def _options(site: Site, output: Path, shortcuts: bool, **more: object) -> pipeline.BuildOptions:
+    return pipeline.BuildOptions(
         site_dir=site.root,
         output_dir=output,
         now=site.now,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import build
+from generator import pipeline
 from generator.incremental.state import State
 from generator.preview import Preview, PreviewOptions, Rebuild
 from tests.conftest import SiteDir, article
@@ -74,8 +74,8 @@ class Running:
 
     def assert_equals_clean_build(self, tmp: Path) -> None:
         clean = tmp / "clean"
-        result = build.run(
-            build.BuildOptions(site_dir=self.site.root, output_dir=clean), state=State()
+        result = pipeline.run(
+            pipeline.BuildOptions(site_dir=self.site.root, output_dir=clean), state=State()
         )
         assert result.ok
         got = _tree(self.site.output)
@@ -192,7 +192,7 @@ def test_a_layout_every_page_uses_is_swapped_in_whole(make_site, tmp_path):
     folder and swaps it in; the old output is deleted once browsers are told."""
     files = {
         f"content/a{i:03d}.md": article(f"Story {i}", f"2026-10-{1 + i % 28:02d}", f"Body {i}.")
-        for i in range(build.IN_PLACE_LIMIT + 10)
+        for i in range(pipeline.IN_PLACE_LIMIT + 10)
     }
     site = make_site(files)
     rebuilds: queue.Queue[Rebuild] = queue.Queue()

@@ -12,7 +12,7 @@ import feedparser
 import pytest
 import xmlschema
 
-from generator import build
+from generator import pipeline
 from tests.conftest import CORPUS, REPO, article
 
 SCHEMA = REPO.parent / "shared" / "schemas" / "sitemap.xsd"
@@ -55,7 +55,7 @@ NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def site(make_site):
     s = make_site(SITE)
-    result = build.run(build.BuildOptions(site_dir=s.root, output_dir=s.output, now=NOW))
+    result = pipeline.run(pipeline.BuildOptions(site_dir=s.root, output_dir=s.output, now=NOW))
     assert result.ok, [d.format() for d in result.diagnostics]
     return s
 

@@ -12,7 +12,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from generator import build
+from generator import pipeline
 from generator.incremental.state import State, dependency_map, state_path
 from tests.conftest import article
 
@@ -29,8 +29,10 @@ SITE = {
 }  # fmt: skip
 
 
-def run(site_dir: Path, output: Path, now: dt.datetime = NOW) -> build.BuildResult:
-    result = build.run(build.BuildOptions(site_dir=site_dir, output_dir=output, now=now, jobs=2))
+def run(site_dir: Path, output: Path, now: dt.datetime = NOW) -> pipeline.BuildResult:
+    result = pipeline.run(
+        pipeline.BuildOptions(site_dir=site_dir, output_dir=output, now=now, jobs=2)
+    )
     assert result.ok, [d.format() for d in result.diagnostics]
     return result
 
@@ -46,8 +48,8 @@ def stats(root: Path) -> dict[str, tuple[int, bytes]]:
 def assert_clean_equal(site_dir: Path, output: Path, tmp: Path, now: dt.datetime = NOW) -> None:
     clean = tmp / "clean"
     # A clean build: a state of its own, in memory.
-    build.run(
-        build.BuildOptions(site_dir=site_dir, output_dir=clean, now=now, jobs=1), state=State()
+    pipeline.run(
+        pipeline.BuildOptions(site_dir=site_dir, output_dir=clean, now=now, jobs=1), state=State()
     )
     got = {k: v[1] for k, v in stats(output).items()}
     want = {k: v[1] for k, v in stats(clean).items()}

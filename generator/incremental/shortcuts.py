@@ -31,8 +31,9 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
+from generator.incremental.records import OutputRecord, stat_of
 from generator.incremental.signature import sign_copy
-from generator.incremental.state import OutputRecord, State, stat_of
+from generator.incremental.state import State
 from generator.load import CONTENT_DIR, SiteFiles, SourceFile
 from generator.model import (
     Items,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.fingerprint import fingerprint
-from generator.incremental.state import OutputRecord, stat_of
+from generator.incremental.records import OutputRecord, stat_of
 from generator.model import Site
 from generator.model.refs import ArticleRef, EntryRef, Ref
 from generator.plan import CONFIG_KEY, TIME_KEY, CopyJob, Job, asset_key, layout_key

@@ -33,22 +33,22 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generator import __version__
-from generator.diagnostics import Diagnostic
 from generator.fingerprint import SALT
 from generator.incremental.codec import (
     CodecError,
-    decode_article,
     decode_diagnostics,
     decode_skeleton,
     encode_article,
     encode_diagnostics,
     encode_skeleton,
 )
-from generator.model import Skeleton
-from generator.model import skeleton as skeleton_of
-from generator.parse import ParsedArticle
+from generator.incremental.records import (
+    InputRecord,
+    OutputRecord,
+    ParseEntry,
+    Summary,
+)
 from generator.parse.markdown import body_ref
-from generator.plan import Address
 
 STATE_DIR = ".digest"
 STATE_FILE = "state.sqlite"
@@ -71,112 +71,6 @@ CREATE TABLE IF NOT EXISTS outputs (
     mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, digest TEXT NOT NULL,
     kind TEXT, key TEXT, number INTEGER);
 """
-
-
-@dataclass(frozen=True, slots=True)
-class InputRecord:
-    stat: tuple[int, int]  # (mtime_ns, size)
-    digest: str  # sha256 of the bytes; "" when the stat alone proves nothing
-
-
-class ParseEntry:
-    """One file's parse result: its cache key, its problems and the
-    article's skeleton at once; the article itself when first asked for
-    (most builds need few of them whole)."""
-
-    __slots__ = ("_article", "_text", "body", "diagnostics", "key", "skeleton")
-
-    def __init__(
-        self,
-        key: str,
-        article: ParsedArticle | None,
-        diagnostics: tuple[Diagnostic, ...],
-        *,
-        skeleton: Skeleton | None = None,
-        body: str | None = None,
-        text: str | None = None,
-    ) -> None:
-        self.key = key  # ParseSettings.key(digest) of the parse
-        self.diagnostics = diagnostics
-        self._article = article
-        self._text = text  # the article as stored, until decoded
-        if article is not None:
-            skeleton = skeleton or skeleton_of(article)
-            body = article.body.html.digest
-        self.skeleton = skeleton  # None: no article (errors, or a draft left out)
-        self.body = body  # the digest of the article's body
-
-    @property
-    def article(self) -> ParsedArticle | None:
-        if self._article is None and self._text is not None:
-            self._article = decode_article(self._text)
-            self._text = None
-        return self._article
-
-
-class OutputRecord:
-    """One output in the dependency map: its signature, its input keys
-    (``src:content/a.md``, ``layout:base.html``, ``config``), the stat and
-    digest of its file as written, and where the plan made it. Read from the
-    state, its input keys are decoded when first asked for."""
-
-    __slots__ = ("_inputs", "address", "digest", "signature", "stat")
-
-    def __init__(
-        self,
-        signature: str,
-        inputs: tuple[str, ...] | str,
-        stat: tuple[int, int] = (0, 0),
-        digest: str = "",
-        address: Address | None = None,
-    ) -> None:
-        self.signature = signature
-        self._inputs = inputs  # a tuple, or the stored JSON text of one
-        self.stat = stat  # (mtime_ns, size) of the file as written
-        self.digest = digest  # of its bytes
-        self.address = address  # (None: a copied file)
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        if isinstance(self._inputs, str):
-            self._inputs = tuple(json.loads(self._inputs))
-        return self._inputs
-
-    def reads_any(self, keys: set[str], quoted: set[str]) -> bool:
-        """Whether any of ``keys`` is an input. The stored inputs are decoded
-        only when one of the keys, JSON-quoted (``quoted``), is in their text."""
-        if isinstance(self._inputs, str):
-            text = self._inputs
-            if not any(q in text for q in quoted):
-                return False
-        return not keys.isdisjoint(self.inputs)
-
-    def _fields(self) -> tuple[object, ...]:
-        return (self.signature, self.inputs, self.stat, self.digest, self.address)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, OutputRecord):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"OutputRecord{self._fields()!r}"
-
-    def replace(self, *, stat: tuple[int, int], digest: str) -> OutputRecord:
-        return OutputRecord(self.signature, self._inputs, stat, digest, self.address)
-
-
-@dataclass(slots=True, kw_only=True)
-class Summary:
-    """What a build with nothing to do reports: the last build's counts and warnings."""
-
-    articles: int = 0
-    tags: int = 0
-    pages: int = 0
-    files: int = 0
-    warnings: tuple[Diagnostic, ...] = ()
 
 
 class Bodies:
@@ -544,11 +438,3 @@ def dependency_map(site_dir: Path) -> dict[str, dict[str, object]]:
     with _connect(state_path(site_dir)) as db:
         rows = db.execute("SELECT path, signature, inputs FROM outputs ORDER BY path")
         return {p: {"signature": s, "inputs": json.loads(i)} for p, s, i in rows}
-
-
-def stat_of(path: str | os.PathLike[str]) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)

@@ -1,6 +1,6 @@
 """``digest serve``: build, serve, watch, rebuild what changed, reload browsers.
 
-The same build as ``digest build`` (``build.run``), with the state kept in
+The same build as ``digest build`` (``pipeline.run``), with the state kept in
 memory instead of on disk, and the shortcuts a long-lived process can take
 (``incremental.shortcuts.Memo``). The first build makes every output; after
 that every batch of changes from the watcher (``watch.py``) runs a build
@@ -26,12 +26,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import build
+from generator import pipeline
 from generator.diagnostics import Diagnostic
 from generator.execute import default_jobs
+from generator.incremental.records import OutputRecord
 from generator.incremental.shortcuts import Memo
-from generator.incremental.state import OutputRecord, State
-from generator.preview.server import EVERYTHING, PreviewServer, diagnostics_to_errors
+from generator.incremental.state import State
+from generator.preview.reload import EVERYTHING, diagnostics_to_errors
+from generator.preview.server import PreviewServer
 from generator.preview.watch import ChangeBatch, Watcher
 from generator.write import OutputError
 
@@ -51,14 +53,14 @@ class PreviewOptions:
     jobs: int = 0  # worker processes for big rebuilds; 0: the CPU count
     shortcuts: bool = True  # False: every rebuild by the one rule alone (for tests)
     clock: Callable[[], dt.datetime] | None = None  # the build time; None: now (for tests)
-    in_place_limit: int = build.IN_PLACE_LIMIT  # see BuildOptions
+    in_place_limit: int = pipeline.IN_PLACE_LIMIT  # see BuildOptions
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rebuild:
     """What one rebuild did, for the terminal and for tests and benchmarks."""
 
-    result: build.BuildResult
+    result: pipeline.BuildResult
     batch: ChangeBatch | None
     seconds: float
 
@@ -172,7 +174,7 @@ class Preview:
 
     def _build(self, batch: ChangeBatch | None) -> Rebuild:
         started = time.perf_counter()
-        options = build.BuildOptions(
+        options = pipeline.BuildOptions(
             site_dir=self.options.site_dir,
             output_dir=self.options.output_dir,
             drafts=self.options.drafts,
@@ -190,20 +192,22 @@ class Preview:
             try:
                 if self.server is not None:
                     with self.server.building():
-                        result = build.run(options, state=self._state, memo=self._memo, hint=hint)
+                        result = pipeline.run(
+                            options, state=self._state, memo=self._memo, hint=hint
+                        )
                 else:
-                    result = build.run(options, state=self._state, memo=self._memo, hint=hint)
+                    result = pipeline.run(options, state=self._state, memo=self._memo, hint=hint)
             except OutputError:
                 raise
             except OSError as exc:  # a file vanished mid-build: report, keep serving
                 self._memo = Memo()
-                result = build.BuildResult(
+                result = pipeline.BuildResult(
                     diagnostics=[Diagnostic(path=str(exc.filename or "?"), message=str(exc))]
                 )
             except Exception as exc:  # never let a bug kill the preview
                 logger.exception("the build failed")
                 self._memo = Memo()  # what it knew may be half updated: start afresh
-                result = build.BuildResult(
+                result = pipeline.BuildResult(
                     diagnostics=[Diagnostic(path="digest", message=f"internal error: {exc}")]
                 )
         return Rebuild(result=result, batch=batch, seconds=time.perf_counter() - started)

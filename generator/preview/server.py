@@ -1,26 +1,12 @@
 """The preview server behind ``digest serve``: the output folder over HTTP, with
-live reload.
+live reload (``reload.py``) at ``{base_path}__digest/events``.
 
 Standard library only (``http.server.ThreadingHTTPServer``). The site is mounted
 at the path of its ``base_url``, so every link works as it will on the real host.
-Nothing outside the output folder is ever served: request paths are decoded,
-normalised and resolved (symlinks included) before a file is opened, and a
-``Host`` check keeps other web sites from reading a loopback server through DNS
-rebinding.
-
-Live reload: every HTML page is served with a small script injected before its
-last ``</body>`` (the files on disk are never changed). The script listens to a
-server-sent event stream at ``{base_path}__digest/events``:
-
-- ``hello`` ``{"server": id, "generation": n, "errors": [...]}``, first, on
-  every connection; a new server id (the server restarted) or a generation the
-  page has not seen makes the page reload;
-- ``reload`` ``{"generation": n, "paths": [...]}`` after ``notify``: the URL
-  paths of the files that changed. The page reloads if it is one of them or if
-  anything but HTML pages and stylesheets changed; changed stylesheets alone are
-  swapped in place;
-- ``errors`` ``{"errors": [...]}`` after ``set_errors``: the page shows them in
-  an overlay, and reloads once they are gone.
+Nothing outside the output folder is ever served (``files.py``: request paths are
+decoded, normalised and resolved, symlinks included, before a file is opened),
+and a ``Host`` check keeps other web sites from reading a loopback server
+through DNS rebinding.
 
 ``building()`` holds file requests while a build replaces the output folder, so
 no one is served a half-written tree.
@@ -30,12 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import ipaddress
 import json
 import logging
 import mimetypes
 import os
-import posixpath
 import secrets
 import selectors
 import shutil
@@ -43,16 +27,31 @@ import socket
 import socketserver
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
-from generator.diagnostics import Diagnostic
+from generator.preview.files import (
+    content_type,
+    host_allowed,
+    is_loopback,
+    normalise_base,
+    quote_path,
+    resolve,
+    url_path,
+)
+from generator.preview.reload import (
+    EVERYTHING,
+    LiveState,
+    clean_error,
+    diagnostics_to_errors,
+    inject,
+    script_tag,
+)
 
 __all__ = ["EVENTS_PATH", "PreviewServer", "diagnostics_to_errors"]
 
@@ -63,94 +62,7 @@ KEEPALIVE_SECONDS = 15.0
 BUILD_WAIT_SECONDS = 10.0  # the longest a request waits for a build to finish
 STOP_SECONDS = 0.9  # stop() gives the request threads this long to end
 IDLE_TIMEOUT = 30.0  # an idle keep-alive connection is closed after this long
-HISTORY = 256  # reload events remembered for event streams that fall behind
-SCRIPT_ATTR = "data-digest-live-reload"
-ALLOWED_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 ALLOWED_METHODS = "GET, HEAD"
-EVERYTHING = "*"  # a reload path meaning "reload whatever you show"
-
-# Explicit content types, so the answer never depends on the machine's mime.types.
-CONTENT_TYPES: Mapping[str, str] = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".webmanifest": "application/manifest+json",
-    ".xml": "application/xml",
-    ".atom": "application/atom+xml",
-    ".rss": "application/rss+xml",
-    ".xsl": "application/xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".md": "text/markdown; charset=utf-8",
-    ".csv": "text/csv; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".pdf": "application/pdf",
-    ".mp3": "audio/mpeg",
-    ".mp4": "video/mp4",
-    ".webm": "video/webm",
-    ".wasm": "application/wasm",
-}
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
-
-# The live-reload client (ES2017, no dependencies). B: base path, S: server id,
-# G: generation the page was served at, P: URL path of the file served.
-_CLIENT_JS = """(()=>{
-const B=%(base)s,S=%(server)s,P=%(page)s;let G=%(generation)s,bad=false;
-const D=document,ss=sessionStorage,K="digest-scroll:"+location.pathname;
-const n=p=>{try{p=decodeURI(p)}catch(e){}return p.replace(/\\/index\\.html?$/i,"/")};
-const css=p=>/\\.css$/i.test(p),page=p=>/(\\/|\\.html?)$/i.test(p);
-const go=()=>{try{ss.setItem(K,String(scrollY))}catch(e){}location.reload()};
-let y=null;try{y=ss.getItem(K);ss.removeItem(K)}catch(e){}
-if(y!==null)addEventListener("load",()=>scrollTo(0,+y));
-const show=es=>{let d=D.getElementById("digest-errors");if(d)d.remove();if(!es.length)return;
-d=D.createElement("div");d.id="digest-errors";d.setAttribute("role","alert");
-d.style.cssText="position:fixed;left:0;right:0;bottom:0;z-index:2147483647;max-height:50vh;\
-overflow:auto;margin:0;padding:12px 16px;background:#2b0d0d;color:#fff;text-align:left;\
-border-top:4px solid #e5484d;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;\
-white-space:pre-wrap;box-shadow:0 -2px 12px #0008";
-const h=D.createElement("strong");h.textContent="Build failed ("+es.length+")";d.append(h);
-for(const e of es){const l=D.createElement("div");
-l.textContent=e.path+(e.line==null?"":":"+e.line)+": "+e.message;d.append(l)}
-(D.body||D.documentElement).append(d)};
-const errs=es=>{if(es.length){bad=true;show(es)}else if(bad){show(es);go()}};
-const src=new EventSource(B+"__digest/events");
-src.addEventListener("hello",ev=>{const d=JSON.parse(ev.data);
-if(d.server!==S||d.generation!==G)go();else errs(d.errors)});
-src.addEventListener("errors",ev=>errs(JSON.parse(ev.data).errors));
-src.addEventListener("reload",ev=>{const d=JSON.parse(ev.data),ps=d.paths.map(n);
-G=d.generation;
-if(ps.includes(n(P))||ps.includes(n(location.pathname))||ps.some(p=>!css(p)&&!page(p))){
-go();return}
-for(const l of D.querySelectorAll('link[rel~="stylesheet"]')){const u=new URL(l.href);
-if(ps.includes(n(u.pathname))){u.searchParams.set("v",G);l.href=u.href}}});
-})();"""
-
-
-def diagnostics_to_errors(diagnostics: Iterable[Diagnostic]) -> list[dict[str, object]]:
-    """The errors among ``diagnostics`` in the shape ``set_errors`` takes."""
-    return [
-        {
-            "path": d.path,
-            "line": d.line,
-            "message": d.text + (f" ({d.hint})" if d.hint else ""),
-        }
-        for d in diagnostics
-        if d.is_error
-    ]
 
 
 class PreviewServer:
@@ -169,10 +81,10 @@ class PreviewServer:
         self._root = root
         self._host = host
         self._port = port
-        self._base = _normalise_base(base_path)
+        self._base = normalise_base(base_path)
         self._live_reload = live_reload
         self._keepalive = keepalive
-        self._state = _LiveState()
+        self._state = LiveState()
         self._server_id = secrets.token_hex(8)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -197,7 +109,7 @@ class PreviewServer:
             live_reload=self._live_reload,
             keepalive=self._keepalive,
             server_id=self._server_id,
-            check_host=_is_loopback(bound),
+            check_host=is_loopback(bound),
         )
         httpd = _Server(family, (bound, self._port), config, self._state)
         self._state.reopen()
@@ -252,7 +164,7 @@ class PreviewServer:
             host = "::1"
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}{_quote_path(self._base)}"
+        return f"http://{host}:{self.port}{quote_path(self._base)}"
 
     @property
     def base_path(self) -> str:
@@ -266,7 +178,7 @@ class PreviewServer:
         stylesheet, reload; changed stylesheets are swapped in place."""
         paths: list[str] = []
         for rel in changed:
-            url = EVERYTHING if rel == EVERYTHING else _url_path(self._base, rel)
+            url = EVERYTHING if rel == EVERYTHING else url_path(self._base, rel)
             if url not in paths:
                 paths.append(url)
         self._state.notify(tuple(paths))
@@ -274,7 +186,7 @@ class PreviewServer:
     def set_errors(self, errors: Sequence[Mapping[str, object]]) -> None:
         """The current build errors, each ``{"path", "line", "message"}``, shown
         in an overlay on every open page; ``[]`` clears it (the pages reload)."""
-        self._state.set_errors(tuple(_clean_error(e) for e in errors))
+        self._state.set_errors(tuple(clean_error(e) for e in errors))
 
     @property
     def generation(self) -> int:
@@ -288,97 +200,6 @@ class PreviewServer:
             yield
         finally:
             self._state.end_build()
-
-
-# -- state shared by the request threads --------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    generation: int
-    errors_version: int
-    errors: tuple[dict[str, object], ...]
-    closed: bool
-
-
-class _LiveState:
-    """Generation, reload history, current errors and the build lock, under one
-    condition variable that every event stream and waiting request sleeps on."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._generation = 0
-        self._history: deque[tuple[int, tuple[str, ...]]] = deque(maxlen=HISTORY)
-        self._errors: tuple[dict[str, object], ...] = ()
-        self._errors_version = 0
-        self._building = 0
-        self._closed = False
-
-    def snapshot(self) -> _Snapshot:
-        with self._cond:
-            return self._snapshot()
-
-    def _snapshot(self) -> _Snapshot:
-        return _Snapshot(self._generation, self._errors_version, self._errors, self._closed)
-
-    def notify(self, paths: tuple[str, ...]) -> None:
-        with self._cond:
-            self._generation += 1
-            self._history.append((self._generation, paths))
-            self._cond.notify_all()
-
-    def set_errors(self, errors: tuple[dict[str, object], ...]) -> None:
-        with self._cond:
-            self._errors = errors
-            self._errors_version += 1
-            self._cond.notify_all()
-
-    def begin_build(self) -> None:
-        with self._cond:
-            self._building += 1
-
-    def end_build(self) -> None:
-        with self._cond:
-            self._building -= 1
-            self._cond.notify_all()
-
-    def wait_for_build(self, timeout: float) -> bool:
-        """False if a build was still running after ``timeout`` seconds."""
-        with self._cond:
-            return self._cond.wait_for(lambda: not self._building or self._closed, timeout)
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    def reopen(self) -> None:
-        with self._cond:
-            self._closed = False
-
-    def wait_for_change(self, seen: _Snapshot, timeout: float) -> _Snapshot:
-        with self._cond:
-            self._cond.wait_for(
-                lambda: (
-                    self._closed
-                    or self._generation != seen.generation
-                    or self._errors_version != seen.errors_version
-                ),
-                timeout,
-            )
-            return self._snapshot()
-
-    def paths_since(self, generation: int) -> list[str]:
-        """Every path changed after ``generation``, or ``[EVERYTHING]`` when
-        part of that history was forgotten."""
-        with self._cond:
-            missed = [(gen, paths) for gen, paths in self._history if gen > generation]
-            if self._generation > generation and (not missed or missed[0][0] != generation + 1):
-                return [EVERYTHING]
-        merged: list[str] = []
-        for _gen, paths in missed:
-            merged += [p for p in paths if p not in merged]
-        return merged
 
 
 # -- the HTTP server -----------------------------------------------------------
@@ -404,7 +225,7 @@ class _Server(ThreadingHTTPServer):
         family: socket.AddressFamily,
         address: tuple[str, int],
         config: _Config,
-        state: _LiveState,
+        state: LiveState,
     ) -> None:
         self.address_family = family
         self.config = config
@@ -487,15 +308,6 @@ class _Server(ThreadingHTTPServer):
             thread.join(max(0.0, deadline - time.monotonic()))
 
 
-@dataclass(frozen=True, slots=True)
-class _Resolved:
-    """What a request path names: a file to send, a redirect, or nothing."""
-
-    file: Path | None = None
-    url_path: str = ""  # the URL path of ``file`` (quoted), for the live-reload script
-    redirect: str | None = None
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "DigestPreview"
@@ -553,7 +365,7 @@ class _Handler(BaseHTTPRequestHandler):
         base = config.base
         if not path.startswith(base):
             if path == "/" or path == base.rstrip("/"):
-                self._redirect(_quote_path(base), query)
+                self._redirect(quote_path(base), query)
             else:
                 self._not_found(head)
             return
@@ -564,7 +376,7 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if not state.wait_for_build(BUILD_WAIT_SECONDS):
             logger.debug("serving %s while a build is still running", path)
-        found = _resolve(config.root, base, rel)
+        found = resolve(config.root, base, rel)
         if found.redirect is not None:
             self._redirect(found.redirect, query)
         elif found.file is None:
@@ -573,7 +385,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_file(HTTPStatus.OK, found.file, found.url_path, head)
 
     def _host_ok(self) -> bool:
-        if not self.server.config.check_host or _host_allowed(self.headers.get("Host")):
+        if not self.server.config.check_host or host_allowed(self.headers.get("Host")):
             return True
         self._send_text(HTTPStatus.FORBIDDEN, "Forbidden: unexpected Host header")
         return False
@@ -582,7 +394,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_file(self, status: HTTPStatus, file: Path, url_path: str, head: bool) -> None:
         config = self.server.config
-        content_type = _content_type(file.name, config.mime)
+        kind = content_type(file.name, config.mime)
         try:
             handle = file.open("rb")
         except OSError:
@@ -592,13 +404,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_text(status, "Not found", head=head)
             return
         with handle:
-            if content_type.startswith("text/html") and config.live_reload:
-                body = _inject(handle.read(), self._script(url_path))
-                self._send_bytes(status, content_type, body, head)
+            if kind.startswith("text/html") and config.live_reload:
+                body = inject(handle.read(), self._script(url_path))
+                self._send_bytes(status, kind, body, head)
                 return
             size = os.fstat(handle.fileno()).st_size
             self.send_response(status)
-            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(size))
             self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
@@ -607,8 +419,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _script(self, url_path: str) -> str:
         config = self.server.config
-        return _script_tag(
-            base=_quote_path(config.base),
+        return script_tag(
+            base=quote_path(config.base),
             server_id=config.server_id,
             generation=self.server.state.snapshot().generation,
             page=url_path,
@@ -616,7 +428,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _not_found(self, head: bool) -> None:
         config = self.server.config
-        page = _resolve(config.root, config.base, "404.html")
+        page = resolve(config.root, config.base, "404.html")
         if page.file is not None:
             self._send_file(HTTPStatus.NOT_FOUND, page.file, page.url_path, head)
         else:
@@ -698,128 +510,3 @@ class _Handler(BaseHTTPRequestHandler):
     def _write_event(self, name: str, data: object, prefix: str = "") -> None:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         self.wfile.write(f"{prefix}event: {name}\ndata: {payload}\n\n".encode())
-
-
-# -- helpers -------------------------------------------------------------------
-
-
-def _normalise_base(base_path: str) -> str:
-    """Decoded, with a single leading and trailing slash: "news" -> "/news/"."""
-    path = unquote(base_path).strip("/")
-    return f"/{path}/" if path else "/"
-
-
-def _quote_path(path: str) -> str:
-    """A decoded URL path, percent-encoded the way browsers show it."""
-    return quote(path, safe="/!$&'()*+,;=:@~")
-
-
-def _url_path(base: str, rel: str) -> str:
-    """Output-relative file path -> its URL path: "2026/x/index.html" -> "/2026/x/"."""
-    rel = posixpath.normpath(rel.replace("\\", "/")).lstrip("/")
-    if rel == ".":
-        rel = ""
-    if rel == "index.html":
-        rel = ""
-    elif rel.endswith("/index.html"):
-        rel = rel[: -len("index.html")]
-    return _quote_path(base + rel)
-
-
-def _resolve(root: Path, base: str, rel: str) -> _Resolved:
-    """The file under ``root`` that the decoded, base-relative URL path ``rel``
-    names, or a redirect to the directory form; nothing if it is missing or
-    would lie outside ``root``."""
-    norm = posixpath.normpath(rel) if rel else "."
-    if norm.startswith("/") or norm == ".." or norm.startswith("../"):
-        return _Resolved()
-    parts = [] if norm == "." else norm.split("/")
-    if any(p.startswith(".") and p != ".well-known" for p in parts):
-        return _Resolved()  # hidden files (a gh-pages .git, say) are never served
-    try:
-        top = root.resolve()
-        target = (root / norm).resolve()
-        if not target.is_relative_to(top):
-            return _Resolved()
-        clean = "/".join(parts)
-        if target.is_dir():
-            index = (target / "index.html").resolve()
-            if not index.is_relative_to(top) or not index.is_file():
-                return _Resolved()  # never a directory listing
-            url = _quote_path(base + (clean + "/" if clean else ""))
-            if rel and not rel.endswith("/"):
-                return _Resolved(redirect=url)
-            return _Resolved(file=index, url_path=url)
-        if rel.endswith("/") or not target.is_file():
-            return _Resolved()
-    except (OSError, RuntimeError):  # a symlink loop, a name too long
-        return _Resolved()
-    return _Resolved(file=target, url_path=_url_path(base, clean))
-
-
-def _content_type(name: str, mime: mimetypes.MimeTypes) -> str:
-    suffix = posixpath.splitext(name.lower())[1]
-    known = CONTENT_TYPES.get(suffix)
-    if known is not None:
-        return known
-    guessed, encoding = mime.guess_type(name, strict=False)
-    if guessed is None or encoding is not None:
-        return DEFAULT_CONTENT_TYPE
-    return guessed + "; charset=utf-8" if guessed.startswith("text/") else guessed
-
-
-def _script_tag(*, base: str, server_id: str, generation: int, page: str) -> str:
-    js = _CLIENT_JS % {
-        "base": _js(base),
-        "server": _js(server_id),
-        "generation": _js(generation),
-        "page": _js(page),
-    }
-    return f"<script {SCRIPT_ATTR}>{js}</script>"
-
-
-def _js(value: object) -> str:
-    """A JSON literal that is safe inside an inline <script>."""
-    text = json.dumps(value)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _inject(html: bytes, script: str) -> bytes:
-    """``script`` right before the last ``</body>``, or at the end."""
-    at = html.lower().rfind(b"</body>")
-    tag = script.encode()
-    if at < 0:
-        return html + tag
-    return html[:at] + tag + html[at:]
-
-
-def _clean_error(error: Mapping[str, object]) -> dict[str, object]:
-    line = error.get("line")
-    return {
-        "path": str(error.get("path", "")),
-        "line": line if isinstance(line, int) and not isinstance(line, bool) else None,
-        "message": str(error.get("message", "")),
-    }
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return address == "localhost"
-
-
-def _host_allowed(host: str | None) -> bool:
-    """``localhost``, ``127.0.0.1`` or ``[::1]``, with or without a port."""
-    if not host:
-        return False
-    host = host.strip().lower()
-    if host.startswith("["):
-        name, bracket, port = host.partition("]")
-        name += bracket
-    else:
-        name, _, port = host.partition(":")
-        port = ":" + port if port else ""
-    if port and not (port.startswith(":") and port[1:].isdigit()):
-        return False
-    return name in ALLOWED_HOSTS

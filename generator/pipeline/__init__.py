@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build import outputs, parsing
 from generator.config import SiteConfig, base_url_warning, load_config, with_base_url
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
 from generator.execute import Executor, make_executor
 from generator.fingerprint import fingerprint
+from generator.incremental.records import Summary
 from generator.incremental.shortcuts import (
     Memo,
     known_layouts,
@@ -39,7 +39,6 @@ from generator.incremental.shortcuts import (
 from generator.incremental.signature import Signer, outdated, sign_all
 from generator.incremental.state import (
     State,
-    Summary,
     close_state,
     open_state,
     output_identity,
@@ -48,6 +47,7 @@ from generator.incremental.state import (
 from generator.load import CONTENT_DIR, load_site_files
 from generator.model import Site, asset_paths, build_structure, structure_key
 from generator.parse import ParseSettings
+from generator.pipeline import outputs, parsing
 from generator.plan import plan_site
 from generator.write import OutputError, check_output_dir
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostic
 from generator.execute import Executor, Inline, partition
-from generator.incremental.state import InputRecord, ParseEntry, State
+from generator.incremental.records import InputRecord, ParseEntry
+from generator.incremental.state import State
 from generator.load import SiteFiles
 from generator.parse import ParsedArticle, ParseSettings, file_digest
 

@@ -14,9 +14,10 @@ from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error, has_errors
 from generator.execute import Executor, Inline, partition
 from generator.fingerprint import fingerprint
+from generator.incremental.records import OutputRecord, stat_of
 from generator.incremental.shortcuts import Memo, SamePlan
 from generator.incremental.signature import Signer, outdated, sign_copy
-from generator.incremental.state import OutputRecord, State, stat_of
+from generator.incremental.state import State
 from generator.load import SiteFiles
 from generator.model import Site
 from generator.model.refs import Items
@@ -25,8 +26,8 @@ from generator.plan import CopyJob, Job, Plan, copy_job, plan_site
 from generator.write import Staging, remove_files, replace_file
 
 if TYPE_CHECKING:
-    from generator.build import BuildOptions, BuildResult, Progress
     from generator.execute.tasks import Rendered
+    from generator.pipeline import BuildOptions, BuildResult, Progress
     from generator.publish.check import PageScan
     from generator.render import LayoutInfo
 
