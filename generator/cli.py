@@ -19,6 +19,7 @@ from generator import __version__, pipeline
 from generator.config import load_config
 from generator.diagnostics import Diagnostic
 from generator.execute import ExecutorUnavailable, default_jobs
+from generator.incremental.shortcuts import SHORTCUTS
 from generator.new import NewArticleError, new_article
 from generator.write import OutputError
 
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"processes for parsing and rendering (default: {default_jobs()}, the CPU count)",
     )
+    _shortcuts_arg(p)
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -87,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         help="poll for changes (network drives, containers) instead of OS events",
     )
     p.add_argument("--open", action="store_true", help="open the site in a browser")
+    _shortcuts_arg(p)
 
     p = sub.add_parser("check", help="check all content and layouts; write nothing")
     site_arg(p)
@@ -98,6 +101,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--tags", default="", help="comma-separated tags, e.g. 'Politics,Denmark'")
     p.add_argument("--draft", action="store_true", help="mark it draft: true")
     return parser
+
+
+def _shortcuts_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--shortcuts",
+        type=_shortcuts,
+        default=SHORTCUTS,
+        metavar="LIST",
+        help="the speed shortcuts to take: all (the default), none (the incremental rule "
+        f"alone), or some of {', '.join(sorted(SHORTCUTS))}",
+    )
+
+
+def _shortcuts(text: str) -> frozenset[str]:
+    if text.strip() == "all":
+        return SHORTCUTS
+    names = frozenset(n.strip() for n in text.split(",") if n.strip() and n.strip() != "none")
+    unknown = sorted(names - SHORTCUTS)
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown shortcut {unknown[0]!r} (known: {', '.join(sorted(SHORTCUTS))})"
+        )
+    return names
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 base_url=args.base_url,
                 jobs=args.jobs,
                 scheduler=args.scheduler,
+                shortcuts=args.shortcuts,
             )
             return _build(options)
         if args.command == "check":

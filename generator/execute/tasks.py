@@ -24,7 +24,7 @@ from generator.model.refs import Items
 from generator.parse import Parsed, Parser, ParseSettings
 from generator.plan import Job
 from generator.publish.check import PageScan, scan_page
-from generator.render import Renderer
+from generator.render.renderer import Renderer
 from generator.write import checked
 
 

@@ -1,20 +1,23 @@
 """The speed shortcuts: every way a build skips work beyond the one rule
 (render what changed signature, write what changed bytes, delete what is no
-longer planned), all of them here. ``BuildOptions(shortcuts=False)`` turns
-them off, and the randomized test checks that a build gives the same bytes
-either way. What each one buys is measured in docs/ARCHITECTURE.md.
+longer planned), all of them here, each with a name: ``BuildOptions.shortcuts``
+(``digest build --shortcuts``) says which a build may take, and the
+randomized test checks that a build gives the same bytes whichever it takes.
+What each one buys is measured in docs/ARCHITECTURE.md.
 
-- ``nothing_to_do``: a ``digest build`` whose inputs, settings and outputs
+- ``nothing_to_do`` ("nothing-to-do"): a ``digest build`` whose inputs, settings and outputs
   are exactly as the state recorded them, before the time anything goes
   stale by itself, has nothing to do: it reads the state, looks at the
   inputs' stats and stops.
-- ``same_plan``: when every article kept its skeleton, and the settings, the
+- ``same_plan`` ("same-plan"): when every article kept its skeleton, and the settings, the
   files and the time are as the last build planned with, the plan is the
   last one: every output keeps its static part and its references, so its
   signature can change only through a reference whose teaser or article
   changed, or a layout it uses. Those outputs alone are planned and signed
   again; the others keep the record the last build left.
-- ``Memo``: the preview keeps its last build's structure and each article's
+- ``known_layouts`` ("known-layouts"): the layouts are read and compiled
+  again only when a layout file's stat changed.
+- ``Memo`` ("memo"): the preview keeps its last build's structure and each article's
   items, and reuses them where what they were made from is the same; and it
   trusts the watcher's list of changed files rather than look at every
   input (it looks at everything again right after, see ``preview``, so a
@@ -47,7 +50,13 @@ from generator.model import (
 from generator.model.refs import src_key, teaser_key
 from generator.parse import ParsedArticle, file_digest
 from generator.plan import Address, copy_job, layout_key
-from generator.render.layouts import LayoutInfo
+from generator.render.info import LayoutInfo
+
+NOTHING_TO_DO = "nothing-to-do"
+SAME_PLAN = "same-plan"
+KNOWN_LAYOUTS = "known-layouts"
+MEMO = "memo"
+SHORTCUTS = frozenset({NOTHING_TO_DO, SAME_PLAN, KNOWN_LAYOUTS, MEMO})
 
 RACY_NS = 2_000_000_000  # a file changed this close to being read may change again unseen
 

@@ -26,7 +26,7 @@ from generator.model.refs import ArticleRef, EntryRef, Ref
 from generator.plan import CONFIG_KEY, TIME_KEY, CopyJob, Job, asset_key, layout_key
 
 if TYPE_CHECKING:
-    from generator.render.layouts import LayoutInfo
+    from generator.render.info import LayoutInfo
 
 
 class Signer:

@@ -30,6 +30,11 @@ from generator.execute import Executor, make_executor
 from generator.fingerprint import fingerprint
 from generator.incremental.records import Summary
 from generator.incremental.shortcuts import (
+    KNOWN_LAYOUTS,
+    MEMO,
+    NOTHING_TO_DO,
+    SAME_PLAN,
+    SHORTCUTS,
     Memo,
     known_layouts,
     nothing_to_do,
@@ -68,7 +73,9 @@ class BuildOptions:
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the current time
     jobs: int = 1  # worker processes for parsing and rendering
     scheduler: str | None = None  # a Dask scheduler to run them on instead
-    shortcuts: bool = True  # False: the one incremental rule alone (see incremental/shortcuts)
+    # The speed shortcuts it may take (see incremental/shortcuts.py); none:
+    # the one incremental rule alone.
+    shortcuts: frozenset[str] = SHORTCUTS
     # Up to this many changed outputs (or a tenth of them all) are replaced
     # in place; more are written into a staging folder and swapped in whole.
     in_place_limit: int = IN_PLACE_LIMIT
@@ -118,7 +125,7 @@ def run(
     if state is None:
         state = open_state(options.site_dir, create=options.write)
     try:
-        memo = memo if options.shortcuts else None
+        memo = memo if MEMO in options.shortcuts else None
         result = _build(options, state, memo, hint, executor, progress)
         if own and options.write:
             save_state(state)
@@ -161,7 +168,7 @@ def _build(
         state.output, state.outputs, state.valid_until = output_identity(site_dir, out), {}, 0.0
     if (
         options.write
-        and options.shortcuts
+        and NOTHING_TO_DO in options.shortcuts
         and memo is None
         and nothing_to_do(state, built_with, files, now, site_dir, out)
     ):
@@ -198,10 +205,12 @@ def _build(
     )
     result.site = site
     result.articles, result.tags = len(structure.articles), len(structure.tags)
-    layouts = known_layouts(state, files.layouts) if options.shortcuts else None
+    layouts = known_layouts(state, files.layouts) if KNOWN_LAYOUTS in options.shortcuts else None
     analysed = 0  # when the layouts were analysed (0: they were known)
     if layouts is None:
-        from generator.render import Renderer  # Jinja: only for a build with something to do
+        from generator.render.renderer import (
+            Renderer,  # Jinja: only for a build with something to do
+        )
 
         analysed = time.time_ns()
         layouts = Renderer(site_dir, config).analyse()
@@ -209,7 +218,7 @@ def _build(
 
     # plan and sign: what changed since the output folder was made?
     same = None
-    if options.shortcuts and options.write and state.outputs:
+    if SAME_PLAN in options.shortcuts and options.write and state.outputs:
         readers = memo.readers(state) if memo else None
         same = same_plan(state, plan_key, now, site, layouts.prints, reparsed, readers)
     signer = Signer(site, layouts, config.fingerprint())

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from generator.execute.tasks import Rendered
     from generator.pipeline import BuildOptions, BuildResult, Progress
     from generator.publish.check import PageScan
-    from generator.render import LayoutInfo
+    from generator.render.info import LayoutInfo
 
 RENDER_TASK = 100  # pages per render task, when rendering is spread over workers
 

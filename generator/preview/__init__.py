@@ -30,7 +30,7 @@ from generator import pipeline
 from generator.diagnostics import Diagnostic
 from generator.execute import default_jobs
 from generator.incremental.records import OutputRecord
-from generator.incremental.shortcuts import Memo
+from generator.incremental.shortcuts import MEMO, SHORTCUTS, Memo
 from generator.incremental.state import State
 from generator.preview.reload import EVERYTHING, diagnostics_to_errors
 from generator.preview.server import PreviewServer
@@ -51,7 +51,7 @@ class PreviewOptions:
     poll: bool = False  # polling watcher, for network and container mounts
     debounce: float = 0.02  # quiet period that closes a batch of changes (an editor save: < 5 ms)
     jobs: int = 0  # worker processes for big rebuilds; 0: the CPU count
-    shortcuts: bool = True  # False: every rebuild by the one rule alone (for tests)
+    shortcuts: frozenset[str] = SHORTCUTS  # see pipeline.BuildOptions
     clock: Callable[[], dt.datetime] | None = None  # the build time; None: now (for tests)
     in_place_limit: int = pipeline.IN_PLACE_LIMIT  # see BuildOptions
 
@@ -144,7 +144,7 @@ class Preview:
         look at every input then catches what the watcher did not report."""
         rebuild = self._build(batch)
         self._publish(rebuild)
-        if batch is not None and self.options.shortcuts:
+        if batch is not None and MEMO in self.options.shortcuts:
             check = self._build(None)
             if check.result.changed or check.result.ok != rebuild.result.ok:
                 self._publish(check)

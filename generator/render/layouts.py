@@ -21,11 +21,11 @@ from generator.load import LAYOUTS_DIR, STATIC_DIR, THEME_DIR, scan
 from generator.model import urls
 from generator.publish.feeds import JSON_FEED_PATH, absolute
 from generator.publish.jsonld import news_article_ld
+from generator.render.info import MISSING, LayoutInfo
 
 THEME_LAYOUTS = THEME_DIR / "layouts"
 THEME_PREFIX = "theme"  # {% extends "theme/article.html" %} reaches the built-in layout
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json")
-MISSING = "missing"  # the fingerprint of a layout name that does not exist (yet)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,23 +172,6 @@ def iso(value: dt.datetime | dt.date) -> str:
 
 
 # -- what the build knows of the layouts ----------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LayoutInfo:
-    """Every layout's name, fingerprint and reach, and the layouts' problems."""
-
-    names: tuple[str, ...]  # every layout, site and theme
-    prints: Mapping[str, str]  # name -> fingerprint of its source and origin (or MISSING)
-    closures: Mapping[str, tuple[str, ...] | None]  # name -> every name it reaches
-    diagnostics: tuple[Diagnostic, ...]
-
-    def reach(self, name: str) -> tuple[str, ...]:
-        """Every layout ``name`` uses through extends/include/import, itself
-        included; every layout there is, when a name is only known at render
-        time (a dynamic include)."""
-        closure = self.closures.get(name)
-        return closure if closure is not None else self.names
 
 
 def analyse_layouts(env: jinja2.Environment, layouts: Layouts) -> LayoutInfo:
