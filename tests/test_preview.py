@@ -238,8 +238,39 @@ def test_errors_keep_the_last_good_site_and_clear_when_fixed(running, tmp_path):
 def test_editor_droppings_never_rebuild(running):
     for name in (".a.md.swp", "a.md~", "#a.md#", ".#a.md", "4913"):
         (running.site.root / "content" / name).write_text("junk")
+    # The control: a real edit after the droppings. Its rebuild must come,
+    # and be about it alone (the watcher delivers events in order, so any
+    # rebuild for the droppings would come first or with it).
+    rebuild = running.change(
+        {"content/c.md": SITE["content/c.md"].replace("Charlie body", "Charlie edited")}
+    )
+    assert rebuild.batch is not None and rebuild.batch.paths == {"content/c.md"}
+    assert rebuild.result.ok and "2026/11/22/charlie/index.html" in rebuild.result.changed
     with pytest.raises(queue.Empty):
-        running.rebuilds.get(timeout=0.5)
+        running.rebuilds.get_nowait()
+
+
+def test_serving_leaves_nothing_behind_in_the_site_folder(make_site):
+    """The first build and every rebuild that swaps the output folder delete
+    the folder it replaced (once the browsers are told)."""
+    site = make_site(SITE)
+    site.build()  # an output folder to replace at the start
+    rebuilds: queue.Queue[Rebuild] = queue.Queue()
+    options = PreviewOptions(
+        site_dir=site.root, output_dir=site.output, port=0, debounce=0.05, in_place_limit=0
+    )
+    preview = Preview(options, rebuilds.put)
+    assert preview.start().result.replaced_all
+    leftovers = [".digest-old-*", ".digest-staging-*"]
+    try:
+        assert [p.name for g in leftovers for p in site.root.glob(g)] == []
+        rebuilds.get(timeout=5)
+        running = Running(site, preview, rebuilds)
+        rebuild = running.change({"site.yaml": SITE["site.yaml"].replace("Preview", "Renamed")})
+        assert rebuild.result.ok and rebuild.result.replaced_all
+        assert [p.name for g in leftovers for p in site.root.glob(g)] == []
+    finally:
+        preview.stop()
 
 
 def test_serve_command_prints_url_and_stops_cleanly_on_ctrl_c(make_site, tmp_path):
