@@ -41,7 +41,6 @@ from generator.incremental.shortcuts import (
     remember_layouts,
     same_plan,
 )
-from generator.incremental.signature import Signer, outdated, sign_all
 from generator.incremental.state import (
     State,
     close_state,
@@ -49,11 +48,11 @@ from generator.incremental.state import (
     output_identity,
     save_state,
 )
-from generator.load import CONTENT_DIR, load_site_files
+from generator.load import CONTENT_DIR, SiteFiles, load_site_files
 from generator.model import Site, asset_paths, build_structure, structure_key
 from generator.parse import ParseSettings
 from generator.pipeline import outputs, parsing
-from generator.plan import plan_site
+from generator.render.info import LayoutInfo
 from generator.write import OutputError, check_output_dir
 
 __all__ = ["BuildOptions", "BuildResult", "OutputError", "run"]
@@ -160,8 +159,8 @@ def _build(
     # load
     files = memo.scan(site_dir, load_site_files, hint) if memo else load_site_files(site_dir)
     if not files.articles and not (site_dir / CONTENT_DIR).is_dir():
-        hint = "create content/ and put articles in it"
-        diags.append(error("content", "no content/ folder", hint=hint))
+        fix = "create content/ and put articles in it"
+        diags.append(error("content", "no content/ folder", hint=fix))
     built_with = fingerprint(options.drafts, config.fingerprint(), files.layouts)
     if state.output != output_identity(site_dir, out):
         # The state's outputs are another folder's: nothing here is known.
@@ -175,12 +174,11 @@ def _build(
         return _summary(result, state.summary, diags)
 
     # parse
-    parse_settings = ParseSettings.of(config, options.drafts)
     published, reparsed, parse_diags = parsing.parse(
         site_dir,
         files,
         state,
-        parse_settings,
+        ParseSettings.of(config, options.drafts),
         executor,
         suspects=frozenset(hint or ()) if memo else frozenset(),
         only=memo.edited if memo else None,
@@ -188,14 +186,67 @@ def _build(
     diags += parse_diags
 
     # model
+    site, plan_key, model_diags = _model(config, files, state, published, memo)
+    diags += model_diags
+    result.site = site
+    result.articles, result.tags = len(site.structure.articles), len(site.structure.tags)
+    layouts, analysed = _layouts(site_dir, config, files, state, options.shortcuts)
+    diags += layouts.diagnostics
+
+    # plan and sign: what changed since the output folder was made?
+    same = None
+    if SAME_PLAN in options.shortcuts and options.write and state.outputs:
+        readers = memo.readers(state) if memo else None
+        same = same_plan(state, plan_key, now, site, layouts.prints, reparsed, readers)
+    planned = outputs.plan_and_sign(options, site, files, layouts, now, state, same, memo)
+    diags += [*planned.diagnostics, *site.problems()]
+    result.pages, result.files = planned.pages, planned.files
+    if has_errors(diags):
+        state.valid_until = 0.0  # the outputs are not what these inputs make
+        result.diagnostics = diags
+        return result
+
+    # render and write
+    diags += outputs.render_and_write(
+        options, planned, site, layouts, state, executor, progress, result
+    )
+    result.diagnostics = diags
+    if has_errors(diags) or not options.write:
+        if has_errors(diags):
+            state.valid_until = 0.0
+        return result
+
+    # what the next build starts from
+    state.settings, state.plan, state.valid_until = built_with, plan_key, planned.plan.valid_until
+    state.prints = planned.prints
+    if analysed and not layouts.diagnostics:
+        remember_layouts(state, files.layouts, layouts, analysed)
+    warnings = tuple(d for d in diags if not d.is_error)
+    state.summary = Summary(
+        articles=result.articles,
+        tags=result.tags,
+        pages=result.pages,
+        files=result.files,
+        warnings=warnings,
+    )
+    return result
+
+
+def _model(
+    config: SiteConfig,
+    files: SiteFiles,
+    state: State,
+    published: list[str],
+    memo: Memo | None,
+) -> tuple[Site, str, list[Diagnostic]]:
+    """The site's model, the key of its structure, and their problems."""
     paths = asset_paths(files), files.content_paths
     if memo is not None:
-        structure, structure_diags, plan_key = memo.structure(config, published, state, *paths)
+        structure, diags, key = memo.structure(config, published, state, *paths)
     else:
         skeletons = [state.parsed[source].skeleton for source in published]
-        structure, structure_diags = build_structure(config, skeletons, *paths)  # type: ignore[arg-type]
-        plan_key = structure_key(config, skeletons, *paths)  # type: ignore[arg-type]
-    diags += structure_diags
+        structure, diags = build_structure(config, skeletons, *paths)  # type: ignore[arg-type]
+        key = structure_key(config, skeletons, *paths)  # type: ignore[arg-type]
     site = Site(
         config,
         structure,
@@ -203,86 +254,22 @@ def _build(
         parsed=lambda source: parsing.article(state, source),
         items=memo.items(config, structure) if memo else None,
     )
-    result.site = site
-    result.articles, result.tags = len(structure.articles), len(structure.tags)
-    layouts = known_layouts(state, files.layouts) if KNOWN_LAYOUTS in options.shortcuts else None
-    analysed = 0  # when the layouts were analysed (0: they were known)
-    if layouts is None:
-        from generator.render.renderer import (
-            Renderer,  # Jinja: only for a build with something to do
-        )
+    return site, key, diags
 
-        analysed = time.time_ns()
-        layouts = Renderer(site_dir, config).analyse()
-        diags += layouts.diagnostics
 
-    # plan and sign: what changed since the output folder was made?
-    same = None
-    if SAME_PLAN in options.shortcuts and options.write and state.outputs:
-        readers = memo.readers(state) if memo else None
-        same = same_plan(state, plan_key, now, site, layouts.prints, reparsed, readers)
-    signer = Signer(site, layouts, config.fingerprint())
-    if same is not None:  # the last plan: sign again only what may have changed
-        plan, records, dirty, signed = outputs.replan(
-            config, site, files, now, same, signer, state, out, memo
-        )
-        prints = same.prints
-        result.pages, result.files = state.summary.pages, state.summary.files
-    else:
-        plan, plan_diags = plan_site(config, structure, files.assets, now)
-        diags += [*plan_diags, *outputs.missing_layouts(plan, layouts), *site.make_all()]
-        records = sign_all(signer, plan.pages, plan.copies)
-        signed = None
-        dirty = (
-            outdated(records, state.outputs, out)
-            if options.write
-            else {job.output for job in plan.pages}  # digest check renders every page
-        )
-        prints = {
-            s: (site.teasers[s].fingerprint, site.articles[s].fingerprint) for s in site.teasers
-        }
-        result.pages = sum(1 for job in plan.pages if job.output.endswith(".html"))
-        result.files = len(plan.pages) + len(plan.copies)
-    diags += site.problems()
-    if has_errors(diags):
-        state.valid_until = 0.0  # the outputs are not what these inputs make
-        result.diagnostics = diags
-        return result
-    orphans = sorted(state.outputs.keys() - records.keys()) if options.write else []
+def _layouts(
+    site_dir: Path, config: SiteConfig, files: SiteFiles, state: State, shortcuts: frozenset[str]
+) -> tuple[LayoutInfo, int]:
+    """What the layouts are (each one's fingerprint and reach, their syntax
+    errors), and when they were read (0: the state knew them)."""
+    if KNOWN_LAYOUTS in shortcuts:
+        known = known_layouts(state, files.layouts)
+        if known is not None:
+            return known, 0
+    from generator.render.renderer import Renderer  # Jinja: only for a build with work
 
-    # render and write
-    diags += outputs.render_and_write(
-        options,
-        config,
-        plan,
-        site,
-        layouts,
-        records,
-        signed,
-        dirty,
-        orphans,
-        state,
-        executor,
-        progress,
-        result,
-    )
-    result.diagnostics = diags
-    if has_errors(diags) or not options.write:
-        if has_errors(diags):
-            state.valid_until = 0.0
-        return result
-    state.settings, state.plan, state.valid_until = built_with, plan_key, plan.valid_until
-    state.prints = prints
-    if analysed and not layouts.diagnostics:
-        remember_layouts(state, files.layouts, layouts, analysed)
-    state.summary = Summary(
-        articles=result.articles,
-        tags=result.tags,
-        pages=result.pages,
-        files=result.files,
-        warnings=tuple(d for d in diags if not d.is_error),
-    )
-    return result
+    analysed = time.time_ns()
+    return Renderer(site_dir, config).analyse(), analysed
 
 
 def settings(site_dir: Path, base_url: str | None) -> tuple[SiteConfig, list[Diagnostic]]:

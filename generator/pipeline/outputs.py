@@ -1,12 +1,14 @@
-"""The sign, render and write stages as a build runs them: which outputs to
-make again, rendering them in tasks (``execute``) with the articles and
-bodies they show, and putting them in the output folder."""
+"""The plan, sign, render and write stages as a build runs them: which
+outputs to make again (by the whole plan, or under the last one), rendering
+them in tasks (``execute``) with the articles and bodies they show, and
+putting them in the output folder."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,7 @@ from generator.execute import Executor, Inline, partition
 from generator.fingerprint import fingerprint
 from generator.incremental.records import OutputRecord, stat_of
 from generator.incremental.shortcuts import Memo, SamePlan
-from generator.incremental.signature import Signer, outdated, sign_copy
+from generator.incremental.signature import Signer, outdated, sign_all, sign_copy
 from generator.incremental.state import State
 from generator.load import SiteFiles
 from generator.model import Site
@@ -32,6 +34,70 @@ if TYPE_CHECKING:
     from generator.render.info import LayoutInfo
 
 RENDER_TASK = 100  # pages per render task, when rendering is spread over workers
+
+
+@dataclass(slots=True, kw_only=True)
+class Planned:
+    """What a build plans to make, and what of it to make again."""
+
+    plan: Plan  # the outputs planned (under the last plan: the ones signed again)
+    records: dict[str, OutputRecord]  # every output's signature and inputs
+    signed: set[str] | None  # the outputs signed by this build (None: all)
+    dirty: set[str]  # the outputs to make again
+    prints: dict[str, tuple[str, str]]  # each article's teaser's and article's fingerprints
+    pages: int  # HTML pages
+    files: int  # every output
+    diagnostics: list[Diagnostic]
+
+
+def plan_and_sign(
+    options: BuildOptions,
+    site: Site,
+    files: SiteFiles,
+    layouts: LayoutInfo,
+    now: dt.datetime,
+    state: State,
+    same: SamePlan | None,
+    memo: Memo | None,
+) -> Planned:
+    """Every output's record and the outputs to make again: under the last
+    plan (``same``, see ``shortcuts.same_plan``) only what may have changed
+    is planned and signed again; else the whole site."""
+    config = site.config
+    signer = Signer(site, layouts, config.fingerprint())
+    if same is not None:
+        plan, records, dirty, signed = replan(
+            config, site, files, now, same, signer, state, options.output_dir, memo
+        )
+        summary = state.summary
+        return Planned(
+            plan=plan,
+            records=records,
+            signed=signed,
+            dirty=dirty,
+            prints=same.prints,
+            pages=summary.pages,
+            files=summary.files,
+            diagnostics=[],
+        )
+    plan, diags = plan_site(config, site.structure, files.assets, now)
+    diags += [*missing_layouts(plan, layouts), *site.make_all()]
+    records = sign_all(signer, plan.pages, plan.copies)
+    if options.write:
+        dirty = outdated(records, state.outputs, options.output_dir)
+    else:  # digest check renders every page
+        dirty = {job.output for job in plan.pages}
+    prints = {s: (t.fingerprint, site.articles[s].fingerprint) for s, t in site.teasers.items()}
+    return Planned(
+        plan=plan,
+        records=records,
+        signed=None,
+        dirty=dirty,
+        prints=prints,
+        pages=sum(1 for job in plan.pages if job.output.endswith(".html")),
+        files=len(plan.pages) + len(plan.copies),
+        diagnostics=diags,
+    )
 
 
 def replan(
@@ -98,24 +164,21 @@ def missing_layouts(plan: Plan, layouts: LayoutInfo) -> list[Diagnostic]:
 
 def render_and_write(
     options: BuildOptions,
-    config: SiteConfig,
-    plan: Plan,
+    planned: Planned,
     site: Site,
     layouts: LayoutInfo,
-    records: dict[str, OutputRecord],
-    signed: set[str] | None,
-    dirty: set[str],
-    orphans: list[str],
     state: State,
     executor: Executor,
     progress: Progress | None,
     result: BuildResult,
 ) -> list[Diagnostic]:
-    """Render the ``dirty`` outputs and put them in the output folder with
-    the rest: in place for a few, through a staging folder for many. The
-    state learns every output's record as written. ``signed``: the outputs
-    this build signed (None: all; the others' records are the state's).
-    Returns the problems."""
+    """Render the outputs to make again and put them in the output folder
+    with the rest: in place for a few, through a staging folder for many;
+    delete the outputs no longer planned. The state learns every output's
+    record as written. Returns the problems."""
+    config, plan, records, signed = site.config, planned.plan, planned.records, planned.signed
+    dirty = set(planned.dirty)
+    orphans = sorted(state.outputs.keys() - records.keys()) if options.write else []
     out = options.output_dir
     total = len(records)
     # In place only where the state knows what the folder holds (and so
