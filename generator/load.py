@@ -67,18 +67,23 @@ class SiteFiles:
 @dataclass(frozen=True, slots=True)
 class Entry:
     rel: str  # POSIX path relative to the folder scanned
-    path: Path
+    where: str  # the file's path, as the folder scanned was given
     stat: tuple[int, int]  # (mtime_ns, size)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
 
 
 def scan(root: Path) -> list[Entry]:
     """Every non-ignored regular file below ``root`` with its stat, sorted by
-    path; symlinks leading out of ``root`` are skipped. One ``stat`` per file."""
+    path; symlinks leading out of ``root`` are skipped. One ``stat`` per file,
+    and no ``Path`` object: a site has tens of thousands of files."""
     if not root.is_dir():
         return []
-    resolved_root = root.resolve()
+    resolved_root: Path | None = None
     found: list[Entry] = []
-    stack = [(root, "")]
+    stack = [(str(root), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -91,25 +96,18 @@ def scan(root: Path) -> list[Entry]:
                 continue
             try:
                 if entry.is_symlink():
-                    target = Path(entry.path).resolve()
-                    if not target.is_relative_to(resolved_root):
+                    resolved_root = resolved_root or root.resolve()
+                    if not Path(entry.path).resolve().is_relative_to(resolved_root):
                         continue
                 if entry.is_dir():
-                    stack.append((Path(entry.path), f"{prefix}{name}/"))
+                    stack.append((entry.path, f"{prefix}{name}/"))
                 elif entry.is_file():
                     st = entry.stat()
-                    found.append(
-                        Entry(f"{prefix}{name}", Path(entry.path), (st.st_mtime_ns, st.st_size))
-                    )
+                    found.append(Entry(f"{prefix}{name}", entry.path, (st.st_mtime_ns, st.st_size)))
             except OSError:  # vanished while we looked
                 continue
     found.sort(key=lambda e: e.rel)
     return found
-
-
-def walk(root: Path) -> list[Path]:
-    """Every non-ignored regular file below ``root``, sorted."""
-    return [entry.path for entry in scan(root)]
 
 
 def load_site_files(site_dir: Path) -> SiteFiles:
@@ -119,11 +117,12 @@ def load_site_files(site_dir: Path) -> SiteFiles:
     assets: list[AssetFile] = []
     content_paths: set[str] = set()
     for entry in scan(site_dir / CONTENT_DIR):
-        if is_readme(entry.path.name):
+        name = entry.rel.rpartition("/")[2]
+        if is_readme(name):
             continue
         content_paths.add(entry.rel)
         rel = f"{CONTENT_DIR}/{entry.rel}"
-        if entry.path.suffix.lower() in MARKDOWN_SUFFIXES:
+        if name.lower().endswith(MARKDOWN_SUFFIXES):
             articles.append(SourceFile(rel=rel, stat=entry.stat))
         else:
             assets.append(AssetFile(rel=rel, path=entry.path, dest=entry.rel, stat=entry.stat))

@@ -136,6 +136,7 @@ text_ops = st.one_of(
     st.tuples(st.just("link"), st.integers(0, 20), st.integers(-2, 20)),
     st.tuples(st.just("image"), st.integers(0, 20), st.integers(-1, 2)),
     st.tuples(st.just("touch"), st.integers(0, 20), st.none()),
+    st.tuples(st.just("broken"), st.integers(0, 20), st.booleans()),  # False: mended
 )
 # ... and the ones that move articles, add them or take them away ...
 structure_ops = st.one_of(
@@ -184,6 +185,9 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         later = path.stat().st_mtime_ns + 1_000_000_000
         os.utime(path, ns=(later, later))
         site.changed.add(site.rel(n))
+        return
+    if kind == "broken" and b:  # front matter an editor is still typing: an error
+        site.write(site.rel(n), "---\nheadline: [Unclosed\ndate: 2026-11-20\n---\n\nText.\n")
         return
     if kind == "same-size":  # other bytes, the same size, the time put back
         # (when the last build read the file within two seconds of its last

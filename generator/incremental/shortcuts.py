@@ -176,6 +176,9 @@ def same_plan(
     return SamePlan(addresses=addresses, prints=prints)
 
 
+Problems = tuple[Diagnostic, ...]  # one article's
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Made:
     """The last structure, what it was made from, its problems and its key."""
@@ -196,14 +199,18 @@ class Memo:
         # The articles the last scan looked at again, when it trusted the
         # watcher's list (every other input is as it was); None: it looked
         # at everything.
-        self.edited: frozenset[str] | None = None
+        self.edited: dict[str, SourceFile] | None = None
         self._structure: _Made | None = None
         self._items: dict[str, tuple[ParsedArticle, Items]] = {}
-        self._known: frozenset[str] = frozenset()  # the articles of ``files``
+        self._known: dict[str, int] = {}  # the articles of ``files``, by their place
         # Which outputs read each input key: an index of the dependency map,
         # and the record of every output it was made from.
         self._readers: dict[str, set[str]] = {}
         self._indexed: dict[str, OutputRecord] = {}
+        self._outputs: Mapping[str, OutputRecord] | None = None  # the map indexed
+        # The articles published, as a tuple and a set, and the problems of
+        # every article that has any.
+        self._published: tuple[tuple[str, ...], frozenset[str], dict[str, Problems]] | None = None
 
     def scan(
         self, site_dir: Path, scan: Callable[[Path], SiteFiles], hint: Iterable[str] | None
@@ -216,45 +223,34 @@ class Memo:
         self.edited = None
         if last is None or not changed or not _only_edits(changed, self._known):
             return self._scanned(scan(site_dir))
-        articles = []
-        for source in last.articles:
-            if source.rel in changed:
-                stat = stat_of(site_dir / source.rel)
-                if stat is None:  # gone after all: look at everything
-                    return self._scanned(scan(site_dir))
-                source = SourceFile(rel=source.rel, stat=stat)
-            articles.append(source)
+        articles = list(last.articles)
+        edited = {}
+        for rel in sorted(changed):
+            stat = stat_of(site_dir / rel)
+            if stat is None:  # gone after all: look at everything
+                return self._scanned(scan(site_dir))
+            edited[rel] = articles[self._known[rel]] = SourceFile(rel=rel, stat=stat)
         self.files = SiteFiles(
             articles=tuple(articles),
             assets=last.assets,
             content_paths=last.content_paths,
             layouts=last.layouts,
         )
-        self.edited = frozenset(changed)
+        self.edited = edited
         return self.files
 
     def _scanned(self, files: SiteFiles) -> SiteFiles:
         self.files = files
-        self._known = frozenset(source.rel for source in files.articles)
+        self._known = {source.rel: i for i, source in enumerate(files.articles)}
         return files
 
     def readers(self, state: State) -> Callable[[set[str]], set[Address]]:
         """Finds the outputs that read any of some input keys, from an index
-        of the state's dependency map, kept up to date with it."""
-        outputs, indexed, index = state.outputs, self._indexed, self._readers
-        for output in [o for o in indexed if o not in outputs]:
-            for key in indexed.pop(output).inputs:
-                index[key].discard(output)
-        for output, record in outputs.items():
-            old = indexed.get(output)
-            if old is record:
-                continue
-            if old is not None:
-                for key in old.inputs:
-                    index[key].discard(output)
-            for key in record.inputs:
-                index.setdefault(key, set()).add(output)
-            indexed[output] = record
+        of the state's dependency map (made again if the map is not the one
+        the memo last learnt, see ``learn``)."""
+        if state.outputs is not self._outputs:
+            self.learn(state, None)
+        outputs, index = state.outputs, self._readers
 
         def find(keys: set[str]) -> set[Address]:
             found = set()
@@ -266,6 +262,54 @@ class Memo:
             return found
 
         return find
+
+    def learn(self, state: State, changed: Iterable[str] | None) -> None:
+        """The dependency map after a build that set the records of the
+        outputs ``changed`` (None: of any output)."""
+        outputs, indexed, index = state.outputs, self._indexed, self._readers
+        if changed is None:
+            changed = [o for o in indexed if o not in outputs] + list(outputs)
+        for output in changed:
+            record, old = outputs.get(output), indexed.get(output)
+            if old is record:
+                continue
+            if old is not None:
+                for key in old.inputs:
+                    index[key].discard(output)
+                del indexed[output]
+            if record is not None:
+                for key in record.inputs:
+                    index.setdefault(key, set()).add(output)
+                indexed[output] = record
+        self._outputs = outputs
+
+    def published(
+        self,
+        files: SiteFiles,
+        state: State,
+        find: Callable[[SiteFiles, State], tuple[list[str], dict[str, Problems]]],
+    ) -> tuple[list[str], dict[str, Problems]]:
+        """The articles published and the problems of each article that has
+        any (``find``): the last ones, updated for the articles edited, when
+        only articles were edited and each is still published or not as it was."""
+        last = self._published
+        if self.edited is not None and last is not None:
+            order, published, problems = last
+            problems = dict(problems)
+            for source in self.edited:
+                entry = state.parsed[source]
+                if (entry.skeleton is not None) != (source in published):
+                    break
+                if entry.diagnostics:
+                    problems[source] = entry.diagnostics
+                else:
+                    problems.pop(source, None)
+            else:
+                self._published = order, published, problems
+                return list(order), problems
+        found, problems = find(files, state)
+        self._published = tuple(found), frozenset(found), problems
+        return found, problems
 
     def structure(
         self,
@@ -286,7 +330,9 @@ class Memo:
             and tuple(published) == last.published
             and all(
                 _same(state.parsed[s].skeleton, last.skeletons[s])
-                for s in (published if self.edited is None else self.edited & last.skeletons.keys())
+                for s in (
+                    published if self.edited is None else self.edited.keys() & last.skeletons.keys()
+                )
             )
         ):
             return last.structure, list(last.diagnostics), last.plan_key
@@ -327,7 +373,7 @@ def _same(a: Skeleton | None, b: Skeleton) -> bool:
     return a is b or a == b
 
 
-def _only_edits(changed: set[str], known: frozenset[str]) -> bool:
+def _only_edits(changed: set[str], known: Mapping[str, int]) -> bool:
     """Every changed path is an article the last scan found (an edit: no
     file added or removed, no layout, asset or setting)."""
     return all(rel.startswith(CONTENT_DIR + "/") and rel in known for rel in changed)

@@ -174,7 +174,7 @@ def _build(
         return _summary(result, state.summary, diags)
 
     # parse
-    published, reparsed, parse_diags = parsing.parse(
+    reparsed = parsing.parse(
         site_dir,
         files,
         state,
@@ -183,7 +183,11 @@ def _build(
         suspects=frozenset(hint or ()) if memo else frozenset(),
         only=memo.edited if memo else None,
     )
-    diags += parse_diags
+    if memo is not None:
+        published, problems = memo.published(files, state, parsing.published)
+    else:
+        published, problems = parsing.published(files, state)
+    diags += [d for file_problems in problems.values() for d in file_problems]
 
     # model
     site, plan_key, model_diags = _model(config, files, state, published, memo)
@@ -211,6 +215,9 @@ def _build(
         options, planned, site, layouts, state, executor, progress, result
     )
     result.diagnostics = diags
+    if memo is not None and options.write:  # the outputs signed again, or all
+        signed = planned.signed
+        memo.learn(state, None if signed is None else signed.union(result.changed))
     if has_errors(diags) or not options.write:
         if has_errors(diags):
             state.valid_until = 0.0

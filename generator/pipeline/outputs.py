@@ -178,7 +178,10 @@ def render_and_write(
     record as written. Returns the problems."""
     config, plan, records, signed = site.config, planned.plan, planned.records, planned.signed
     dirty = set(planned.dirty)
-    orphans = sorted(state.outputs.keys() - records.keys()) if options.write else []
+    # Under the last plan, every output the state knows is in ``records``.
+    orphans = (
+        sorted(state.outputs.keys() - records.keys()) if options.write and signed is None else []
+    )
     out = options.output_dir
     total = len(records)
     # In place only where the state knows what the folder holds (and so

@@ -5,15 +5,17 @@ tasks (``execute``), the results and their bodies kept in the state."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic
 from generator.execute import Executor, Inline, partition
 from generator.incremental.records import InputRecord, ParseEntry
 from generator.incremental.state import State
-from generator.load import SiteFiles
+from generator.load import SiteFiles, SourceFile
 from generator.parse import ParsedArticle, ParseSettings, file_digest
 
+Problems = tuple[Diagnostic, ...]
 RACY_NS = 2_000_000_000  # coarser than any file system's modification times (FAT: 2 s)
 PARSE_TASK = 100  # articles per parse task, when parsing is spread over workers
 
@@ -26,13 +28,12 @@ def parse(
     executor: Executor,
     *,
     suspects: frozenset[str] = frozenset(),
-    only: frozenset[str] | None = None,
-) -> tuple[list[str], set[str], list[Diagnostic]]:
+    only: Mapping[str, SourceFile] | None = None,
+) -> set[str]:
     """Every article, parsed, into the state's parse cache: from the cache
     where a file's bytes (known by their stat, else read and hashed) and the
     settings are the same; the others in tasks, their bodies into the state.
-    Returns the published articles (in file order), the ones parsed again,
-    and every article's problems. ``suspects`` (the files the watcher saw
+    Returns the articles parsed again. ``suspects`` (the files the watcher saw
     change) are read whatever their stat says: a save can keep a file's size
     and modification time. With ``only`` (the preview, when the watcher
     reported edits alone), the other files are known to be as they were."""
@@ -40,7 +41,7 @@ def parse(
     suffix = settings.key("")  # an entry's key is its file's digest and this
     inputs, cache = state.inputs, state.parsed
     misses: list[str] = []
-    look_at = files.articles if only is None else [s for s in files.articles if s.rel in only]
+    look_at = files.articles if only is None else tuple(only.values())
     for source in look_at:
         rel = source.rel
         known = inputs.get(rel)
@@ -89,12 +90,22 @@ def parse(
         state.bodies.forget_unused(
             lambda: {e.body for e in cache.values() if e.body is not None}, len(cache)
         )
-    entries = [cache[source.rel] for source in files.articles]
-    published = [
-        source.rel for source, e in zip(files.articles, entries, strict=True) if e.skeleton
-    ]
-    diags = [d for e in entries for d in e.diagnostics]
-    return published, set(misses), diags
+    return set(misses)
+
+
+def published(files: SiteFiles, state: State) -> tuple[list[str], dict[str, Problems]]:
+    """The articles published (in file order), and the problems of every
+    article that has any."""
+    cache = state.parsed
+    found: list[str] = []
+    problems: dict[str, Problems] = {}
+    for source in files.articles:
+        entry = cache[source.rel]
+        if entry.skeleton is not None:
+            found.append(source.rel)
+        if entry.diagnostics:
+            problems[source.rel] = entry.diagnostics
+    return found, problems
 
 
 def _read(path: Path) -> bytes | None:

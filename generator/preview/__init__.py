@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gc
 import logging
 import shutil
 import threading
@@ -95,6 +96,11 @@ class Preview:
         taken), then the watcher. Raises ``OutputError`` or ``OSError``."""
         first = self._build(None)
         self._memo.readers(self._state)  # index the dependency map now, not at the first edit
+        # The first build's objects (the parse cache, the dependency map) live
+        # as long as the preview: the cycle collector need not walk them at
+        # every collection. On 10,000 articles, a full collection of them
+        # paused a rebuild for about 200 ms. The collector still runs.
+        gc.freeze()
         config = first.result.config
         base_path = config.base_path if config is not None else "/"
         self.server = self._bind(base_path)
