@@ -119,38 +119,54 @@ class Pool:
         return SharedFile(path)
 
     def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
+        """The workers always have the next tasks queued; this process runs
+        a task itself only while it waits for the next result in order, so
+        its own work (reading the results, the state) never leaves a
+        worker idle."""
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor  # only for a big build
 
             self._pool = ProcessPoolExecutor(
-                max_workers=max(1, self.workers - 1), mp_context=_start_method()
+                max_workers=max(1, self.workers - 1),
+                mp_context=_start_method(),
+                initializer=_worker_started,
             )
         pool = self._pool
         here = [self._values[h.path] if isinstance(h, SharedFile) else h for h in shared]
         rest = iter(tasks)
-        window: deque[_Slot[R]] = deque()
-        count = 0
+        queued = 2 * (self.workers - 1)  # tasks waiting at the workers, or running there
+        window: deque[_Slot[R]] = deque()  # every task taken, in task order
+        most = 2 * queued + 2
 
-        def feed(limit: int) -> None:
-            nonlocal count
-            for task in _first(rest, limit):
-                if count % self.workers == 0:  # one task in every ``workers`` runs here
-                    window.append(_Slot(run=functools.partial(fn, task, *here)))
-                else:
+        def take(remote: bool) -> bool:
+            for task in _first(rest, 1):
+                if remote:
                     window.append(_Slot(future=pool.submit(fn, task, *shared)))
-                count += 1
+                else:
+                    window.append(_Slot(run=functools.partial(fn, task, *here)))
+                return True
+            return False
 
-        feed(2 * self.workers)
+        def top_up() -> None:
+            busy = sum(1 for slot in window if slot.future is not None and not slot.ready())
+            while busy < queued and len(window) < most and take(remote=True):
+                busy += 1
+
         try:
-            while window:
-                slot = window.popleft()
-                if slot.run is None and not slot.ready():  # work here meanwhile
-                    for waiting in window:
-                        if waiting.run is not None and not waiting.ready():
-                            waiting.result()
-                            break
-                result = slot.result()
-                feed(1)
+            top_up()
+            while window or take(remote=False):
+                head = window[0]
+                while not head.ready():  # work here meanwhile
+                    mine = next((s for s in window if s.run is not None and not s.ready()), None)
+                    if mine is None and len(window) < most and take(remote=False):
+                        mine = window[-1]
+                    if mine is None:
+                        break
+                    mine.result()
+                    top_up()
+                window.popleft()
+                result = head.result()
+                top_up()
                 yield result
         finally:
             for slot in window:
@@ -189,6 +205,14 @@ class _Slot(Generic[R]):
                 self._value = self.future.result()
             self._done = True
         return self._value  # type: ignore[return-value]
+
+
+def _worker_started() -> None:
+    """A local worker only runs tasks, whose objects are freed when each
+    ends: collect cycles less often (as the build does, see pipeline.run)."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _first(items: Iterable[T], count: int) -> list[T]:

@@ -20,6 +20,9 @@ from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.execute import ExecutorUnavailable, resolve
 from generator.fingerprint import fingerprint
+from generator.incremental.codec import Stored, encode_parse
+from generator.model import Skeleton
+from generator.model import skeleton as skeleton_of
 from generator.model.refs import Items
 from generator.parse import Parsed, Parser, ParseSettings
 from generator.plan import Job
@@ -46,6 +49,7 @@ class ParseTask:
     site_dir: str
     settings: ParseSettings
     sources: tuple[str, ...]  # site-relative article files
+    stored: bool = False  # also encode each parse as the build state stores it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,11 +75,18 @@ class Rendered:
     scan: PageScan | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParsedFile:
+    parsed: Parsed
+    skeleton: Skeleton | None  # the article's, if there is one
+    stored: Stored | None  # the parse as the state stores it (``ParseTask.stored``)
+
+
 def output_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def parse_files(task: ParseTask, *shared: object) -> list[Parsed]:
+def parse_files(task: ParseTask, *shared: object) -> list[ParsedFile]:
     _check(task.generator)
     _tally.add()
     parser = _workshop.parser(task.settings)
@@ -93,10 +104,20 @@ def parse_files(task: ParseTask, *shared: object) -> list[Parsed]:
                 results.append(parser.unreadable(source, exc.strerror or str(exc)))
                 continue
             results.append(parser.parse(source, data))
-        return results
+        return [_file(parsed, task.stored) for parsed in results]
     finally:
         if ahead is not None:
             ahead.join()
+
+
+def _file(parsed: Parsed, stored: bool) -> ParsedFile:
+    article = parsed.article
+    skeleton = skeleton_of(article) if article is not None else None
+    return ParsedFile(
+        parsed=parsed,
+        skeleton=skeleton,
+        stored=encode_parse(skeleton, parsed.diagnostics, article) if stored else None,
+    )
 
 
 READ_AHEAD_MIN = 64  # files: below this, reading them one by one is as quick

@@ -37,6 +37,20 @@ def decode_article(text: str) -> ParsedArticle:
         raise CodecError(str(exc)) from exc
 
 
+Stored = tuple[str | None, str, str | None]  # a parse as stored: skeleton, problems, article
+
+
+def encode_parse(
+    skeleton: Skeleton | None, diagnostics: tuple[Diagnostic, ...], article: ParsedArticle | None
+) -> Stored:
+    """One file's parse as the state stores it (made where it was parsed)."""
+    return (
+        encode_skeleton(skeleton) if skeleton is not None else None,
+        encode_diagnostics(diagnostics),
+        encode_article(article) if article is not None else None,
+    )
+
+
 def encode_skeleton(s: Skeleton) -> str:
     updated = None if s.updated is None else _datetime(s.updated)
     return _dumps(

@@ -36,11 +36,11 @@ from generator import __version__
 from generator.fingerprint import SALT
 from generator.incremental.codec import (
     CodecError,
+    Stored,
     decode_diagnostics,
     decode_skeleton,
-    encode_article,
     encode_diagnostics,
-    encode_skeleton,
+    encode_parse,
 )
 from generator.incremental.records import (
     InputRecord,
@@ -167,6 +167,28 @@ class State:
         if self._prints is None:
             self._read_articles()
         self._prints = value
+
+    def put_parsed(self, entries: Iterable[tuple[str, ParseEntry, Stored]]) -> None:
+        """Files just parsed, with their parse as stored (encoded where they
+        were parsed): into the parse cache, and into the database now, not
+        when the state is saved. A parse is right whatever the build does
+        next: its key says which bytes and settings it is of."""
+        parsed, saved = self.parsed, self.saved
+        rows = []
+        for path, entry, stored in entries:
+            parsed[path] = entry
+            if self.db is not None and saved is not None and saved._parsed is not None:
+                rows.append((path, entry.key, entry.body, *stored))
+                saved._parsed[path] = entry
+        if rows:
+            assert self.db is not None
+            with transaction(self.db):
+                self.db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    @property
+    def stores_parses(self) -> bool:
+        """Whether parses are kept on disk (``put_parsed`` wants them encoded)."""
+        return self.db is not None
 
     def _read_articles(self) -> None:
         parsed, prints = _read_articles(self.db) if self.db is not None else ({}, {})
@@ -408,15 +430,7 @@ def _input_row(path: str, r: InputRecord) -> tuple[object, ...]:
 
 
 def _parsed_row(path: str, e: ParseEntry) -> tuple[object, ...]:
-    article = e.article
-    return (
-        path,
-        e.key,
-        article.body.html.digest if article is not None else None,
-        encode_skeleton(e.skeleton) if e.skeleton is not None else None,
-        encode_diagnostics(e.diagnostics),
-        encode_article(article) if article is not None else None,
-    )
+    return (path, e.key, e.body, *encode_parse(e.skeleton, e.diagnostics, e.article))
 
 
 def _output_row(path: str, r: OutputRecord) -> tuple[object, ...]:

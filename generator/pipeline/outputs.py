@@ -349,7 +349,7 @@ class _Bodies:
         task = ParseTask(
             site_dir=str(self._site_dir), settings=self._settings, sources=tuple(sources)
         )
-        for parsed in parse_files(task):
+        for parsed in (done.parsed for done in parse_files(task)):
             expected = self._site.articles[parsed.source].body.digest
             if parsed.article is not None and parsed.body is not None:
                 digest = parsed.article.body.html.digest

@@ -63,16 +63,18 @@ def parse(
     stats = {source.rel: source.stat for source in look_at}
     from generator.execute.tasks import ParseTask, parse_files  # Markdown: when there is work
 
+    stored = state.stores_parses  # then the workers encode each parse for the state too
     tasks = [
-        ParseTask(site_dir=str(site_dir), settings=settings, sources=part)
+        ParseTask(site_dir=str(site_dir), settings=settings, sources=part, stored=stored)
         for part in partition(misses, PARSE_TASK, executor)
     ]
     for results in (executor if len(tasks) > 1 else Inline()).map(parse_files, tasks):
-        bodies = []
-        for parsed in results:
-            article = parsed.article
+        bodies, entries = [], []
+        for done in results:
+            parsed, article = done.parsed, done.parsed.article
             key = settings.key(parsed.digest)
-            state.parsed[parsed.source] = ParseEntry(key, article, parsed.diagnostics)
+            entry = ParseEntry(key, article, parsed.diagnostics, skeleton=done.skeleton)
+            entries.append((parsed.source, entry, done.stored or (None, "[]", None)))
             trusted = stats[parsed.source][0] < trust_before
             state.inputs[parsed.source] = InputRecord(
                 stats[parsed.source], parsed.digest if trusted else ""
@@ -80,6 +82,7 @@ def parse(
             if article is not None and parsed.body is not None:
                 bodies.append((article.body.html.digest, parsed.body))
         state.bodies.put(bodies)
+        state.put_parsed(entries)
     gone: set[str] = set()
     if only is None:
         gone = (inputs.keys() | cache.keys()) - stats.keys()
