@@ -37,11 +37,21 @@ class Signer:
         self._layouts = layouts
         self._config = config_print
         self._by_layout: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # Each reference's input key and fingerprint, by its kind and source
+        # (ten outputs or more name each article).
+        self._refs: dict[type[Ref], dict[str, tuple[str, str]]] = {}
 
-    def ref_print(self, ref: Ref) -> str:
-        """The fingerprint of what a reference stands for."""
-        teaser, article, _ = self._site.items(ref)
-        return article.fingerprint if isinstance(ref, ArticleRef | EntryRef) else teaser.fingerprint
+    def _ref(self, ref: Ref) -> tuple[str, str]:
+        """A reference's input key, and the fingerprint of what it stands for."""
+        known = self._refs.get(type(ref))
+        if known is None:
+            known = self._refs[type(ref)] = {}
+        pair = known.get(ref)
+        if pair is None:
+            teaser, article, _ = self._site.items(ref)
+            made = article if isinstance(ref, ArticleRef | EntryRef) else teaser
+            pair = known[ref] = (ref.key, made.fingerprint)
+        return pair
 
     def _layout(self, name: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The keys and fingerprints of every layout ``name`` reaches."""
@@ -55,11 +65,11 @@ class Signer:
 
     def sign(self, job: Job) -> OutputRecord:
         layout_keys, layout_prints = self._layout(job.layout)
-        refs = job.refs
+        pairs = tuple(map(self._ref, job.refs))
         signature = fingerprint(
-            job.static, self._config, layout_prints, tuple(map(self.ref_print, refs))
+            job.static, self._config, layout_prints, tuple(pair[1] for pair in pairs)
         )
-        inputs = (*(r.key for r in refs), CONFIG_KEY, *layout_keys)
+        inputs = (*(pair[0] for pair in pairs), CONFIG_KEY, *layout_keys)
         if job.timed:
             inputs += (TIME_KEY,)
         return OutputRecord(signature, inputs, address=job.address)
