@@ -80,6 +80,30 @@ def test_no_scheduler_at_the_address_is_a_usage_error(make_site):
     assert not (site.root / "output").exists()
 
 
+def test_a_shared_value_is_one_piece_of_data_on_the_cluster(cluster):
+    # Dask scatters a dict value by value: shared so, 10,000 teasers made
+    # every render task depend on 10,000 futures (five times the build).
+    from generator.execute.dask import DaskCluster
+
+    address, client = cluster
+    executor = DaskCluster(address)
+    try:
+        before = client.run_on_scheduler(_keys_held)
+        shared = executor.share({f"content/a{i}.md": i for i in range(300)})
+        assert client.run_on_scheduler(_keys_held) == before + 1
+        assert list(executor.map(_size, [1, 2, 3], shared)) == [301, 302, 303]
+    finally:
+        executor.close()
+
+
+def _keys_held(dask_scheduler) -> int:  # noqa: ANN001 (Dask passes its scheduler)
+    return len(dask_scheduler.tasks)
+
+
+def _size(task: int, shared: dict[str, int]) -> int:
+    return task + len(shared)
+
+
 def _tasks_run() -> int:
     from generator.execute.tasks import tasks_run
 

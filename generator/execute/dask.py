@@ -41,8 +41,12 @@ class DaskCluster:
         self.workers = max(1, sum(w.get("nthreads", 1) for w in workers.values()))
 
     def share(self, value: object) -> object:
-        """Sent to every worker once; a task gets the value in its place."""
-        return self._client.scatter(value, broadcast=True, hash=False)
+        """Sent to every worker once; a task gets the value in its place.
+        (In a list: Dask scatters a dict's values one by one, and a task
+        would then carry a future per teaser: 10,000 articles, 10,000
+        dependencies a task, five times the build's time.)"""
+        [future] = self._client.scatter([value], broadcast=True, hash=False)
+        return future
 
     def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
         """Tasks go to the cluster a few at a time beyond what the workers
