@@ -96,7 +96,7 @@ def test_a_shared_value_is_one_piece_of_data_on_the_cluster(cluster):
         executor.close()
 
 
-def _keys_held(dask_scheduler) -> int:  # noqa: ANN001 (Dask passes its scheduler)
+def _keys_held(dask_scheduler) -> int:  # Dask passes its scheduler by this name
     return len(dask_scheduler.tasks)
 
 
