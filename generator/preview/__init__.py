@@ -147,12 +147,18 @@ class Preview:
     def rebuild(self, batch: ChangeBatch | None = None) -> Rebuild:
         """Build what changed and tell the browsers (the watcher calls this).
         With a batch, the build trusts its list of changed files; a second
-        look at every input then catches what the watcher did not report."""
+        look at every input then catches what the watcher did not report: an
+        output it changes, or a problem it finds (or no longer finds), even
+        when both builds failed and wrote nothing."""
         rebuild = self._build(batch)
         self._publish(rebuild)
         if batch is not None and MEMO in self.options.shortcuts:
             check = self._build(None)
-            if check.result.changed or check.result.ok != rebuild.result.ok:
+            if (
+                check.result.changed
+                or check.result.ok != rebuild.result.ok
+                or check.result.diagnostics != rebuild.result.diagnostics
+            ):
                 self._publish(check)
                 self._report(rebuild)
                 rebuild = check
