@@ -32,6 +32,13 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+# The cycle collector's thresholds while a build runs, in this process and in
+# local workers: a build makes millions of small objects that live until it
+# ends, and Python's default (a collection every 700 allocations) walks them
+# again and again (see pipeline.run).
+BUILD_GC_THRESHOLD = (50_000, 20, 20)
+
+
 class ExecutorUnavailable(Exception):
     """The workers asked for cannot be used: no Dask here, no scheduler at
     the address, workers running another version (a usage error)."""
@@ -139,13 +146,14 @@ class Pool:
         most = 2 * queued + 2
 
         def take(remote: bool) -> bool:
-            for task in _first(rest, 1):
-                if remote:
-                    window.append(_Slot(future=pool.submit(fn, task, *shared)))
-                else:
-                    window.append(_Slot(run=functools.partial(fn, task, *here)))
-                return True
-            return False
+            task = next(rest, _NO_TASK)
+            if task is _NO_TASK:
+                return False
+            if remote:
+                window.append(_Slot(future=pool.submit(fn, task, *shared)))
+            else:
+                window.append(_Slot(run=functools.partial(fn, task, *here)))
+            return True
 
         def top_up() -> None:
             busy = sum(1 for slot in window if slot.future is not None and not slot.ready())
@@ -212,17 +220,10 @@ def _worker_started() -> None:
     ends: collect cycles less often (as the build does, see pipeline.run)."""
     import gc
 
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(*BUILD_GC_THRESHOLD)
 
 
-def _first(items: Iterable[T], count: int) -> list[T]:
-    """Take up to ``count`` items from ``items`` (an iterator keeps the rest)."""
-    taken = []
-    for item in items:
-        taken.append(item)
-        if len(taken) == count:
-            break
-    return taken
+_NO_TASK = object()  # what ``next`` gives when the tasks have run out
 
 
 def _start_method() -> Any:

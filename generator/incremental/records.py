@@ -121,6 +121,21 @@ class Summary:
     warnings: tuple[Diagnostic, ...] = ()
 
 
+# A file whose modification time is this close to when it was read may have
+# changed again unseen: two saves within one tick of a file system's clock
+# (FAT's is 2 s) leave the same stat.
+RACY_NS = 2_000_000_000
+
+
+def read_or_none(path: str | os.PathLike[str]) -> bytes | None:
+    """A file's bytes; None when it cannot be read (it vanished, say)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
 def stat_of(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     try:
         st = os.stat(path)

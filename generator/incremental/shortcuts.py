@@ -34,7 +34,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
-from generator.incremental.records import OutputRecord, stat_of
+from generator.incremental.records import RACY_NS, OutputRecord, read_or_none, stat_of
 from generator.incremental.signature import sign_copy
 from generator.incremental.state import State
 from generator.load import CONTENT_DIR, SiteFiles, SourceFile
@@ -58,8 +58,6 @@ KNOWN_LAYOUTS = "known-layouts"
 MEMO = "memo"
 SHORTCUTS = frozenset({NOTHING_TO_DO, SAME_PLAN, KNOWN_LAYOUTS, MEMO})
 
-RACY_NS = 2_000_000_000  # a file changed this close to being read may change again unseen
-
 
 def nothing_to_do(
     state: State, settings: str, files: SiteFiles, now: dt.datetime, site_dir: Path, out: Path
@@ -75,7 +73,7 @@ def nothing_to_do(
             return False
         if not known.digest:  # changed too close to when it was read: look
             entry = state.parsed.get(source.rel)
-            data = _read(site_dir / source.rel)
+            data = read_or_none(site_dir / source.rel)
             if entry is None or data is None or not entry.key.startswith(file_digest(data)):
                 return False
     copied = {o for o, record in state.outputs.items() if record.address is None}
@@ -87,13 +85,6 @@ def nothing_to_do(
             return False
     base = str(out)
     return all(stat_of(f"{base}/{o}") == r.stat for o, r in state.outputs.items())
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def known_layouts(state: State, files: Sequence[tuple[str, int, int]]) -> LayoutInfo | None:

@@ -75,7 +75,9 @@ CREATE TABLE IF NOT EXISTS outputs (
 
 class Bodies:
     """Rendered bodies by digest: in memory, or in the state's database.
-    Every read is checked against the digest: a damaged body is a missing one."""
+    A body read from the database is checked against its digest once per
+    process (a damaged body is a missing one); the ones this process put
+    need no check."""
 
     def __init__(self, db: sqlite3.Connection | None = None) -> None:
         self._db = db

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig, base_url_warning, load_config, with_base_url
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
-from generator.execute import Executor, make_executor
+from generator.execute import BUILD_GC_THRESHOLD, Executor, make_executor
 from generator.fingerprint import fingerprint
 from generator.incremental.records import Summary
 from generator.incremental.shortcuts import (
@@ -150,7 +150,7 @@ def _fewer_collections() -> Iterator[None]:
     them again and again (10,000 articles: 0.9 s of a cold build's main
     process, 0.3 s like this). Reference counting frees the rest as usual."""
     before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(*BUILD_GC_THRESHOLD)
     try:
         yield
     finally:

@@ -10,13 +10,12 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostic
 from generator.execute import Executor, Inline, partition
-from generator.incremental.records import InputRecord, ParseEntry
+from generator.incremental.records import RACY_NS, InputRecord, ParseEntry, read_or_none
 from generator.incremental.state import State
 from generator.load import SiteFiles, SourceFile
 from generator.parse import ParsedArticle, ParseSettings, file_digest
 
 Problems = tuple[Diagnostic, ...]
-RACY_NS = 2_000_000_000  # coarser than any file system's modification times (FAT: 2 s)
 PARSE_TASK = 100  # articles per parse task, when parsing is spread over workers
 
 
@@ -51,7 +50,7 @@ def parse(
                 continue  # as it was: nothing to learn
             digest = known.digest
         elif entry is not None:
-            data = _read(site_dir / rel)
+            data = read_or_none(site_dir / rel)
             digest = file_digest(data) if data is not None else ""
         else:
             digest = ""
@@ -109,13 +108,6 @@ def published(files: SiteFiles, state: State) -> tuple[list[str], dict[str, Prob
         if entry.diagnostics:
             problems[source.rel] = entry.diagnostics
     return found, problems
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def article(state: State, source: str) -> ParsedArticle:
