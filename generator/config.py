@@ -67,6 +67,17 @@ class Publisher:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Favicon:
+    """The site's icon: the built-in one (``/favicon.svg``, a letter on a
+    square of colour), or the site's own file or URL (``url``)."""
+
+    letter: str = ""  # defaults to the first letter of the title
+    background: str = "#a3201d"  # the theme's accent
+    color: str = "#ffffff"
+    url: str = ""  # the site's own icon: a URL, or a path ("/static/icon.png")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     title: str = "Digest"
     description: str = ""
@@ -82,6 +93,7 @@ class SiteConfig:
     permalinks: Permalinks = field(default_factory=Permalinks)
     feeds: Feeds = field(default_factory=Feeds)
     publisher: Publisher = field(default_factory=Publisher)
+    favicon: Favicon = field(default_factory=Favicon)
     params: Mapping[str, Any] = field(default_factory=lambda: FrozenDict({}))
 
     @property
@@ -107,6 +119,7 @@ class SiteConfig:
         data["permalinks"] = vars_of(self.permalinks)
         data["feeds"] = vars_of(self.feeds)
         data["publisher"] = vars_of(self.publisher)
+        data["favicon"] = vars_of(self.favicon)
         data["params"] = dict(self.params)
         blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -148,6 +161,9 @@ _TOP_KEYS = {
     "month_names",
     "permalinks",
     "params",
+    "favicon",
+    "publisher",
+    "feeds",
 }
 _MARKDOWN_KEYS = {"html", "highlight"}
 _PERMALINK_KEYS = {"article", "tag", "tags", "page"}
@@ -176,7 +192,8 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         return SiteConfig(), [error(CONFIG_FILE, exc.message, line=line)]
 
     def line_of(key: str) -> int | None:
-        return doc.lines[key] + 1 if key in doc.lines else None
+        top = key.split(".")[0]  # a nested setting: the line of its section
+        return doc.lines[top] + 1 if top in doc.lines else None
 
     def bad(key: str, message: str, hint: str | None = None) -> None:
         diags.append(error(CONFIG_FILE, f"{key}: {message}", line=line_of(key), hint=hint))
@@ -326,6 +343,12 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
                     pub_kwargs[key] = value.strip()
             kwargs["publisher"] = Publisher(**pub_kwargs)
 
+    favicon = v.get("favicon")
+    if favicon is not None:
+        made = _favicon(favicon, bad, diags, line_of("favicon"))
+        if made is not None:
+            kwargs["favicon"] = made
+
     params = v.get("params")
     if params is not None:
         if not isinstance(params, dict):
@@ -411,6 +434,46 @@ def _permalinks(
                 continue
             values[key] = pattern
     return Permalinks(**values)
+
+
+_COLOR = re.compile(r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|[A-Za-z]{3,20})$")
+_FAVICON_KEYS = {"letter", "background", "color"}
+
+
+def _favicon(raw: object, bad: Any, diags: list[Diagnostic], line: int | None) -> Favicon | None:
+    """``favicon: /static/icon.png`` (the site's own), or the built-in one's
+    ``letter``, ``background`` and ``color``."""
+    if isinstance(raw, str):
+        url = raw.strip()
+        if not url or urlsplit(url).scheme not in ("", "http", "https"):
+            bad("favicon", f"{raw!r} is not an http(s) URL or a path", "e.g. /static/icon.png")
+            return None
+        return Favicon(url=url)
+    if not isinstance(raw, dict):
+        bad("favicon", "expected a path to an icon, or settings such as 'letter: N'")
+        return None
+    for key in sorted(set(raw) - _FAVICON_KEYS):
+        diags.append(_unknown(f"favicon.{key}", {f"favicon.{k}" for k in _FAVICON_KEYS}, line))
+    values: dict[str, str] = {}
+    letter = raw.get("letter")
+    if letter is not None:
+        if not isinstance(letter, str | int) or not 1 <= len(str(letter).strip()) <= 2:
+            bad("favicon.letter", "expected one or two characters", "e.g. letter: N")
+        else:
+            values["letter"] = str(letter).strip()
+    for key in ("background", "color"):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not _COLOR.match(value.strip()):
+            bad(
+                f"favicon.{key}",
+                f"{value!r} is not a colour",
+                'write it as "#a3201d" (in quotes) or a CSS colour name',
+            )
+        else:
+            values[key] = value.strip()
+    return Favicon(**values)
 
 
 def _unknown(key: str, known: set[str], line: int | None) -> Diagnostic:

@@ -64,12 +64,19 @@ def test_axe_finds_no_violations(served: str, scheme: str) -> None:
     from playwright.sync_api import sync_playwright
 
     axe = Axe()
-    problems: list[str] = []
+    problems: list[str] = []  # axe's violations and requests that failed
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
             page = browser.new_page()
             page.emulate_media(color_scheme=scheme)
+            # Nothing a page asks for is missing (headless Chromium asks for no
+            # favicon: test_favicon checks that every page names one that exists).
+            page.on(
+                "response",
+                lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
+            page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
             for name, path in PAGES.items():
                 page.goto(served + path, timeout=15_000)
                 results = axe.run(page)

@@ -95,6 +95,20 @@ def absolute_url(config: SiteConfig, site_path: str) -> str:
     return base + site_path.lstrip("/") if base else url_for(config, site_path)
 
 
+FAVICON_PATH = "/favicon.svg"  # the built-in icon
+
+
+def favicon_url(config: SiteConfig) -> str:
+    """The site's icon: its own (a path is put under the base URL's path),
+    or the built-in one."""
+    own = config.favicon.url
+    if not own:
+        return url_for(config, FAVICON_PATH)
+    if own.startswith("/") and not own.startswith("//"):
+        return url_for(config, own)
+    return own
+
+
 def output_file(site_path: str) -> str:
     """``/a/b/`` -> ``a/b/index.html``; ``/a/b.html`` -> ``a/b.html``."""
     rel = site_path.lstrip("/")

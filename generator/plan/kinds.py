@@ -271,6 +271,17 @@ def _robots(p: Planning, key: str) -> Page:
     return Page(path="/robots.txt", context={"sitemaps": sitemaps}, origin="robots.txt")
 
 
+def _favicon_keys(p: Planning) -> Iterable[str]:
+    return () if p.config.favicon.url else ("favicon",)
+
+
+def _favicon(p: Planning, key: str) -> Page:
+    icon = p.config.favicon
+    letter = icon.letter or next((c for c in p.config.title if c.isalnum()), "")
+    context = {"favicon": {"letter": letter, "background": icon.background, "color": icon.color}}
+    return Page(path=urls.FAVICON_PATH, context=context, origin="favicon")
+
+
 def _one(key: str) -> Callable[[Planning], Iterable[str]]:
     return lambda p: (key,)
 
@@ -327,6 +338,14 @@ KINDS: tuple[Kind, ...] = (
         keys=_one("404"),
         page=_not_found,
         shows="nothing more",
+    ),
+    Kind(
+        name="favicon",
+        url="/favicon.svg (unless favicon: names the site's own)",
+        layout="favicon.svg",
+        keys=_favicon_keys,
+        page=_favicon,
+        shows="the favicon settings and the title's first letter",
     ),
     Kind(
         name="feed",

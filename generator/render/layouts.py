@@ -25,7 +25,7 @@ from generator.render.info import MISSING, LayoutInfo
 
 THEME_LAYOUTS = THEME_DIR / "layouts"
 THEME_PREFIX = "theme"  # {% extends "theme/article.html" %} reaches the built-in layout
-TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json")
+TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json", ".svg")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +40,7 @@ class SiteInfo:
     base_url: str
     feed_url: str | None  # the Atom feed; None when base_url has no host
     json_feed_url: str | None
+    favicon_url: str  # the site's icon (favicon: in site.yaml)
     params: Mapping[str, Any]
 
 
@@ -53,6 +54,7 @@ def site_info(config: SiteConfig) -> SiteInfo:
         base_url=config.base_url,
         feed_url=urls.url_for(config, urls.feed_path("/")) if config.absolute_base else None,
         json_feed_url=urls.url_for(config, JSON_FEED_PATH) if config.absolute_base else None,
+        favicon_url=urls.favicon_url(config),
         params=config.params,
     )
 
@@ -112,7 +114,7 @@ def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, La
     layouts = Layouts(site_dir)
     env = jinja2.Environment(
         loader=layouts.loader(),
-        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=False,
