@@ -8,9 +8,12 @@ droppings are never inputs (``is_ignored`` is shared with the watcher).
 
 from __future__ import annotations
 
+import errno
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from generator.diagnostics import Diagnostic, error, warning
 
 CONTENT_DIR = "content"
 LAYOUTS_DIR = "layouts"
@@ -62,6 +65,7 @@ class SiteFiles:
     assets: tuple[AssetFile, ...]  # content assets and theme/site static files
     content_paths: frozenset[str]  # content-relative paths of every content file
     layouts: tuple[tuple[str, int, int], ...]  # every layout file: (name, mtime_ns, size)
+    problems: tuple[Diagnostic, ...] = ()  # symlinks that loop, or lead to a folder read already
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +79,42 @@ class Entry:
         return Path(self.where)
 
 
-def scan(root: Path) -> list[Entry]:
+@dataclass(slots=True)
+class Links:
+    """What a scan found wrong with symbolic links, by path under the folder
+    scanned: loops (an error: the file cannot be read), and links to a folder
+    inside it, which is read by its own name (a warning: read once)."""
+
+    loops: dict[str, str] = field(default_factory=dict)  # rel -> "a.md -> b.md -> a.md"
+    inside: dict[str, str] = field(default_factory=dict)  # rel -> the folder it leads to
+
+    def problems(self, prefix: str) -> list[Diagnostic]:
+        found = [
+            error(f"{prefix}{rel}", f"symlink loop: {chain}", hint="point the link at a real file")
+            for rel, chain in self.loops.items()
+        ]
+        found += [
+            warning(
+                f"{prefix}{rel}",
+                f"a link to {prefix}{target + '/' if target else ''}, which is read by its "
+                "own name: not read twice",
+                hint="remove the link",
+            )
+            for rel, target in self.inside.items()
+        ]
+        return sorted(found, key=lambda d: d.path)
+
+
+def scan(root: Path, links: Links | None = None) -> list[Entry]:
     """Every non-ignored regular file below ``root`` with its stat, sorted by
-    path; symlinks leading out of ``root`` are skipped. One ``stat`` per file,
-    and no ``Path`` object: a site has tens of thousands of files."""
+    path. Symlinks leading out of ``root`` are skipped; so are links to a
+    folder inside it (its files are found by their own paths, and a link to
+    a folder above would repeat the tree without end) and links that loop,
+    which ``links`` collects. One ``stat`` per file, and no ``Path``
+    object: a site has tens of thousands of files."""
     if not root.is_dir():
         return []
-    resolved_root: Path | None = None
+    real_root: str | None = None
     found: list[Entry] = []
     stack = [(str(root), "")]
     while stack:
@@ -96,8 +129,18 @@ def scan(root: Path) -> list[Entry]:
                 continue
             try:
                 if entry.is_symlink():
-                    resolved_root = resolved_root or root.resolve()
-                    if not Path(entry.path).resolve().is_relative_to(resolved_root):
+                    real_root = real_root or os.path.realpath(root)
+                    target = os.path.realpath(entry.path)
+                    if os.path.commonpath([real_root, target]) != real_root:
+                        continue  # leads out of the folder
+                    if _loops(entry.path):
+                        if links is not None:
+                            links.loops[f"{prefix}{name}"] = _chain(entry.path)
+                        continue
+                    if entry.is_dir():
+                        if links is not None:
+                            inside = os.path.relpath(target, real_root).replace(os.sep, "/")
+                            links.inside[f"{prefix}{name}"] = "" if inside == "." else inside
                         continue
                 if entry.is_dir():
                     stack.append((entry.path, f"{prefix}{name}/"))
@@ -110,13 +153,40 @@ def scan(root: Path) -> list[Entry]:
     return found
 
 
+def _loops(path: str) -> bool:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
+def _chain(path: str) -> str:
+    """``a.md -> b.md -> a.md``: the links followed until one repeats."""
+    names = [os.path.basename(path)]
+    seen = {os.path.abspath(path)}
+    here = path
+    for _ in range(40):
+        try:
+            target = os.readlink(here)
+        except OSError:
+            break
+        names.append(target)
+        here = os.path.normpath(os.path.join(os.path.dirname(here), target))
+        if os.path.abspath(here) in seen:
+            break
+        seen.add(os.path.abspath(here))
+    return " -> ".join(names)
+
+
 def load_site_files(site_dir: Path) -> SiteFiles:
     """Every input under ``content/``, the static files and the layouts, by
     their stat: nothing is read here."""
     articles: list[SourceFile] = []
     assets: list[AssetFile] = []
     content_paths: set[str] = set()
-    for entry in scan(site_dir / CONTENT_DIR):
+    links = Links()
+    for entry in scan(site_dir / CONTENT_DIR, links):
         name = entry.rel.rpartition("/")[2]
         if is_readme(name):
             continue
@@ -132,6 +202,7 @@ def load_site_files(site_dir: Path) -> SiteFiles:
         assets=tuple(assets),
         content_paths=frozenset(content_paths),
         layouts=layout_files(site_dir),
+        problems=tuple(links.problems(f"{CONTENT_DIR}/")),
     )
 
 

@@ -226,6 +226,7 @@ class Memo:
             assets=last.assets,
             content_paths=last.content_paths,
             layouts=last.layouts,
+            problems=last.problems,
         )
         self.edited = edited
         return self.files

@@ -175,6 +175,7 @@ def _build(
 
     # load
     files = memo.scan(site_dir, load_site_files, hint) if memo else load_site_files(site_dir)
+    diags += files.problems
     if not files.articles and not (site_dir / CONTENT_DIR).is_dir():
         fix = "create content/ and put articles in it"
         diags.append(error("content", "no content/ folder", hint=fix))
