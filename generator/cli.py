@@ -165,7 +165,7 @@ def _build(options: pipeline.BuildOptions) -> int:
     output = options.output_dir
     progress = _progress_printer(sys.stdout)
     try:
-        result = pipeline.run(options, progress=progress)
+        result = pipeline.run(options, progress=progress, waiting=lambda: _waiting(output))
     except (OutputError, ExecutorUnavailable) as exc:
         _clear_progress(sys.stdout)
         print(f"digest: error: {exc}", file=sys.stderr)
@@ -318,6 +318,10 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         print(diag.format(), file=sys.stderr)
     if len(diagnostics) > MAX_SHOWN:
         print(f"... and {len(diagnostics) - MAX_SHOWN} more", file=sys.stderr)
+
+
+def _waiting(output: Path) -> None:
+    print(f"digest: another build is writing into {output}; waiting for it", file=sys.stderr)
 
 
 def _progress_printer(stream: TextIO) -> pipeline.Progress | None:

@@ -1,23 +1,38 @@
-"""Stage 6, write: the output folder, never half-written.
+"""Stage 6, write: the output folder, replaced as a whole or not at all.
 
 A build that changes many outputs writes them into a staging folder beside
 ``output/`` (same file system), hard-links the unchanged files into it (same
 bytes, same modification time), and swaps it in only when everything was
-written: a failed or interrupted build leaves the last good site exactly as
-it was. A build that changes a few outputs renders them in memory first and
-only then replaces them one by one, each atomically, leaving the others
-untouched. A file whose bytes did not change is never rewritten. Hidden
-entries at the top of an existing output folder (``.git`` of a gh-pages
-checkout, ``.well-known``) are carried over into the new one.
+written. A build that changes a few outputs writes each changed file as a
+temporary file beside the one it replaces, and only when all are written
+renames them into place (``InPlace``). A file whose bytes did not change is
+never rewritten. Hidden entries at the top of an existing output folder
+(``.git`` of a gh-pages checkout, ``.well-known``) are carried over.
+
+Either way a journal beside the output folder says what is under way: killed
+before the journal says "commit", the next build removes what was written
+and the last good site stands; killed after, the next build finishes the
+job. One build at a time writes into a folder (``output_lock``); a build
+that finds another at work waits for it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
+import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: builds are not serialized
+    fcntl = None  # type: ignore[assignment]
+
+LOCK_WAIT = 600.0  # seconds a build waits for another one writing the same folder
 
 
 class OutputError(Exception):
@@ -88,23 +103,174 @@ class Staging:
         deleted, or with ``keep_old`` moved aside and returned, for the caller
         to delete when it suits (deleting 10,000 files takes seconds)."""
         out = self.output
-        if not out.exists():
-            os.replace(self.root, out)
-            return None
         old = out.parent / f".digest-old-{out.name}-{uuid.uuid4().hex[:8]}"
-        os.replace(out, old)
+        journal = _Journal(out)
+        journal.write({"state": "swap", "staging": self.root.name, "old": old.name})
         try:
-            os.replace(self.root, out)
+            _swap(out, self.root, old)
         except OSError:
-            os.replace(old, out)  # put the last good site back
+            if not out.exists() and old.exists():
+                os.replace(old, out)  # put the last good site back
+            journal.remove()
             raise
-        for entry in sorted(os.listdir(old)):
-            if entry.startswith(".") and not (out / entry).exists():
-                os.replace(old / entry, out / entry)
+        journal.remove()
+        if not old.exists():
+            return None
         if keep_old:
             return old
         shutil.rmtree(old, ignore_errors=True)
         return None
+
+
+def _swap(out: Path, staging: Path, old: Path) -> None:
+    """Staging in as the output, the output aside as ``old`` (with its hidden
+    entries carried over); each step may have been done already (a build
+    finishing a killed one's swap)."""
+    if staging.exists():
+        if out.exists():
+            os.replace(out, old)
+        os.replace(staging, out)
+    if old.exists():
+        for entry in sorted(os.listdir(old)):
+            if entry.startswith(".") and not (out / entry).exists():
+                os.replace(old / entry, out / entry)
+
+
+class InPlace:
+    """A few outputs replaced as one: each changed file is written into a
+    folder beside the output, and ``commit`` renames them all into place and
+    deletes the outputs no longer planned. Until then the output folder is
+    untouched."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.root = output.parent / f".digest-staging-{output.name}-{uuid.uuid4().hex[:8]}"
+        self._moves: list[tuple[str, str]] = []  # (file in ``root``, output)
+
+    def put(self, rel: str, data: bytes) -> bool:
+        """Stage one output's bytes; whether they differ from the file's."""
+        target = _inside(self.output, rel)
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return False
+        except OSError:
+            pass
+        if not self._moves:
+            self.root.mkdir(parents=True)
+        name = str(len(self._moves))
+        (self.root / name).write_bytes(data)
+        self._moves.append((name, rel))
+        return True
+
+    def commit(self, removed: list[str]) -> None:
+        journal = _Journal(self.output)
+        if self._moves or removed:
+            journal.write(
+                {
+                    "state": "commit",
+                    "staging": self.root.name,
+                    "moves": self._moves,
+                    "removes": removed,
+                }
+            )
+        _finish(self.output, self.root, self._moves, removed)
+        journal.remove()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _finish(output: Path, staged: Path, moves: list[tuple[str, str]], removed: list[str]) -> None:
+    for name, rel in moves:
+        target = _inside(output, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):  # moved already
+            os.replace(staged / name, target)
+    remove_files(output, removed)
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+class _Journal:
+    """What a build is doing to an output folder, in a file beside it."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.path = output.parent / f".digest-journal-{output.name}.json"
+
+    def write(self, entry: dict[str, object]) -> None:
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(entry), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def read(self) -> dict[str, object] | None:
+        try:
+            entry = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return entry if isinstance(entry, dict) else None
+
+    def remove(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
+def recover(output: Path) -> None:
+    """Finish or undo what a killed build left (see the module's docstring),
+    and delete the staging and old folders killed builds left beside
+    ``output``. Call it holding ``output_lock``."""
+    journal = _Journal(output)
+    entry = journal.read()
+    parent, name = output.parent, output.name
+    if entry is not None:
+        state = entry.get("state")
+        if state == "swap":
+            staging, old = str(entry["staging"]), str(entry["old"])
+            _swap(output, parent / staging, parent / old)
+        elif state == "commit":
+            moves = [(str(t), str(r)) for t, r in entry["moves"]]  # type: ignore[attr-defined]
+            removes = [str(r) for r in entry["removes"]]  # type: ignore[attr-defined]
+            _finish(output, parent / str(entry["staging"]), moves, removes)
+        journal.remove()
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(journal.path.with_name(journal.path.name + ".tmp"))
+    if parent.is_dir():
+        for entry_name in os.listdir(parent):
+            if entry_name.startswith((f".digest-staging-{name}-", f".digest-old-{name}-")):
+                shutil.rmtree(parent / entry_name, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def output_lock(output: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the output folder for one build: another build into it waits
+    (``waiting`` is called once, to say so), for up to ``LOCK_WAIT`` seconds."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    path = output.parent / f".digest-lock-{output.name}"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            deadline = time.monotonic() + LOCK_WAIT
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise OutputError(
+                            f"another build has been writing into {output} for "
+                            f"{LOCK_WAIT:.0f} s; stop it, or try again"
+                        ) from None
+                    time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def checked(rel: str) -> str:
@@ -127,27 +293,6 @@ def _inside(root: Path, rel: str) -> Path:
     if not target.is_relative_to(root.resolve()) or target == root.resolve():
         raise OutputError(f"refusing to write {rel!r} outside the output folder")
     return target
-
-
-def replace_file(output: Path, rel: str, data: bytes) -> bool:
-    """Write one output in place, atomically (temp file + ``os.replace``).
-    A file whose bytes are unchanged is left alone, mtime included.
-    Returns whether the file changed."""
-    target = _inside(output, rel)
-    try:
-        if target.stat().st_size == len(data) and target.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.digest-tmp"
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
-    return True
-
-
-def replace_copy(output: Path, rel: str, source: Path) -> bool:
-    return replace_file(output, rel, source.read_bytes())
 
 
 def remove_files(output: Path, rels: list[str]) -> None:

@@ -42,3 +42,176 @@ def test_a_link_to_a_folder_above_is_not_walked_again(make_site):
     assert "content/again: warning: a link to content/2026/, which is read" in run.err
     assert "duplicate" not in run.err
     assert os.path.isdir(site.output / "2026/11/24/one")
+
+
+# -- kills and two builds at once ------------------------------------------------------
+
+ARTICLES = 60
+
+
+def _site_files(retagged: int = 0, title: str = "Digest") -> dict[str, str]:
+    files = {"site.yaml": f"title: {title}\n"}
+    for i in range(ARTICLES):
+        tag = "retagged" if i < retagged else f"t{i % 12}"
+        files[f"content/a{i:03}.md"] = article(
+            f"Story {i}", date=f"2026-{1 + i % 12:02}-{1 + i % 28:02}", tags=f"[{tag}, common]"
+        )
+    return files
+
+
+def _snapshot(out) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.relative_to(out).as_posix().startswith(".digest")
+    }
+
+
+def _litter(site) -> list[str]:
+    """What builds leave beside the output folder or inside it."""
+    beside = [p.name for p in site.root.iterdir() if p.name.startswith(".digest-")]
+    inside = [p.name for p in site.output.rglob(".*digest-*")]
+    return sorted(n for n in beside + inside if not n.startswith(".digest-lock-"))
+
+
+def _build_process(site):
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--site", str(site.root), "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"retagged": 8}, {"title": "Another title"}],
+    # A few outputs change, replaced in place; or, with no state to say what
+    # the folder holds, every one, through a staging folder.
+    ids=["in place", "staging"],
+)
+def test_a_build_killed_at_any_moment_leaves_old_or_new_and_the_next_finishes(
+    make_site, tmp_path, change
+):
+    import shutil
+    import signal
+    import time
+
+    site = make_site(_site_files())
+    site.build()
+    old = _snapshot(site.output)
+    saved = tmp_path / "saved"
+    shutil.copytree(site.root, saved, symlinks=True)
+    site.write(_site_files(**change))
+    site.build()
+    new = _snapshot(site.output)
+    assert new != old
+    # How long the change takes to build, then kills spread over it.
+    shutil.rmtree(site.root)
+    shutil.copytree(saved, site.root, symlinks=True)
+    site.write(_site_files(**change))
+    if "title" in change:
+        shutil.rmtree(site.root / ".digest")
+    started = time.monotonic()
+    assert _build_process(site).wait(timeout=120) == 0
+    took = time.monotonic() - started
+    outcomes = set()
+    for step in range(6):
+        shutil.rmtree(site.root)
+        shutil.copytree(saved, site.root, symlinks=True)
+        site.write(_site_files(**change))
+        if "title" in change:
+            shutil.rmtree(site.root / ".digest")
+        process = _build_process(site)
+        try:
+            process.wait(timeout=took * (0.3 + 0.14 * step))
+        except Exception:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=60)
+        now = _snapshot(site.output)
+        journal = site.root / ".digest-journal-output.json"
+        finishing = journal.exists() and '"commit"' in journal.read_text()
+        assert now in (old, new) or finishing, f"kill {step}: neither the old site nor the new"
+        outcomes.add("old" if now == old else "new" if now == new else "finishing")
+        site.build()  # the next build finishes the job, or cleans up
+        assert _snapshot(site.output) == new
+        assert _litter(site) == []
+    print(sorted(outcomes))
+    assert "old" in outcomes  # the kills did land while the build ran
+
+
+def test_two_builds_at_once_wait_for_each_other(make_site):
+    site = make_site(_site_files())
+    first, second = _build_process(site), _build_process(site)
+    results = [p.communicate(timeout=120) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], results
+    assert "Traceback" not in results[0][1] + results[1][1]
+    assert _litter(site) == []
+    before = _snapshot(site.output)
+    site.build()
+    assert _snapshot(site.output) == before
+
+
+def test_a_build_waits_for_one_holding_the_output_and_says_so(make_site):
+    import threading
+
+    from generator.write import output_lock
+
+    site = make_site({"content/a.md": article("One")})
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with output_lock(site.output):
+            held.set()
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(timeout=30)
+    process = _build_process(site)
+    try:
+        # The message comes while the lock is held; the build then finishes.
+        line = process.stderr.readline()
+        assert "another build is writing into" in line and "waiting for it" in line
+        assert process.poll() is None
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert (site.output / "index.html").is_file()
+
+
+def test_leftovers_of_killed_builds_are_removed(make_site):
+    site = make_site({"content/a.md": article("One")})
+    site.build()
+    (site.root / ".digest-staging-output-dead0001/x").mkdir(parents=True)
+    (site.root / ".digest-old-output-dead0002").mkdir()
+    (site.root / ".digest-journal-output.json.tmp").write_text('{"state": ')
+    site.build()
+    assert _litter(site) == []
+
+
+def test_a_build_killed_while_it_renamed_is_finished_by_the_next(make_site):
+    site = make_site({"content/a.md": article("One")})
+    site.build()
+    staged = site.root / ".digest-staging-output-dead0001"
+    staged.mkdir()
+    (staged / "0").write_text("the new index")
+    (site.root / ".digest-journal-output.json").write_text(
+        '{"state": "commit", "staging": ".digest-staging-output-dead0001", '
+        '"moves": [["0", "index.html"], ["1", "tags/index.html"]], "removes": ["404.html"]}'
+    )
+    site.digest("check")  # reads, never writes: the journal waits for a build
+    assert (site.root / ".digest-journal-output.json").exists()
+    from generator.write import output_lock, recover
+
+    with output_lock(site.output):
+        recover(site.output)
+    assert (site.output / "index.html").read_text() == "the new index"
+    assert not (site.output / "404.html").exists()
+    assert _litter(site) == []

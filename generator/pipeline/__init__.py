@@ -55,7 +55,7 @@ from generator.model import Site, asset_paths, build_structure, structure_key
 from generator.parse import ParseSettings
 from generator.pipeline import outputs, parsing
 from generator.render.info import LayoutInfo
-from generator.write import OutputError, check_output_dir
+from generator.write import OutputError, check_output_dir, output_lock, recover
 
 __all__ = ["BuildOptions", "BuildResult", "OutputError", "run"]
 
@@ -112,15 +112,31 @@ def run(
     memo: Memo | None = None,
     hint: Iterable[str] | None = None,
     progress: Progress | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> BuildResult:
     """Build the site. Raises ``write.OutputError`` only for an unusable
     output folder. Without a ``state``, ``digest build``'s is read from the
     site folder and saved back (``digest check`` reads it only). The
     preview passes the state it keeps in memory, its ``memo`` and the
-    watcher's ``hint`` of the files that changed."""
+    watcher's ``hint`` of the files that changed. One build at a time
+    writes into an output folder: ``waiting`` is called if this one has to
+    wait for another."""
+    if not options.write:
+        return _run(options, state, memo, hint, progress)
+    check_output_dir(options.output_dir, options.site_dir)
+    with output_lock(options.output_dir, waiting):
+        recover(options.output_dir)  # what a killed build left
+        return _run(options, state, memo, hint, progress)
+
+
+def _run(
+    options: BuildOptions,
+    state: State | None,
+    memo: Memo | None,
+    hint: Iterable[str] | None,
+    progress: Progress | None,
+) -> BuildResult:
     started = time.perf_counter()
-    if options.write:
-        check_output_dir(options.output_dir, options.site_dir)
     executor = make_executor(options.jobs, options.scheduler)
     own = state is None
     if state is None:

@@ -24,8 +24,8 @@ from generator.load import SiteFiles
 from generator.model import Site
 from generator.model.refs import Items
 from generator.parse import ParseSettings
-from generator.plan import CopyJob, Job, Plan, copy_job, plan_site
-from generator.write import Staging, remove_files, replace_file
+from generator.plan import Job, Plan, copy_job, plan_site
+from generator.write import InPlace, Staging
 
 if TYPE_CHECKING:
     from generator.execute.tasks import Rendered
@@ -189,6 +189,7 @@ def render_and_write(
     known = bool(state.outputs)
     in_place = known and len(dirty) <= max(options.in_place_limit, total // 10)
     staging = Staging(out) if options.write and not in_place else None
+    inplace = InPlace(out) if options.write and in_place else None
     try:
         if staging is not None:  # the outputs still current, carried over as they are
             for output in records.keys() - dirty:
@@ -211,30 +212,40 @@ def render_and_write(
         if has_errors(diags) or not options.write:
             if staging is not None:
                 staging.discard()
+            if inplace is not None:
+                inplace.discard()
             return diags
         changed: list[str] = []
         # Every output's record as written; the ones not signed again are
         # the very ones the state has.
         new_records = dict(records) if signed is not None else {}
+        in_place_written: list[tuple[str, str]] = []  # (output, digest), stat once in place
         for r in rendered:
             before = state.outputs.get(r.output)
-            if r.data is not None:  # in place: only bytes that changed are written
-                if replace_file(out, r.output, r.data):
+            if inplace is not None:  # only bytes that changed are written
+                assert r.data is not None
+                if inplace.put(r.output, r.data):
                     changed.append(r.output)
-                stat = stat_of(out / r.output) or (0, 0)
+                in_place_written.append((r.output, r.digest))
             else:
                 assert r.stat is not None
-                stat = r.stat
                 if before is None or before.digest != r.digest:
                     changed.append(r.output)
-            new_records[r.output] = _record(records[r.output], stat, r.digest)
+                new_records[r.output] = _record(records[r.output], r.stat, r.digest)
         for copy in copies:
-            if _copy(copy, out, staging):
+            if inplace is not None:
+                if inplace.put(copy.output, copy.path.read_bytes()):
+                    changed.append(copy.output)
+                in_place_written.append((copy.output, ""))
+            else:
+                assert staging is not None
+                staging.copy(copy.output, copy.path)
                 changed.append(copy.output)
-            written = stat_of((staging.root if staging is not None else out) / copy.output)
-            new_records[copy.output] = _record(records[copy.output], written or (0, 0), "")
+                written = stat_of(staging.root / copy.output) or (0, 0)
+                new_records[copy.output] = _record(records[copy.output], written, "")
+        written_here = {output for output, _ in in_place_written}
         for output in records.keys() if signed is None else signed:
-            if output not in new_records:  # current: as the last build left it
+            if output not in new_records and output not in written_here:  # as last left
                 record, old = records[output], state.outputs[output]
                 same = record is old or (
                     record.signature == old.signature and record.address == old.address
@@ -244,26 +255,24 @@ def render_and_write(
             result.replaced = staging.commit(keep_old=options.keep_replaced)
             result.replaced_all = True
         else:
-            remove_files(out, orphans)
+            assert inplace is not None
+            inplace.commit(orphans)
+            for output, digest in in_place_written:
+                stat = stat_of(out / output) or (0, 0)
+                new_records[output] = _record(records[output], stat, digest)
         result.changed = sorted(changed + orphans)
         state.outputs = new_records
         return diags
     except BaseException:
         if staging is not None:
             staging.discard()
+        if inplace is not None:
+            inplace.discard()
         raise
 
 
 def _record(record: OutputRecord, stat: tuple[int, int], digest: str) -> OutputRecord:
     return record.replace(stat=stat, digest=digest)
-
-
-def _copy(copy: CopyJob, out: Path, staging: Staging | None) -> bool:
-    """Copy one file into place; whether its bytes changed."""
-    if staging is not None:
-        staging.copy(copy.output, copy.path)
-        return True
-    return replace_file(out, copy.output, copy.path.read_bytes())
 
 
 def _render(
