@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Diagnostic, error, warning
 from generator.frozen import FrozenDict
-from generator.yamldoc import YamlError, load_mapping, plain
+from generator.yamldoc import QUOTING_HINT, Repair, YamlError, load_mapping, plain
 
 CONFIG_FILE = "site.yaml"
 
@@ -149,6 +149,9 @@ _TOP_KEYS = {
     "permalinks",
     "params",
 }
+# Settings of one line of text: written unquoted with ': ' in it
+# (``title: Harbour Times: the news``), they are read as the whole line.
+_ONE_LINE_TEXT = frozenset({"title", "description"})
 _MARKDOWN_KEYS = {"html", "highlight"}
 _PERMALINK_KEYS = {"article", "tag", "tags", "page"}
 _ARTICLE_TOKENS = {"year", "month", "day", "slug"}
@@ -170,10 +173,12 @@ def load_config(site_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
 def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     try:
-        doc = load_mapping(text.replace("\r\n", "\n"))
+        doc = load_mapping(text.replace("\r\n", "\n"), one_line_text=_ONE_LINE_TEXT.__contains__)
     except YamlError as exc:
         line = None if exc.line is None else exc.line + 1
-        return SiteConfig(), [error(CONFIG_FILE, exc.message, line=line)]
+        problem = error(CONFIG_FILE, exc.message, line=line, hint=QUOTING_HINT)
+        return SiteConfig(), [*_repaired(exc.repaired), problem]
+    diags += _repaired(doc.repaired)
 
     def line_of(key: str) -> int | None:
         return doc.lines[key] + 1 if key in doc.lines else None
@@ -411,6 +416,18 @@ def _permalinks(
                 continue
             values[key] = pattern
     return Permalinks(**values)
+
+
+def _repaired(repaired: tuple[Repair, ...]) -> list[Diagnostic]:
+    return [
+        warning(
+            CONFIG_FILE,
+            r.message,
+            line=r.line + 1,
+            hint=r.hint,
+        )
+        for r in repaired
+    ]
 
 
 def _unknown(key: str, known: set[str], line: int | None) -> Diagnostic:
