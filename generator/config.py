@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Diagnostic, error, warning
 from generator.frozen import FrozenDict
-from generator.yamldoc import YamlError, load_mapping, plain
+from generator.yamldoc import QUOTING_HINT, Repair, YamlError, load_mapping, plain
 
 CONFIG_FILE = "site.yaml"
 
@@ -165,6 +165,9 @@ _TOP_KEYS = {
     "publisher",
     "feeds",
 }
+# Settings of one line of text: written unquoted with ': ' in it
+# (``title: Harbour Times: the news``), they are read as the whole line.
+_ONE_LINE_TEXT = frozenset({"title", "description"})
 _MARKDOWN_KEYS = {"html", "highlight"}
 _PERMALINK_KEYS = {"article", "tag", "tags", "page"}
 _ARTICLE_TOKENS = {"year", "month", "day", "slug"}
@@ -186,10 +189,12 @@ def load_config(site_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
 def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     try:
-        doc = load_mapping(text.replace("\r\n", "\n"))
+        doc = load_mapping(text.replace("\r\n", "\n"), one_line_text=_ONE_LINE_TEXT.__contains__)
     except YamlError as exc:
         line = None if exc.line is None else exc.line + 1
-        return SiteConfig(), [error(CONFIG_FILE, exc.message, line=line)]
+        problem = error(CONFIG_FILE, exc.message, line=line, hint=QUOTING_HINT)
+        return SiteConfig(), [*_repaired(exc.repaired), problem]
+    diags += _repaired(doc.repaired)
 
     def line_of(key: str) -> int | None:
         top = key.split(".")[0]  # a nested setting: the line of its section
@@ -474,6 +479,18 @@ def _favicon(raw: object, bad: Any, diags: list[Diagnostic], line: int | None) -
         else:
             values[key] = value.strip()
     return Favicon(**values)
+
+
+def _repaired(repaired: tuple[Repair, ...]) -> list[Diagnostic]:
+    return [
+        warning(
+            CONFIG_FILE,
+            r.message,
+            line=r.line + 1,
+            hint=r.hint,
+        )
+        for r in repaired
+    ]
 
 
 def _unknown(key: str, known: set[str], line: int | None) -> Diagnostic:

@@ -3,11 +3,20 @@
 Front matter and ``site.yaml`` are both read with this, so every error about a
 field can name the line the field is on. One parse gives both the node tree
 (for lines and for the text as written) and the Python values.
+
+Editors write ``headline: Budget: the numbers behind the deal``, which YAML
+cannot read (a second ``: `` on a line starts a mapping). For the keys the
+caller names as one-line text, such a line is read as written, as if it had
+been quoted, and reported back (``YamlMapping.repaired``) so the caller can
+warn with the quoted form as the fix.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -32,6 +41,31 @@ class _Loader(_BaseLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+QUOTING_HINT = "values containing ': ' or starting with a quote, [ or # need quotes"
+MAX_REPAIRS = 20  # lines read as written, at most, before the YAML error is reported
+
+# A top-level ``key: value`` line whose value is plain text: no quote, flow
+# collection, anchor, alias, tag, block scalar, list item or comment opens it.
+_ONE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ \t]+([^\s\"'\[\]{}&*!|>\-#%@`?,].*?)[ \t]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """A line read as written although YAML cannot read it unquoted."""
+
+    key: str
+    line: int  # 0-based within the YAML text
+    quoted: str  # the line as it should be written: 'headline: "Budget: the numbers"'
+
+    @property
+    def message(self) -> str:
+        return f"{self.key}: text with ': ' in it needs quotes; read as the whole line"
+
+    @property
+    def hint(self) -> str:
+        return f"write it as: {self.quoted}"
+
+
 @dataclass(frozen=True, slots=True)
 class YamlMapping:
     values: dict[str, Any]
@@ -39,17 +73,79 @@ class YamlMapping:
     raw: dict[str, str | None]  # key -> the scalar exactly as written (None if not a scalar)
     raw_items: dict[str, tuple[str | None, ...]]  # key -> list items as written
     duplicates: tuple[tuple[str, int], ...]  # keys given twice, with the later line
+    repaired: tuple[Repair, ...] = ()  # lines with ': ' in unquoted text, read as written
 
 
 class YamlError(Exception):
-    def __init__(self, message: str, line: int | None) -> None:
+    def __init__(self, message: str, line: int | None, repaired: tuple[Repair, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.line = line  # 0-based within the YAML text, if known
+        self.repaired = repaired  # lines read as written before this error was found
 
 
-def load_mapping(text: str) -> YamlMapping:
-    """Parse ``text`` as one YAML mapping (an empty document is an empty mapping)."""
+def load_mapping(text: str, *, one_line_text: Callable[[str], bool] | None = None) -> YamlMapping:
+    """Parse ``text`` as one YAML mapping (an empty document is an empty mapping).
+
+    A top-level line whose key ``one_line_text`` accepts, with a plain value
+    that has ``: `` in it (``headline: Budget: the numbers``), is read as the
+    whole value written, as if quoted; the lines so read are in ``repaired``.
+    Each keeps its line number, so every other line is where it was."""
+    repairs: list[Repair] = []
+    while True:
+        try:
+            return replace(_load(text), repaired=tuple(repairs))
+        except yaml.MarkedYAMLError as exc:
+            repair = None
+            if one_line_text is not None and len(repairs) < MAX_REPAIRS:
+                repair = _repair(text, exc, one_line_text)
+            if repair is None:
+                raise _error(exc, tuple(repairs)) from None
+            repairs.append(repair)
+            lines = text.split("\n")
+            lines[repair.line] = repair.quoted
+            text = "\n".join(lines)
+        except yaml.YAMLError as exc:
+            raise YamlError(str(exc), None, tuple(repairs)) from None
+        except YamlError as exc:
+            raise YamlError(exc.message, exc.line, tuple(repairs)) from None
+
+
+def _error(exc: yaml.MarkedYAMLError, repaired: tuple[Repair, ...]) -> YamlError:
+    # For an unclosed [, { or quote, where it starts is where to look: the
+    # problem mark is where the parser gave up, often a line later.
+    context = exc.context or ""
+    unclosed = "flow" in context or "quoted" in context
+    mark = exc.context_mark if unclosed and exc.context_mark else exc.problem_mark
+    problem = exc.problem or str(exc)
+    return YamlError(_describe(problem, exc.context), mark.line if mark else None, repaired)
+
+
+def _repair(
+    text: str, exc: yaml.MarkedYAMLError, one_line_text: Callable[[str], bool]
+) -> Repair | None:
+    """The line YAML stopped at, quoted, if it is a one-line text setting
+    with ': ' in its plain value (the error PyYAML gives for that: "mapping
+    values are not allowed here", or "... in this context" from libyaml)."""
+    mark = exc.problem_mark
+    if mark is None or exc.context or not (exc.problem or "").startswith("mapping values"):
+        return None
+    lines = text.split("\n")
+    if mark.line >= len(lines):
+        return None
+    match = _ONE_LINE.fullmatch(lines[mark.line])
+    if match is None or ": " not in match[2] or not one_line_text(match[1]):
+        return None
+    # The next line must not continue the value (an indented line would).
+    following = next((line for line in lines[mark.line + 1 :] if line.strip()), "")
+    if following[:1].isspace():
+        return None
+    key, value = match[1], match[2]
+    # A JSON string is a valid YAML double-quoted scalar (" and \ escaped).
+    return Repair(key, mark.line, f"{key}: {json.dumps(value, ensure_ascii=False)}")
+
+
+def _load(text: str) -> YamlMapping:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -61,16 +157,6 @@ def load_mapping(text: str) -> YamlMapping:
                 node.start_mark.line,
             )
         data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        # For an unclosed [, { or quote, where it starts is where to look: the
-        # problem mark is where the parser gave up, often a line later.
-        context = exc.context or ""
-        unclosed = "flow" in context or "quoted" in context
-        mark = exc.context_mark if unclosed and exc.context_mark else exc.problem_mark
-        problem = exc.problem or str(exc)
-        raise YamlError(_describe(problem, exc.context), mark.line if mark else None) from None
-    except yaml.YAMLError as exc:
-        raise YamlError(str(exc), None) from None
     finally:
         loader.dispose()
 

@@ -187,7 +187,9 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         site.changed.add(site.rel(n))
         return
     if kind == "broken" and b:  # front matter an editor is still typing: an error
-        site.write(site.rel(n), "---\nheadline: [Unclosed\ndate: 2026-11-20\n---\n\nText.\n")
+        site.render(n)  # its links are checked all the same
+        text = path.read_text(encoding="utf-8").replace("headline: ", "headline: [Unclosed ", 1)
+        site.write(site.rel(n), text)
         return
     if kind == "same-size":  # other bytes, the same size, the time put back
         # (when the last build read the file within two seconds of its last

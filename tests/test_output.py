@@ -51,7 +51,7 @@ def test_failed_build_leaves_output_untouched(make_site):
 
     site.write(
         {
-            "content/a.md": "---\nheadline: Broken: colon here\ndate: 2026-11-24\n---\nText\n",
+            "content/a.md": "---\nheadline: [Broken\ndate: 2026-11-24\n---\nText\n",
             "content/c.md": article("A new article", "2026-11-25"),
         }
     )

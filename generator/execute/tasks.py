@@ -116,7 +116,9 @@ def _file(parsed: Parsed, stored: bool) -> ParsedFile:
     return ParsedFile(
         parsed=parsed,
         skeleton=skeleton,
-        stored=encode_parse(skeleton, parsed.diagnostics, article) if stored else None,
+        stored=encode_parse(skeleton, parsed.diagnostics, article, parsed.links)
+        if stored
+        else None,
     )
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from generator.diagnostics import Diagnostic, Severity
 from generator.frozen import FrozenDict
 from generator.model import Skeleton
-from generator.parse import BodyRef, ParsedArticle
+from generator.parse import BodyRef, ParsedArticle, UnpublishedLinks
 from generator.parse.markdown import LinkRef, RenderedBody
 
 
@@ -37,17 +37,44 @@ def decode_article(text: str) -> ParsedArticle:
         raise CodecError(str(exc)) from exc
 
 
-Stored = tuple[str | None, str, str | None]  # a parse as stored: skeleton, problems, article
+# A parse as stored: skeleton, problems, article, links of a file left unpublished
+Stored = tuple[str | None, str, str | None, str | None]
 
 
 def encode_parse(
-    skeleton: Skeleton | None, diagnostics: tuple[Diagnostic, ...], article: ParsedArticle | None
+    skeleton: Skeleton | None,
+    diagnostics: tuple[Diagnostic, ...],
+    article: ParsedArticle | None,
+    links: UnpublishedLinks | None,
 ) -> Stored:
     """One file's parse as the state stores it (made where it was parsed)."""
     return (
         encode_skeleton(skeleton) if skeleton is not None else None,
         encode_diagnostics(diagnostics),
         encode_article(article) if article is not None else None,
+        encode_links(links) if links is not None else None,
+    )
+
+
+def encode_links(links: UnpublishedLinks) -> str:
+    return _dumps([links.source, _refs(links.refs), links.image])
+
+
+def decode_links(text: str) -> UnpublishedLinks:
+    try:
+        source, refs, image = json.loads(text)
+        return UnpublishedLinks(source=source, refs=_unrefs(refs), image=image)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise CodecError(str(exc)) from exc
+
+
+def _refs(refs: tuple[LinkRef, ...]) -> list[list[Any]]:
+    return [[r.target, r.suffix, r.line, r.kind, r.written] for r in refs]
+
+
+def _unrefs(refs: list[list[Any]]) -> tuple[LinkRef, ...]:
+    return tuple(
+        LinkRef(target=r[0], suffix=r[1], line=r[2], kind=r[3], written=r[4]) for r in refs
     )
 
 
@@ -106,7 +133,7 @@ def _article(p: ParsedArticle) -> list[Any]:
         p.lang,
         _value(dict(p.meta)),
         [b.html.digest, b.html.size],
-        [[r.target, r.suffix, r.line, r.kind, r.written] for r in b.refs],
+        _refs(b.refs),
         b.words,
         b.summary,
         p.slug_line,
@@ -150,9 +177,7 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         meta=FrozenDict(_unvalue(meta)),
         body=RenderedBody(
             html=BodyRef(digest=html[0], size=html[1]),
-            refs=tuple(
-                LinkRef(target=r[0], suffix=r[1], line=r[2], kind=r[3], written=r[4]) for r in refs
-            ),
+            refs=_unrefs(refs),
             words=words,
             summary=summary,
         ),

@@ -11,7 +11,7 @@ from generator.diagnostics import Diagnostic
 from generator.incremental.codec import decode_article
 from generator.model import Skeleton
 from generator.model import skeleton as skeleton_of
-from generator.parse import ParsedArticle
+from generator.parse import ParsedArticle, UnpublishedLinks
 from generator.plan import Address
 
 
@@ -24,9 +24,10 @@ class InputRecord:
 class ParseEntry:
     """One file's parse result: its cache key, its problems and the
     article's skeleton at once; the article itself when first asked for
-    (most builds need few of them whole)."""
+    (most builds need few of them whole). A file left unpublished for its
+    errors has its ``links`` instead, to check them all the same."""
 
-    __slots__ = ("_article", "_text", "body", "diagnostics", "key", "skeleton")
+    __slots__ = ("_article", "_text", "body", "diagnostics", "key", "links", "skeleton")
 
     def __init__(
         self,
@@ -37,9 +38,11 @@ class ParseEntry:
         skeleton: Skeleton | None = None,
         body: str | None = None,
         text: str | None = None,
+        links: UnpublishedLinks | None = None,
     ) -> None:
         self.key = key  # ParseSettings.key(digest) of the parse
         self.diagnostics = diagnostics
+        self.links = links
         self._article = article
         self._text = text  # the article as stored, until decoded
         if article is not None:

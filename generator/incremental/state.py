@@ -38,6 +38,7 @@ from generator.incremental.codec import (
     CodecError,
     Stored,
     decode_diagnostics,
+    decode_links,
     decode_skeleton,
     encode_diagnostics,
     encode_parse,
@@ -52,7 +53,7 @@ from generator.parse.markdown import body_ref
 
 STATE_DIR = ".digest"
 STATE_FILE = "state.sqlite"
-SCHEMA = 3  # bump when the tables or the codec change
+SCHEMA = 4  # bump when the tables or the codec change
 BUSY_SECONDS = 60.0  # how long a build waits for another one saving the same state
 
 _TABLES = """
@@ -62,7 +63,7 @@ CREATE TABLE IF NOT EXISTS inputs (
     digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS parsed (
     path TEXT PRIMARY KEY, key TEXT NOT NULL, body TEXT, skeleton TEXT, diagnostics TEXT NOT NULL,
-    article TEXT);
+    article TEXT, links TEXT);
 CREATE TABLE IF NOT EXISTS prints (path TEXT PRIMARY KEY, teaser TEXT NOT NULL,
     article TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL);
@@ -196,7 +197,9 @@ class State:
         if rows:
             assert self.db is not None
             with transaction(self.db):
-                self.db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?)", rows)
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+                )
 
     @property
     def stores_parses(self) -> bool:
@@ -336,7 +339,7 @@ def _read_articles(
     db: sqlite3.Connection,
 ) -> tuple[dict[str, ParseEntry], dict[str, tuple[str, str]]]:
     parsed = {}
-    for path, key, body, skeleton, diags, article in db.execute("SELECT * FROM parsed"):
+    for path, key, body, skeleton, diags, article, links in db.execute("SELECT * FROM parsed"):
         parsed[path] = ParseEntry(
             key,
             None,
@@ -344,6 +347,7 @@ def _read_articles(
             skeleton=decode_skeleton(skeleton) if skeleton else None,
             body=body,
             text=article,
+            links=decode_links(links) if links else None,
         )
     prints = {path: (t, a) for path, t, a in db.execute("SELECT * FROM prints")}
     return parsed, prints
@@ -443,7 +447,7 @@ def _input_row(path: str, r: InputRecord) -> tuple[object, ...]:
 
 
 def _parsed_row(path: str, e: ParseEntry) -> tuple[object, ...]:
-    return (path, e.key, e.body, *encode_parse(e.skeleton, e.diagnostics, e.article))
+    return (path, e.key, e.body, *encode_parse(e.skeleton, e.diagnostics, e.article, e.links))
 
 
 def _output_row(path: str, r: OutputRecord) -> tuple[object, ...]:

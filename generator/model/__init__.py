@@ -21,7 +21,7 @@ from typing import Generic, TypeVar
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.load import CONTENT_DIR, AssetFile, SiteFiles
-from generator.model.items import Article, ArticleView, TagRef, Teaser, make_items
+from generator.model.items import Article, ArticleView, TagRef, Teaser, check_links, make_items
 from generator.model.structure import (
     Neighbours,
     Placed,
@@ -48,6 +48,7 @@ __all__ = [
     "Teaser",
     "asset_paths",
     "build_structure",
+    "check_links",
     "make_items",
     "skeleton",
     "structure_key",

@@ -25,8 +25,8 @@ from generator.fingerprint import seal
 from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES
 from generator.model import urls
 from generator.model.structure import Neighbours, Structure
-from generator.parse import BodyRef, ParsedArticle
-from generator.parse.markdown import substitute_refs
+from generator.parse import BodyRef, ParsedArticle, UnpublishedLinks
+from generator.parse.markdown import LinkRef, substitute_refs
 
 WORDS_PER_MINUTE = 230
 NO_HTML = Markup("")
@@ -126,7 +126,9 @@ def make_items(
     """The teaser and the article of one published article (placed in
     ``structure``), and its broken links."""
     diags: list[Diagnostic] = []
-    links, links_to, image = _resolve_links(config, structure, p, diags)
+    links, links_to, image = _resolve_links(
+        config, structure, p.source, p.body.refs, p.image, diags
+    )
     placed = structure.placed[p.source]
     tag_refs = []
     for name, slug in zip(p.tags, placed.tags, strict=True):
@@ -167,11 +169,30 @@ def make_items(
     return teaser, article, diags
 
 
+def check_links(
+    config: SiteConfig, structure: Structure, unpublished: UnpublishedLinks
+) -> list[Diagnostic]:
+    """The links to nothing of a file left unpublished for its errors, found
+    as an article's are: reported with its other problems. Nothing else is
+    made of them, so they change no page."""
+    diags: list[Diagnostic] = []
+    _resolve_links(
+        config, structure, unpublished.source, unpublished.refs, unpublished.image, diags
+    )
+    return diags
+
+
 def _resolve_links(
-    config: SiteConfig, structure: Structure, p: ParsedArticle, diags: list[Diagnostic]
+    config: SiteConfig,
+    structure: Structure,
+    source: str,
+    refs: tuple[LinkRef, ...],
+    image: str | None,
+    diags: list[Diagnostic],
 ) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     """Each relative link's URL (in the order of the body's markers), the
-    articles linked to, and the image's URL; report links to nothing."""
+    articles linked to, and the image's URL, for the file ``source``;
+    report links to nothing."""
     paths, asset_paths, unbuilt = structure.paths, structure.asset_paths, structure.unbuilt
     links_to: list[str] = []
 
@@ -181,7 +202,7 @@ def _resolve_links(
         if target.startswith("../") or target == "..":
             diags.append(
                 error(
-                    p.source,
+                    source,
                     f"{what} {written!r} points outside {CONTENT_DIR}/",
                     line=line,
                     hint="link to files inside content/ or use a full URL",
@@ -200,7 +221,7 @@ def _resolve_links(
             hint = f"put the file under {CONTENT_DIR}/ or fix the path"
         diags.append(
             error(
-                p.source,
+                source,
                 f"{what} {written!r}: {CONTENT_DIR}/{target} {reason}",
                 line=line,
                 hint=hint,
@@ -209,13 +230,13 @@ def _resolve_links(
         return None
 
     links = []
-    for ref in p.body.refs:
+    for ref in refs:
         url = resolve_target(ref.target, ref.line, ref.written, ref.kind)
         links.append(escape(url + ref.suffix if url else ref.written))
 
-    image = p.image
     if image and not (image.startswith(("http://", "https://", "//", "/"))):
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(p.content_path), image))
+        content_path = source[len(CONTENT_DIR) + 1 :]
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(content_path), image))
         image = resolve_target(target, None, image, "image")
     elif image and image.startswith("/"):
         image = urls.url_for(config, image)

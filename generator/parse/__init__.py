@@ -17,10 +17,19 @@ from zoneinfo import ZoneInfo
 from generator import __version__
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
-from generator.parse.article import ParsedArticle, parse_article
+from generator.parse.article import ParsedArticle, UnpublishedLinks, for_check, parse_article
 from generator.parse.markdown import BodyRef, MarkdownRenderer
 
-__all__ = ["BodyRef", "ParseSettings", "Parsed", "ParsedArticle", "Parser", "file_digest"]
+__all__ = [
+    "BodyRef",
+    "ParseSettings",
+    "Parsed",
+    "ParsedArticle",
+    "Parser",
+    "UnpublishedLinks",
+    "file_digest",
+    "for_check",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +64,7 @@ class Parsed:
     digest: str  # sha256 of the bytes parsed; "" when the file could not be read
     article: ParsedArticle | None  # None: not published (errors, or a draft left out)
     body: bytes | None  # the body's HTML, with ``article``
+    links: UnpublishedLinks | None  # without ``article`` for its errors: its links, to check
     diagnostics: tuple[Diagnostic, ...]
 
 
@@ -71,7 +81,7 @@ class Parser:
         self._renderer = MarkdownRenderer(html=settings.markdown_html, highlight=settings.highlight)
 
     def parse(self, source: str, data: bytes) -> Parsed:
-        article, body, diags = parse_article(
+        article, body, links, diags = parse_article(
             source, data, self._renderer, self._tz, include_drafts=self.settings.drafts
         )
         return Parsed(
@@ -79,9 +89,12 @@ class Parser:
             digest=file_digest(data),
             article=article,
             body=body,
+            links=links,
             diagnostics=tuple(diags),
         )
 
     def unreadable(self, source: str, reason: str) -> Parsed:
         diag = error(source, f"cannot read it: {reason}")
-        return Parsed(source=source, digest="", article=None, body=None, diagnostics=(diag,))
+        return Parsed(
+            source=source, digest="", article=None, body=None, links=None, diagnostics=(diag,)
+        )

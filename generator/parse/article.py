@@ -4,7 +4,9 @@ diagnostics with lines.
 Reads the file the way editors save it (UTF-8 with or without a BOM, CRLF or
 LF), splits the YAML front matter between ``---`` lines from the Markdown body,
 checks every field, and renders the body. Knows nothing about URLs, layouts or
-other articles.
+other articles. A file with errors has its body rendered all the same: its
+links (``UnpublishedLinks``) are checked with the rest of the site, so one
+build reports every problem of the file.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from zoneinfo import ZoneInfo
 from generator.diagnostics import Diagnostic, Severity, error, warning
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
-from generator.parse.markdown import MarkdownRenderer, RenderedBody
+from generator.parse.dates import DATE_HINT, impossible_date, to_datetime
+from generator.parse.markdown import LinkRef, MarkdownRenderer, RenderedBody
 from generator.parse.slugs import slugify, tag_key
-from generator.yamldoc import YamlError, YamlMapping, load_mapping, plain
+from generator.yamldoc import QUOTING_HINT, Repair, YamlError, YamlMapping, load_mapping, plain
 
 KNOWN_FIELDS = (
     "headline",
@@ -42,7 +45,16 @@ KNOWN_FIELDS = (
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_DATE_HINT = "write it as 2026-11-24, 2026-11-24 09:30 or 2026-11-24T09:30:00+01:00"
+_NOT_TEXT = frozenset({"date", "updated", "tags", "draft"})  # never read as one line of text
+# What ``digest new`` writes for the editor to replace (generator/new.py):
+# a warning on build, an error under ``digest check`` (``for_check``).
+PLACEHOLDER_BODY = "Write the article here."
+PLACEHOLDER_MESSAGES = frozenset(
+    {
+        f"the text {PLACEHOLDER_BODY!r} from 'digest new' is still here",
+        "standfirst: is empty",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,6 +80,21 @@ class ParsedArticle:
         return self.source[len(CONTENT_DIR) + 1 :]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnpublishedLinks:
+    """The relative links (and image) of a file left unpublished for its
+    errors. The model checks them all the same, so one build reports every
+    problem of the file, not the front matter's alone; nothing links back
+    from them (no page shows the file)."""
+
+    source: str  # site-relative: "content/2026/budget.md"
+    refs: tuple[LinkRef, ...]
+    image: str | None  # as written, if the front matter gave one
+
+
+Result = tuple[ParsedArticle | None, bytes | None, UnpublishedLinks | None, list[Diagnostic]]
+
+
 def parse_article(
     path: str,
     data: bytes,
@@ -75,12 +102,12 @@ def parse_article(
     tz: ZoneInfo,
     *,
     include_drafts: bool = False,
-) -> tuple[ParsedArticle | None, bytes | None, list[Diagnostic]]:
+) -> Result:
     """Parse one file (``path``, site-relative, and its bytes): the article
-    and its body's HTML, or None and why. Problems in a file marked
-    ``draft: true`` are warnings unless drafts are being built: a draft in
-    progress never blocks publishing."""
-    article, body, diags, is_draft = _parse(path, data, renderer, tz)
+    and its body's HTML; or, with errors, None and the body's links to check
+    and why. Problems in a file marked ``draft: true`` are warnings unless
+    drafts are being built: a draft in progress never blocks publishing."""
+    article, body, links, diags, is_draft = _parse(path, data, renderer, tz)
     if is_draft and not include_drafts:
         diags = [
             Diagnostic(
@@ -90,25 +117,38 @@ def parse_article(
                 hint=d.hint,
                 severity=Severity.WARNING,
             )
-            if d.is_error
+            if d.is_error or d.message in PLACEHOLDER_MESSAGES
             else d
             for d in diags
         ]
-        return None, None, diags
+        return None, None, None, diags
     if article is None or any(d.is_error for d in diags):
-        return None, None, diags
-    return article, body, diags
+        if links is not None and not links.refs and links.image is None:
+            links = None  # nothing to check
+        return None, None, links, diags
+    return article, body, None, diags
 
 
-_Result = tuple[ParsedArticle | None, bytes | None, list[Diagnostic], bool]
+def for_check(diagnostic: Diagnostic) -> Diagnostic:
+    """``diagnostic`` as ``digest check`` reports it: text left from
+    ``digest new`` is an error there (a build only warns), so it never goes
+    out by accident. Done after parsing, so a check and a build share the
+    parse cache."""
+    if diagnostic.is_error or diagnostic.message not in PLACEHOLDER_MESSAGES:
+        return diagnostic
+    return error(diagnostic.path, diagnostic.message, line=diagnostic.line, hint=diagnostic.hint)
 
 
-def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> _Result:
+_Parse = tuple[ParsedArticle | None, bytes | None, UnpublishedLinks | None, list[Diagnostic], bool]
+
+
+def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> _Parse:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return (
+            None,
             None,
             None,
             [
@@ -127,6 +167,7 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
         return (
             None,
             None,
+            None,
             [
                 error(
                     path,
@@ -143,6 +184,7 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
         return (
             None,
             None,
+            None,
             [
                 error(
                     path,
@@ -154,19 +196,34 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
             False,
         )
     try:
-        doc = load_mapping("\n".join(lines[1:close]))
+        doc = load_mapping("\n".join(lines[1:close]), one_line_text=_one_line_text)
     except YamlError as exc:
+        # The body is still read, for its links: every problem at once.
         yaml_line = None if exc.line is None else exc.line + 2
-        hint = "values containing ': ' or starting with a quote, [ or # need quotes"
-        return None, None, [error(path, exc.message, line=yaml_line, hint=hint)], False
+        diags = [
+            *_repairs(path, exc.repaired),
+            error(path, exc.message, line=yaml_line, hint=QUOTING_HINT),
+        ]
+        body, _ = _body(path, lines, close, renderer, diags)
+        return None, None, UnpublishedLinks(source=path, refs=body.refs, image=None), diags, False
 
     fields = _Fields(path, doc)
+    fields.diags += _repairs(path, doc.repaired)
     draft = fields.boolean("draft")
     headline = fields.text("headline", required=True)
     date = fields.datetime("date", tz, required=True)
     updated = fields.datetime("updated", tz)
     tags = fields.tags()
     standfirst = fields.text("standfirst")
+    if standfirst is None and isinstance(doc.values.get("standfirst"), str):
+        fields.diags.append(
+            warning(
+                path,
+                "standfirst: is empty",
+                line=fields.line("standfirst"),
+                hint="write the standfirst, or delete the line",
+            )
+        )
     authors = fields.authors()
     image = fields.url("image")
     image_alt = fields.text("image_alt") or ""
@@ -194,14 +251,10 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
             warning(path, "updated: is earlier than date", line=fields.line("updated"))
         )
 
-    body_text = "\n".join(lines[close + 1 :])
-    content_path = path[len(CONTENT_DIR) + 1 :]
-    body, html = renderer.render(body_text, content_path=content_path, first_line=close + 2)
-    if not body_text.strip():
-        fields.diags.append(warning(path, "the article has no text", line=close + 1))
-
+    body, html = _body(path, lines, close, renderer, fields.diags)
     if headline is None or date is None or slug is None or fields.failed:
-        return None, None, fields.diags, draft
+        links = UnpublishedLinks(source=path, refs=body.refs, image=image)
+        return None, None, links, fields.diags, draft
     article = ParsedArticle(
         source=path,
         headline=headline,
@@ -219,7 +272,49 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
         body=body,
         slug_line=fields.line("slug") or fields.line("headline") or 1,
     )
-    return article, html, fields.diags, draft
+    return article, html, None, fields.diags, draft
+
+
+def _one_line_text(key: str) -> bool:
+    """Whether a ``key: value`` line with ': ' in its value is read as
+    written (see ``load_mapping``): text fields, known or not, never the
+    dates, tags or draft flag."""
+    return key not in _NOT_TEXT
+
+
+def _repairs(path: str, repaired: tuple[Repair, ...]) -> list[Diagnostic]:
+    return [
+        warning(
+            path,
+            r.message,
+            line=r.line + 2,
+            hint=r.hint,
+        )
+        for r in repaired
+    ]
+
+
+def _body(
+    path: str, lines: list[str], close: int, renderer: MarkdownRenderer, diags: list[Diagnostic]
+) -> tuple[RenderedBody, bytes]:
+    """The body after the front matter (closed on line ``close`` + 1),
+    rendered; its problems into ``diags``."""
+    body_text = "\n".join(lines[close + 1 :])
+    content_path = path[len(CONTENT_DIR) + 1 :]
+    body, html = renderer.render(body_text, content_path=content_path, first_line=close + 2)
+    if not body_text.strip():
+        diags.append(warning(path, "the article has no text", line=close + 1))
+    for number, line in enumerate(lines[close + 1 :], start=close + 2):
+        if line.strip() == PLACEHOLDER_BODY:
+            diags.append(
+                warning(
+                    path,
+                    f"the text {PLACEHOLDER_BODY!r} from 'digest new' is still here",
+                    line=number,
+                    hint="write the article in its place",
+                )
+            )
+    return body, html
 
 
 def _slug(fields: _Fields, headline: str | None) -> str | None:
@@ -318,14 +413,15 @@ class _Fields:
             if required:
                 self.failed = True
                 self.diags.append(
-                    error(self.path, f"{key}: missing", line=self.line(key) or 1, hint=_DATE_HINT)
+                    error(self.path, f"{key}: missing", line=self.line(key) or 1, hint=DATE_HINT)
                 )
             return None
         result = to_datetime(value, tz)
         if result is None:
-            self.problem(
-                key, f"cannot read {self.doc.raw.get(key) or value!r} as a date", _DATE_HINT
-            )
+            written = self.doc.raw.get(key) or value
+            impossible = impossible_date(written) if isinstance(written, str) else None
+            message = impossible or f"cannot read {written!r} as a date"
+            self.problem(key, message, DATE_HINT)
         return result
 
     def tags(self) -> tuple[str, ...]:
@@ -389,27 +485,6 @@ class _Fields:
             self.problem(key, f"{value!r} is not an http(s) URL or a path to a file")
             return None
         return value
-
-
-def to_datetime(value: Any, tz: ZoneInfo) -> dt.datetime | None:
-    """A YAML date/datetime or an ISO 8601 string, as an aware datetime.
-    Naive values are in the site's time zone."""
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
-        except ValueError:
-            try:
-                value = dt.date.fromisoformat(text)
-            except ValueError:
-                return None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=tz)
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
-    return None
 
 
 def _kind(value: object) -> str:

@@ -51,7 +51,7 @@ from generator.incremental.state import (
     save_state,
 )
 from generator.load import CONTENT_DIR, SiteFiles, load_site_files
-from generator.model import Site, asset_paths, build_structure, structure_key
+from generator.model import Site, asset_paths, build_structure, check_links, structure_key
 from generator.parse import ParseSettings
 from generator.pipeline import outputs, parsing
 from generator.render.info import LayoutInfo
@@ -226,6 +226,8 @@ def _build(
     # model
     site, plan_key, model_diags = _model(config, files, state, published, memo)
     diags += model_diags
+    for links in parsing.unpublished_links(state, problems):  # every problem of a file at once
+        diags += check_links(config, site.structure, links)
     result.site = site
     result.articles, result.tags = len(site.structure.articles), len(site.structure.tags)
     layouts, analysed = _layouts(site_dir, config, files, state, options.shortcuts)

@@ -13,7 +13,7 @@ from generator.execute import Executor, Inline, partition
 from generator.incremental.records import RACY_NS, InputRecord, ParseEntry, read_or_none
 from generator.incremental.state import State
 from generator.load import SiteFiles, SourceFile
-from generator.parse import ParsedArticle, ParseSettings, file_digest
+from generator.parse import ParsedArticle, ParseSettings, UnpublishedLinks, file_digest
 
 Problems = tuple[Diagnostic, ...]
 PARSE_TASK = 100  # articles per parse task, when parsing is spread over workers
@@ -72,8 +72,10 @@ def parse(
         for done in results:
             parsed, article = done.parsed, done.parsed.article
             key = settings.key(parsed.digest)
-            entry = ParseEntry(key, article, parsed.diagnostics, skeleton=done.skeleton)
-            entries.append((parsed.source, entry, done.stored or (None, "[]", None)))
+            entry = ParseEntry(
+                key, article, parsed.diagnostics, skeleton=done.skeleton, links=parsed.links
+            )
+            entries.append((parsed.source, entry, done.stored or (None, "[]", None, None)))
             trusted = stats[parsed.source][0] < trust_before
             state.inputs[parsed.source] = InputRecord(
                 stats[parsed.source], parsed.digest if trusted else ""
@@ -108,6 +110,12 @@ def published(files: SiteFiles, state: State) -> tuple[list[str], dict[str, Prob
         if entry.diagnostics:
             problems[source.rel] = entry.diagnostics
     return found, problems
+
+
+def unpublished_links(state: State, problems: Mapping[str, Problems]) -> list[UnpublishedLinks]:
+    """The links of the files left unpublished for their problems, to check."""
+    cache = state.parsed
+    return [links for source in problems if (links := cache[source].links) is not None]
 
 
 def article(state: State, source: str) -> ParsedArticle:
