@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
+import os
+import shlex
 import signal
+import subprocess
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from generator import __version__, pipeline
-from generator.config import load_config
+from generator.config import base_url_option_problem, load_config
 from generator.diagnostics import Diagnostic
 from generator.execute import ExecutorUnavailable, default_jobs
 from generator.incremental.shortcuts import SHORTCUTS
-from generator.new import NewArticleError, new_article
+from generator.new import FrontMatter, NewArticleError, new_article
 from generator.parse import for_check
 from generator.write import OutputError
 
@@ -33,12 +38,29 @@ EXIT_USAGE = 2
 MAX_SHOWN = 200
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="digest", description="Build a news digest site from Markdown articles."
-    )
+class _Parser(argparse.ArgumentParser):
+    """argparse, with every usage error said as ``digest: error: ...`` after
+    the usage line of the command it is about, and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"digest: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+    def options(self) -> list[str]:
+        return [option for action in self._actions for option in action.option_strings]
+
+
+def _parser() -> tuple[_Parser, dict[str, _Parser]]:
+    """The parser, and the parser of each command by name."""
+    parser = _Parser(prog="digest", description="Build a news digest site from Markdown articles.")
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands: dict[str, _Parser] = {}
+
+    def command(name: str, about: str) -> _Parser:
+        commands[name] = sub.add_parser(name, help=about)
+        return commands[name]
 
     def site_arg(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -49,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
             help="the site folder (default: the current folder)",
         )
 
-    p = sub.add_parser("build", help="build the site into the output folder")
+    p = command("build", "build the site into the output folder")
     site_arg(p)
     p.add_argument("--output", type=Path, metavar="DIR", help="default: <site>/output")
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
@@ -72,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         "site on a folder every worker shares",
     )
 
-    p = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload on every save")
+    p = command("serve", "build, serve on localhost, rebuild and reload on every save")
     site_arg(p)
     p.add_argument("--output", type=Path, metavar="DIR", help="default: <site>/output")
     p.add_argument(
@@ -92,16 +114,52 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the site in a browser")
     _shortcuts_arg(p)
 
-    p = sub.add_parser("check", help="check all content and layouts; write nothing")
+    p = command("check", "check all content and layouts; write nothing")
     site_arg(p)
     p.add_argument("--drafts", action="store_true", help="check drafts as strictly as the rest")
 
-    p = sub.add_parser("new", help="create a new article with its front matter")
+    p = command("new", "create a new article with its front matter")
     site_arg(p)
     p.add_argument("headline", help="the article's headline")
     p.add_argument("--tags", default="", help="comma-separated tags, e.g. 'Politics,Denmark'")
+    p.add_argument("--author", default="", help="who wrote it")
+    p.add_argument("--standfirst", default="", help="the summary shown under the headline")
+    p.add_argument("--section", default="", help="the section it belongs in, e.g. 'Business'")
     p.add_argument("--draft", action="store_true", help="mark it draft: true")
-    return parser
+    p.add_argument("--edit", action="store_true", help="open it in $EDITOR")
+    return parser, commands
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The command line read, or ``SystemExit`` (0 for --help, 2 for a usage
+    error). A mistyped command or option is told with the closest right one."""
+    parser, commands = _parser()
+    # The command is the first word that is not an option: the top level has
+    # no option that takes a value.
+    command = next((word for word in argv if not word.startswith("-")), None)
+    if command is not None and command not in commands:
+        choose = _did_you_mean(command, commands) or f"choose from {', '.join(commands)}"
+        parser.error(f"unknown command {command!r} ({choose})")
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        used = commands[args.command]
+        unknown = next((w for w in extra if w.startswith("-") and w != "-"), None)
+        if unknown is None:
+            used.error(f"unrecognized arguments: {' '.join(extra)}")
+        option = unknown.split("=", 1)[0]
+        fix = _did_you_mean(option, [*used.options(), *parser.options()])
+        used.error(f"unknown option {option!r} ({fix or f'see digest {args.command} --help'})")
+    return args
+
+
+def _did_you_mean(word: str, known: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.75)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _usage_error(message: str) -> int:
+    print(f"digest: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _shortcuts_arg(p: argparse.ArgumentParser) -> None:
@@ -128,20 +186,21 @@ def _shortcuts(text: str) -> frozenset[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parse(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors
         return int(exc.code or 0)
     site_dir: Path = args.site
     if not site_dir.is_dir():
-        print(f"digest: error: the site folder {site_dir} does not exist", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error(f"the site folder {site_dir} does not exist")
     try:
         if args.command == "build":
             if args.jobs < 1:
-                print("digest: error: --jobs must be at least 1", file=sys.stderr)
-                return EXIT_USAGE
+                return _usage_error("--jobs must be at least 1")
+            if args.base_url is not None:
+                problem = base_url_option_problem(args.base_url)
+                if problem is not None:
+                    return _usage_error(problem)
             options = pipeline.BuildOptions(
                 site_dir=site_dir,
                 output_dir=args.output or site_dir / "output",
@@ -156,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(site_dir, args.drafts)
         if args.command == "serve":
             return _serve(args)
-        return _new(site_dir, args.headline, args.tags, args.draft)
+        return _new(args)
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
         return 130
@@ -237,8 +296,11 @@ def _serve(args: argparse.Namespace) -> int:
         poll=args.poll,
     )
     # SIGTERM (a process manager stopping us) ends the preview like Ctrl-C.
+    # Both are given back as they were when it ends: main() may be called
+    # again in this process (tests), and its children inherit an ignored one.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    preview = Preview(options, _report_rebuild)
+    preview = Preview(options, _RebuildReport())
     try:
         try:
             preview.start()
@@ -268,22 +330,43 @@ def _serve(args: argparse.Namespace) -> int:
         # A second Ctrl-C while shutting down must not leave threads behind.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         preview.stop()
+        for sig, handler in handlers.items():
+            if handler is not None:  # None: not set from Python; nothing to give back
+                signal.signal(sig, handler)
     print("Stopped.")
     return EXIT_OK
 
 
-def _report_rebuild(rebuild: Rebuild) -> None:
+class _RebuildReport:
+    """What ``digest serve`` prints after each build. A warning is printed
+    when it appears, not again after every save that leaves it as it was
+    (a site without a host would hear about its base_url at every edit);
+    errors are printed every time, as they keep the site from updating."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # the first build's report and the watcher's
+        self._warned: frozenset[Diagnostic] = frozenset()
+
+    def __call__(self, rebuild: Rebuild) -> None:
+        with self._lock:
+            diagnostics = rebuild.result.diagnostics
+            fresh = [d for d in diagnostics if d.is_error or d not in self._warned]
+            self._warned = frozenset(d for d in diagnostics if not d.is_error)
+            _report_rebuild(rebuild, fresh)
+
+
+def _report_rebuild(rebuild: Rebuild, diagnostics: list[Diagnostic]) -> None:
     result = rebuild.result
     if rebuild.batch is None and result.ok:
         print(
             f"Built {result.articles} articles, {result.pages} pages in {result.seconds:.2f} s",
             flush=True,
         )
-        _print_diagnostics(result.diagnostics)
+        _print_diagnostics(diagnostics)
         return
     if not result.ok:
-        _print_diagnostics(result.diagnostics)
-        errors = sum(d.is_error for d in result.diagnostics)
+        _print_diagnostics(diagnostics)
+        errors = sum(d.is_error for d in diagnostics)
         print(
             f"Build failed: {errors} error{'s' if errors != 1 else ''}; still serving the last "
             "good site.",
@@ -291,7 +374,7 @@ def _report_rebuild(rebuild: Rebuild) -> None:
             flush=True,
         )
         return
-    _print_diagnostics(result.diagnostics)
+    _print_diagnostics(diagnostics)
     changed = len(result.changed)
     print(
         f"Rebuilt: {changed} file{'s' if changed != 1 else ''} changed "
@@ -300,19 +383,44 @@ def _report_rebuild(rebuild: Rebuild) -> None:
     )
 
 
-def _new(site_dir: Path, headline: str, tags: str, draft: bool) -> int:
-    config, _diags = load_config(site_dir)
-    now = dt.datetime.now(config.tz).replace(microsecond=0)
-    tag_list = [t.strip() for t in tags.split(",") if t.strip()]
+def _new(args: argparse.Namespace) -> int:
+    config, _diags = load_config(args.site)
+    front = FrontMatter(
+        headline=args.headline,
+        date=dt.datetime.now(config.tz).replace(microsecond=0),
+        tags=tuple(t.strip() for t in args.tags.split(",") if t.strip()),
+        author=args.author,
+        standfirst=args.standfirst,
+        section=args.section,
+        draft=args.draft,
+    )
     try:
-        path = new_article(site_dir, headline, tags=tag_list, now=now, draft=draft)
+        path = new_article(args.site, front)
     except NewArticleError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return EXIT_ERRORS
     except OSError as exc:
         print(f"digest: error: cannot create the article: {exc}", file=sys.stderr)
         return EXIT_ERRORS
-    print(path)
+    print(path, flush=True)
+    return _edit(path) if args.edit else EXIT_OK
+
+
+def _edit(path: Path) -> int:
+    """Open ``path`` in ``$EDITOR`` and wait for it to close."""
+    editor = os.environ.get("EDITOR", "").strip()
+    if not editor:
+        print("digest: $EDITOR is not set, so the article was not opened", file=sys.stderr)
+        return EXIT_OK
+    # $EDITOR may carry arguments ("code --wait"); the file comes last.
+    try:
+        status = subprocess.call([*shlex.split(editor), str(path)])
+    except (OSError, ValueError) as exc:
+        print(f"digest: error: cannot start the editor {editor!r}: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    if status != 0:
+        print(f"digest: error: the editor {editor!r} exited with {status}", file=sys.stderr)
+        return EXIT_ERRORS
     return EXIT_OK
 
 

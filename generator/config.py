@@ -95,6 +95,9 @@ class SiteConfig:
     publisher: Publisher = field(default_factory=Publisher)
     favicon: Favicon = field(default_factory=Favicon)
     params: Mapping[str, Any] = field(default_factory=lambda: FrozenDict({}))
+    # Where site.yaml sets base_url, for messages: not a setting, so neither
+    # compared nor part of the fingerprint.
+    base_url_line: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -115,7 +118,11 @@ class SiteConfig:
         return _fingerprint(self)
 
     def _fingerprint(self) -> str:
-        data = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "params"}
+        data = {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if name not in ("params", "base_url_line")
+        }
         data["permalinks"] = vars_of(self.permalinks)
         data["feeds"] = vars_of(self.feeds)
         data["publisher"] = vars_of(self.publisher)
@@ -247,8 +254,10 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
                 "e.g. https://example.org/news/ or /news/",
             )
             del kwargs["base_url"]
-        elif not parts.scheme and not kwargs["base_url"].startswith("/"):
-            kwargs["base_url"] = "/" + kwargs["base_url"]
+        else:
+            kwargs["base_url_line"] = line_of("base_url")
+            if not parts.scheme and not kwargs["base_url"].startswith("/"):
+                kwargs["base_url"] = "/" + kwargs["base_url"]
     if "date_format" in kwargs:
         try:
             kwargs["date_format"].format(day=1, month=1, month_name="x", year=1, mm="01", dd="01")
@@ -367,14 +376,48 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     return config, diags
 
 
-def base_url_warning(config: SiteConfig) -> Diagnostic | None:
+def base_url_warning(config: SiteConfig, *, from_option: bool) -> Diagnostic | None:
+    """The warning a build without a host gives, naming where its base_url
+    came from: ``--base-url``, site.yaml (at its line), or the default."""
     if config.absolute_base is not None:
         return None
+    left_out = "has no host, so feeds, sitemaps and canonical links are left out"
+    example = "https://example.org/news/"
+    if from_option:
+        return warning(
+            "--base-url",
+            f"{config.base_url!r} {left_out}",
+            hint=f"give the full address, e.g. --base-url {example}",
+        )
+    if config.base_url_line is not None:
+        return warning(
+            CONFIG_FILE,
+            f"base_url: {config.base_url!r} {left_out}",
+            line=config.base_url_line,
+            hint=f"set it to the full address, e.g. {example}",
+        )
     return warning(
         CONFIG_FILE,
-        f"base_url: {config.base_url!r} has no host, so feeds, sitemaps and canonical "
-        "links are left out",
-        hint="set it to the full address, e.g. https://example.org/news/",
+        f"base_url: {config.base_url!r} {left_out}; site.yaml does not set it, and "
+        f"{config.base_url!r} is the default",
+        hint=f"add base_url: {example} to site.yaml",
+    )
+
+
+def base_url_option_problem(text: str) -> str | None:
+    """Why ``--base-url`` cannot be built for, or None: it must be an http(s)
+    URL with a host, or a path from the root of the server."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unbalanced [ in the host
+        parts = None
+    if parts is not None and not parts.netloc and not parts.scheme and text.startswith("/"):
+        return None
+    if parts is not None and parts.scheme in ("http", "https") and parts.hostname:
+        return None
+    return (
+        f"--base-url {text!r} is not a URL or an absolute path "
+        "(write https://example.com/news/ or /news/)"
     )
 
 
@@ -387,7 +430,7 @@ def with_base_url(config: SiteConfig, base_url: str) -> tuple[SiteConfig, list[D
             Diagnostic(path="--base-url", message=d.message.removeprefix("base_url: "), hint=d.hint)
             for d in errors
         ]
-    return replace(config, base_url=probe.base_url), []
+    return replace(config, base_url=probe.base_url, base_url_line=None), []
 
 
 def _permalinks(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.load import CONTENT_DIR
@@ -14,38 +16,57 @@ class NewArticleError(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrontMatter:
+    """What ``digest new`` writes at the top of the article; empty text is
+    written as "" for the editor to fill in (or, for a section, left out)."""
+
+    headline: str
+    date: dt.datetime
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    standfirst: str = ""
+    section: str = ""
+    draft: bool = False
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"headline: {_quoted(self.headline)}",
+            f"date: {self.date.isoformat(timespec='seconds')}",
+            "tags: [" + ", ".join(_quoted(t) for t in self.tags) + "]",
+            f"standfirst: {_quoted(self.standfirst)}",
+            f"author: {_quoted(self.author)}",
+        ]
+        if self.section:
+            lines.append(f"section: {_quoted(self.section)}")
+        if self.draft:
+            lines.append("draft: true")
+        return lines
+
+
+# What YAML refuses to read even inside quotes (it must be written as \uXXXX).
+_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _quoted(text: str) -> str:
-    # A JSON string is a valid YAML double-quoted scalar: safe for any headline.
-    return json.dumps(text, ensure_ascii=False)
+    """``text`` on one line as a YAML double-quoted scalar, whatever it holds:
+    colons, quotes, "#", backslashes, control characters. A JSON string is
+    one, once the characters YAML will not read raw are escaped too."""
+    text = " ".join(text.split()).encode("utf-8", "replace").decode("utf-8")
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", quoted)
 
 
-def new_article(
-    site_dir: Path,
-    headline: str,
-    *,
-    tags: list[str],
-    now: dt.datetime,
-    draft: bool = False,
-) -> Path:
+def new_article(site_dir: Path, front: FrontMatter) -> Path:
     """Create ``content/YYYY-MM-DD-slug.md``; never overwrite an existing file."""
-    headline = " ".join(headline.split())
+    headline = " ".join(front.headline.split())
     if not headline:
         raise NewArticleError("the headline is empty")
     slug = slugify(headline)
     if not slug:
         raise NewArticleError("the headline has no letters or digits to make a file name from")
-    path = site_dir / CONTENT_DIR / f"{now:%Y-%m-%d}-{slug}.md"
-    lines = [
-        "---",
-        f"headline: {_quoted(headline)}",
-        f"date: {now.isoformat(timespec='seconds')}",
-        "tags: [" + ", ".join(_quoted(t) for t in tags) + "]",
-        'standfirst: ""',
-        'author: ""',
-    ]
-    if draft:
-        lines.append("draft: true")
-    lines += ["---", "", "Write the article here.", ""]
+    path = site_dir / CONTENT_DIR / f"{front.date:%Y-%m-%d}-{slug}.md"
+    lines = ["---", *front.lines(), "---", "", "Write the article here.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8", newline="\n") as f:

@@ -39,17 +39,30 @@ class OutputError(Exception):
     """The output folder cannot be used (a usage error, not a content error)."""
 
 
+# What a site folder holds besides its output: never an output folder.
+_SITE_PARTS = {
+    "content": "the site's articles (content/)",
+    "layouts": "the site's layouts (layouts/)",
+    "site.yaml": "the site's settings file",
+    ".digest": "Digest's record of the last build (.digest/)",
+}
+
+
 def check_output_dir(output: Path, site_dir: Path) -> None:
-    """Refuse output folders whose replacement would destroy the user's files."""
+    """Refuse output folders whose replacement would destroy the user's
+    files: the site, any part of it, or a file. Touches nothing."""
     out = output.resolve()
     site = site_dir.resolve()
     if out == site or site.is_relative_to(out):
         raise OutputError(f"the output folder {output} contains the site itself; choose another")
-    for name in ("content", "layouts"):
+    for name, what in _SITE_PARTS.items():
         if out.is_relative_to(site / name):
-            raise OutputError(f"the output folder {output} is inside {name}/; choose another")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{output} exists and is not a folder")
+            where = "is" if out == site / name else "is inside"
+            raise OutputError(f"the output folder {output} {where} {what}; choose another")
+    existing = next(p for p in (out, *out.parents) if p.exists())
+    if not existing.is_dir():
+        where = "is a file" if existing == out else f"is inside a file ({existing})"
+        raise OutputError(f"the output folder {output} {where}; choose a folder")
     if out.is_dir():
         entries = [e for e in os.listdir(out) if not e.startswith(".")]
         if entries and not (out / "index.html").exists():

@@ -274,7 +274,7 @@ def test_base_url_flag_overrides_site_yaml(make_site):
         "https://mirror.example/2026/11/20/ferry-port-deal/"
     )
     assert page.one("a.skip-link").attrs["href"] == "#main"
-    assert site.digest("build", "--base-url", "ftp://x/").code == 1
+    assert site.digest("build", "--base-url", "ftp://x/").code == 2  # a usage error
 
 
 # -- digest check on the built site -----------------------------------------------

@@ -318,10 +318,12 @@ def _layouts(
 def settings(site_dir: Path, base_url: str | None) -> tuple[SiteConfig, list[Diagnostic]]:
     """``site.yaml``, with ``--base-url`` over it."""
     config, diags = load_config(site_dir)
+    overridden = False
     if base_url is not None:
         config, override_diags = with_base_url(config, base_url)
         diags += override_diags
-    no_host = base_url_warning(config)
+        overridden = not override_diags
+    no_host = base_url_warning(config, from_option=overridden)
     if no_host is not None:
         diags.append(no_host)
     return config, diags

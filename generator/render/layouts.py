@@ -22,10 +22,15 @@ from generator.model import urls
 from generator.publish.feeds import JSON_FEED_PATH, absolute
 from generator.publish.jsonld import news_article_ld
 from generator.render.info import MISSING, LayoutInfo
+from generator.render.problems import (
+    TEMPLATE_SUFFIXES,
+    LayoutUndefined,
+    missing_references,
+    unknown_filters_and_tests,
+)
 
 THEME_LAYOUTS = THEME_DIR / "layouts"
 THEME_PREFIX = "theme"  # {% extends "theme/article.html" %} reaches the built-in layout
-TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json", ".svg")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,15 +83,11 @@ class Layouts:
 
     def names(self) -> list[str]:
         """Every layout name, site and theme, sorted."""
-        found: set[str] = set()
-        for root in (self.site_layouts, THEME_LAYOUTS):
-            for entry in scan(root):
-                if entry.rel.startswith(STATIC_DIR + "/") or not entry.rel.endswith(
-                    TEMPLATE_SUFFIXES
-                ):
-                    continue
-                found.add(entry.rel)
-        return sorted(found)
+        return sorted({*_layout_files(self.site_layouts), *_layout_files(THEME_LAYOUTS)})
+
+    def suggestions(self) -> list[str]:
+        """Every name a tag can give: the layouts, and the theme's under ``theme/``."""
+        return [*self.names(), *(f"{THEME_PREFIX}/{n}" for n in _layout_files(THEME_LAYOUTS))]
 
     def display(self, filename: str | None) -> str:
         """A layout file as a user should read it in a message."""
@@ -110,12 +111,20 @@ class Layouts:
         return "site"
 
 
+def _layout_files(root: Path) -> list[str]:
+    return [
+        entry.rel
+        for entry in scan(root)
+        if entry.rel.endswith(TEMPLATE_SUFFIXES) and not entry.rel.startswith(STATIC_DIR + "/")
+    ]
+
+
 def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, Layouts]:
     layouts = Layouts(site_dir)
     env = jinja2.Environment(
         loader=layouts.loader(),
         autoescape=jinja2.select_autoescape(["html", "htm", "xml", "svg"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
+        undefined=LayoutUndefined,  # a layout using a name that is not there fails
         keep_trailing_newline=True,
         auto_reload=False,
     )
@@ -177,10 +186,12 @@ def iso(value: dt.datetime | dt.date) -> str:
 
 
 def analyse_layouts(env: jinja2.Environment, layouts: Layouts) -> LayoutInfo:
-    """Read and compile every layout, used or not, so that a syntax error
-    anywhere is found; follow what each one reaches."""
+    """Read and compile every layout, used or not, so that a syntax error,
+    an unknown filter or test, or a tag naming a layout that does not exist
+    is found, once, wherever it is; follow what each one reaches."""
     assert env.loader is not None
     names = layouts.names()
+    suggestions = layouts.suggestions()
     prints: dict[str, str] = {}
     references: dict[str, tuple[str, ...] | None] = {}
     diags: list[Diagnostic] = []
@@ -196,14 +207,27 @@ def analyse_layouts(env: jinja2.Environment, layouts: Layouts) -> LayoutInfo:
             references[name] = ()
             return
         prints[name] = fingerprint(layouts.origin(filename), name, source)
+        references[name] = ()
         try:
             tree = env.parse(source, name, filename)
-            env.compile(tree, name, filename, raw=True)  # finds unknown filters and tests
-            found = tuple(meta.find_referenced_templates(tree))
-            references[name] = None if None in found else tuple(str(r) for r in found)
         except jinja2.TemplateSyntaxError as exc:
             diags.append(syntax_error(exc, layouts))
-            references[name] = ()
+            return
+        found = tuple(meta.find_referenced_templates(tree))
+        references[name] = None if None in found else tuple(str(r) for r in found)
+        path = layouts.display(filename)
+        problems = unknown_filters_and_tests(tree, env, path)
+        problems += missing_references(tree, path, exists, suggestions)
+        diags.extend(problems)
+        if not problems:
+            try:
+                env.compile(tree, name, filename, raw=True)  # what else Jinja refuses
+            except jinja2.TemplateSyntaxError as exc:
+                diags.append(syntax_error(exc, layouts))
+
+    def exists(name: str) -> bool:
+        read(name)
+        return prints[name] != MISSING
 
     for name in names:
         read(name)

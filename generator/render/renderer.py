@@ -6,7 +6,6 @@ file, its line, and the page being rendered.
 
 from __future__ import annotations
 
-import re
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -15,15 +14,22 @@ from typing import Any
 import jinja2
 
 from generator.config import SiteConfig
-from generator.diagnostics import Diagnostic, error
+from generator.diagnostics import Diagnostic
 from generator.load import LAYOUTS_DIR, is_ignored
 from generator.model.refs import Items
 from generator.plan import Job
 from generator.publish.feeds import json_feed
 from generator.publish.sitemaps import PRODUCERS as SITEMAP_PRODUCERS
 from generator.render.info import LayoutInfo
-from generator.render.layouts import TEMPLATE_SUFFIXES, analyse_layouts, make_env, syntax_error
+from generator.render.layouts import analyse_layouts, make_env, syntax_error
 from generator.render.materialize import materialize
+from generator.render.problems import (
+    TEMPLATE_SUFFIXES,
+    UndefinedUse,
+    assigned_names,
+    layout_hint,
+    undefined_problem,
+)
 
 __all__ = ["PRODUCERS", "Renderer"]
 
@@ -43,26 +49,6 @@ class Renderer:
     def analyse(self) -> LayoutInfo:
         return analyse_layouts(self.env, self.layouts)
 
-    def missing(self, names: set[str], users: Mapping[str, tuple[str, int]]) -> list[Diagnostic]:
-        """One error per layout that pages need and nobody provides; ``users``
-        gives, per name, the first page needing it and how many do."""
-        diags = []
-        assert self.env.loader is not None
-        for name in sorted(names):
-            try:
-                self.env.loader.get_source(self.env, name)
-            except jinja2.TemplateNotFound:
-                first, count = users[name]
-                others = f" and {count - 1} more" if count > 1 else ""
-                diags.append(
-                    error(
-                        f"{LAYOUTS_DIR}/{name}",
-                        f"layout {name!r} not found (needed for {first}{others})",
-                        hint="add it to layouts/ or fix the name",
-                    )
-                )
-        return diags
-
     def render(self, job: Job, items: Items) -> tuple[bytes | None, Diagnostic | None]:
         """The bytes of ``job``'s output, or the layout's error."""
         context = materialize(job.context, items, self.config)
@@ -74,23 +60,48 @@ class Renderer:
             text = template.render(context)
         except jinja2.TemplateSyntaxError as exc:
             return None, syntax_error(exc, self.layouts)
-        except jinja2.TemplateNotFound as exc:
-            return None, error(
-                f"{LAYOUTS_DIR}/{job.layout}",
-                f"layout {exc.name!r} not found (needed for {job.origin})",
-                hint=f"add it to {LAYOUTS_DIR}/ or fix the name",
+        except jinja2.TemplateNotFound as exc:  # a layout named at render time
+            filename, line = _template_frame(exc)
+            return None, Diagnostic(
+                path=self.layouts.display(filename) if filename else f"{LAYOUTS_DIR}/{job.layout}",
+                message=f"layout {exc.name!r} not found",
+                line=line,
+                hint=layout_hint(str(exc.name), self.layouts.suggestions()),
+                rendering=job.origin,
             )
-        except Exception as exc:  # a layout's runtime error: undefined names, bad filters
+        except UndefinedUse as exc:
+            filename, line = _template_frame(exc)
+            message, hint = undefined_problem(exc, self._variables(context, filename))
+            return None, Diagnostic(
+                path=self.layouts.display(filename),
+                message=message,
+                line=line,
+                hint=hint,
+                rendering=job.origin,
+            )
+        except Exception as exc:  # a layout's other runtime errors
             filename, line = _template_frame(exc)
             return None, Diagnostic(
                 path=self.layouts.display(filename),
-                message=_describe(exc),
+                message=f"{type(exc).__name__}: {exc}",
                 line=line,
                 rendering=job.origin,
             )
         if not text.endswith("\n"):
             text += "\n"
         return text.encode("utf-8"), None
+
+    def _variables(self, context: Mapping[str, Any], filename: str | None) -> list[str]:
+        """The names a layout that used an unknown one could have meant: the
+        page's, the globals, and those the layout file makes itself."""
+        names = [*context, *self.env.globals]
+        if filename:
+            try:
+                source = Path(filename).read_text(encoding="utf-8")
+                names += assigned_names(self.env.parse(source))
+            except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+                pass  # the suggestion is a nicety; the error stands without it
+        return names
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
@@ -100,14 +111,3 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
         if frame.filename.endswith(TEMPLATE_SUFFIXES) and not is_ignored(Path(frame.filename).name):
             found = (frame.filename, frame.lineno)
     return found
-
-
-_OBJECT_REPR = re.compile(r"'generator\.[\w.]+\.(\w+) object'")
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, jinja2.UndefinedError):
-        # "'generator.model.items.ArticleView object' has no attribute 'x'" -> "Article ..."
-        message = _OBJECT_REPR.sub(r"\1", exc.message or "")
-        return "undefined variable: " + message.replace("ArticleView", "Article", 1)
-    return f"{type(exc).__name__}: {exc}"
