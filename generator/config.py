@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Diagnostic, error, warning
 from generator.frozen import FrozenDict
-from generator.yamldoc import QUOTING_HINT, Repair, YamlError, load_mapping, plain
+from generator.yamldoc import Repair, YamlError, load_mapping, plain
 
 CONFIG_FILE = "site.yaml"
 
@@ -175,6 +176,7 @@ _TOP_KEYS = {
 # Settings of one line of text: written unquoted with ': ' in it
 # (``title: Harbour Times: the news``), they are read as the whole line.
 _ONE_LINE_TEXT = frozenset({"title", "description"})
+_DATE_PLACEHOLDERS = {"day", "dd", "month", "mm", "month_name", "year"}
 _MARKDOWN_KEYS = {"html", "highlight"}
 _PERMALINK_KEYS = {"article", "tag", "tags", "page"}
 _ARTICLE_TOKENS = {"year", "month", "day", "slug"}
@@ -199,7 +201,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         doc = load_mapping(text.replace("\r\n", "\n"), one_line_text=_ONE_LINE_TEXT.__contains__)
     except YamlError as exc:
         line = None if exc.line is None else exc.line + 1
-        problem = error(CONFIG_FILE, exc.message, line=line, hint=QUOTING_HINT)
+        problem = error(CONFIG_FILE, exc.message, line=line, hint=exc.hint)
         return SiteConfig(), [*_repaired(exc.repaired), problem]
     diags += _repaired(doc.repaired)
 
@@ -260,6 +262,9 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
                 kwargs["base_url"] = "/" + kwargs["base_url"]
     if "date_format" in kwargs:
         try:
+            for _, name, _, _ in string.Formatter().parse(kwargs["date_format"]):
+                if name is not None and name not in _DATE_PLACEHOLDERS:  # {day.__class__}
+                    raise ValueError(f"{{{name}}} is not a placeholder")
             kwargs["date_format"].format(day=1, month=1, month_name="x", year=1, mm="01", dd="01")
         except (KeyError, IndexError, ValueError) as exc:
             bad(

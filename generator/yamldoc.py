@@ -77,11 +77,18 @@ class YamlMapping:
 
 
 class YamlError(Exception):
-    def __init__(self, message: str, line: int | None, repaired: tuple[Repair, ...] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int | None,
+        repaired: tuple[Repair, ...] = (),
+        hint: str = QUOTING_HINT,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line  # 0-based within the YAML text, if known
         self.repaired = repaired  # lines read as written before this error was found
+        self.hint = hint
 
 
 def load_mapping(text: str, *, one_line_text: Callable[[str], bool] | None = None) -> YamlMapping:
@@ -108,7 +115,7 @@ def load_mapping(text: str, *, one_line_text: Callable[[str], bool] | None = Non
         except yaml.YAMLError as exc:
             raise YamlError(str(exc), None, tuple(repairs)) from None
         except YamlError as exc:
-            raise YamlError(exc.message, exc.line, tuple(repairs)) from None
+            raise YamlError(exc.message, exc.line, tuple(repairs), exc.hint) from None
 
 
 def _error(exc: yaml.MarkedYAMLError, repaired: tuple[Repair, ...]) -> YamlError:
@@ -145,6 +152,62 @@ def _repair(
     return Repair(key, mark.line, f"{key}: {json.dumps(value, ensure_ascii=False)}")
 
 
+MAX_VALUES = 10_000  # values a document may expand to, aliases followed
+MAX_DEPTH = 64  # lists and mappings inside each other
+
+
+def _check_size(root: yaml.MappingNode) -> None:
+    """Refuse a document that aliases would expand beyond ``MAX_VALUES`` (a
+    "billion laughs" of 1 KB becomes gigabytes), nests deeper than
+    ``MAX_DEPTH``, or holds an alias inside the value it names (a loop):
+    each an error at the line of the top-level key it is under."""
+    sizes: dict[int, int] = {}  # node id -> expanded size, for nodes seen whole
+    open_nodes: set[int] = set()  # the nodes being walked: meeting one again is a loop
+
+    def size(node: yaml.Node, depth: int) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in open_nodes:
+            raise _TooBig("an alias refers to the value it is in (a loop)", "remove the alias")
+        if depth > MAX_DEPTH:
+            raise _TooBig(f"lists and mappings nested more than {MAX_DEPTH} deep", _FLATTER)
+        total = 1
+        if isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+            open_nodes.add(id(node))
+            for child in node.value:  # nodes, or (key, value) pairs of nodes
+                pair = child if isinstance(child, tuple) else (child,)
+                for item in pair:
+                    total += size(item, depth + 1)
+                    if total > MAX_VALUES:
+                        raise _TooBig(
+                            f"the value expands to more than {MAX_VALUES:,} values "
+                            "through aliases (*name)",
+                            _FLATTER,
+                        )
+            open_nodes.discard(id(node))
+        sizes[id(node)] = total
+        return total
+
+    total = 0
+    for key_node, value_node in root.value:
+        try:
+            total += size(value_node, 1)
+            if total > MAX_VALUES:
+                raise _TooBig(f"the document expands to more than {MAX_VALUES:,} values", _FLATTER)
+        except _TooBig as exc:
+            message, hint = exc.args
+            line = key_node.start_mark.line
+            raise YamlError(f"{key_node.value}: {message}", line, hint=hint) from None
+
+
+_FLATTER = "front matter and settings hold a few values: write them out, without aliases"
+
+
+class _TooBig(Exception):
+    """(message, hint)"""
+
+
 def _load(text: str) -> YamlMapping:
     loader = _Loader(text)
     try:
@@ -156,6 +219,7 @@ def _load(text: str) -> YamlMapping:
                 "expected 'key: value' lines, found a single value",
                 node.start_mark.line,
             )
+        _check_size(node)
         data = loader.construct_document(node)
     finally:
         loader.dispose()

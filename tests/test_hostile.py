@@ -215,3 +215,99 @@ def test_a_build_killed_while_it_renamed_is_finished_by_the_next(make_site):
     assert (site.output / "index.html").read_text() == "the new index"
     assert not (site.output / "404.html").exists()
     assert _litter(site) == []
+
+
+# -- YAML that expands, loops or leaves the calendar ----------------------------------------
+
+LAUGHS = "\n".join(
+    ['  a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    + [f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    + ["  lol: *a9"]
+)
+
+
+def test_an_alias_bomb_is_an_error_not_a_full_disk(make_site):
+    site = make_site(
+        {
+            "content/bomb.md": "---\nheadline: Bomb\ndate: 2026-11-24\nextra:\n"
+            f"{LAUGHS}\n---\n\nx\n",
+            "content/fine.md": article("Fine"),
+        }
+    )
+    run = site.digest("build")
+    assert run.code == 1
+    assert (
+        "content/bomb.md:4: error: extra: the value expands to more than 10,000 values through "
+        "aliases (*name) (front matter and settings hold a few values: write them out, "
+        "without aliases)"
+    ) in run.err
+    assert not site.output.exists()
+    assert sum(f.stat().st_size for f in (site.root / ".digest").rglob("*")) < 5_000_000
+
+
+def test_an_alias_bomb_in_site_yaml_is_an_error(make_site):
+    site = make_site({"site.yaml": f"title: X\nparams:\n{LAUGHS}\n", "content/a.md": article()})
+    run = site.digest("build")
+    assert run.code == 1
+    assert "site.yaml:2: error: params: the value expands to more than 10,000 values" in run.err
+    assert "MemoryError" not in run.err and "Traceback" not in run.err
+
+
+def test_an_alias_inside_itself_is_an_error(make_site):
+    site = make_site(
+        {"content/a.md": "---\nheadline: Loop\ndate: 2026-11-24\nloop: &l [*l]\n---\n\nx\n"}
+    )
+    run = site.digest("build")
+    assert run.code == 1
+    assert (
+        "content/a.md:4: error: loop: an alias refers to the value it is in (a loop) "
+        "(remove the alias)"
+    ) in run.err
+    assert not site.output.exists()
+    assert site.digest("check").code == 1  # check and build agree
+
+
+@pytest.mark.parametrize(
+    ("written", "year"),
+    [("0001-01-01", 1), ("9999-12-31 23:59", 9999), ("9999-12-31T23:59-12:00", 9999)],
+)
+def test_a_date_at_the_ends_of_the_calendar_is_an_error_before_anything_is_written(
+    make_site, written, year
+):
+    site = make_site(
+        {
+            "site.yaml": "timezone: Europe/Copenhagen\nbase_url: https://news.example/\n",
+            "content/a.md": article("Edge", date=written),
+        }
+    )
+    for command in ("build", "check"):
+        run = site.digest(command)
+        assert run.code == 1, command
+        assert (
+            f"content/a.md:3: error: date: the year {year} is out of range: dates go from "
+            "1000 to 9998"
+        ) in run.err
+        assert "Traceback" not in run.err and "OverflowError" not in run.err
+    assert not site.output.exists()
+
+
+def test_an_old_date_in_range_is_published(make_site):
+    site = make_site(
+        {
+            "site.yaml": "timezone: Europe/Copenhagen\nbase_url: https://news.example/\n",
+            "content/a.md": article("Founding issue", date="1850-03-01"),
+        }
+    )
+    site.build()
+    assert (site.output / "1850/03/01/founding-issue/index.html").is_file()
+    assert "<lastmod>1850-03-01" in (site.output / "sitemap.xml").read_text()
+
+
+def test_a_date_format_reaching_into_python_is_refused(make_site):
+    site = make_site({"site.yaml": "date_format: '{day.__class__}'\n", "content/a.md": article()})
+    run = site.digest("build")
+    assert run.code == 1
+    assert (
+        "site.yaml:1: error: date_format: cannot use '{day.__class__}': {day.__class__} is not "
+        "a placeholder (placeholders are {day} {dd} {month} {mm} {month_name} {year})"
+    ) in run.err

@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 from generator.diagnostics import Diagnostic, Severity, error, warning
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
-from generator.parse.dates import DATE_HINT, impossible_date, to_datetime
+from generator.parse.dates import DATE_HINT, impossible_date, out_of_range, to_datetime
 from generator.parse.markdown import LinkRef, MarkdownRenderer, RenderedBody
 from generator.parse.slugs import slugify, tag_key
-from generator.yamldoc import QUOTING_HINT, Repair, YamlError, YamlMapping, load_mapping, plain
+from generator.yamldoc import Repair, YamlError, YamlMapping, load_mapping, plain
 
 KNOWN_FIELDS = (
     "headline",
@@ -202,7 +202,7 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
         yaml_line = None if exc.line is None else exc.line + 2
         diags = [
             *_repairs(path, exc.repaired),
-            error(path, exc.message, line=yaml_line, hint=QUOTING_HINT),
+            error(path, exc.message, line=yaml_line, hint=exc.hint),
         ]
         body, _ = _body(path, lines, close, renderer, diags)
         return None, None, UnpublishedLinks(source=path, refs=body.refs, image=None), diags, False
@@ -422,6 +422,11 @@ class _Fields:
             impossible = impossible_date(written) if isinstance(written, str) else None
             message = impossible or f"cannot read {written!r} as a date"
             self.problem(key, message, DATE_HINT)
+            return None
+        too_far = out_of_range(result)
+        if too_far is not None:
+            self.problem(key, too_far, DATE_HINT)
+            return None
         return result
 
     def tags(self) -> tuple[str, ...]:

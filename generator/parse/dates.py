@@ -36,6 +36,17 @@ def to_datetime(value: Any, tz: ZoneInfo) -> dt.datetime | None:
     return None
 
 
+EARLIEST, LATEST = 1000, 9998  # years: any zone's offset keeps a date inside what datetimes hold
+
+
+def out_of_range(value: dt.datetime) -> str | None:
+    """Why a date cannot be published (year 1 or 9999: shifted to UTC or to
+    the site's zone, it would leave the calendar); None if it can."""
+    if EARLIEST <= value.year <= LATEST:
+        return None
+    return f"the year {value.year} is out of range: dates go from {EARLIEST} to {LATEST}"
+
+
 def impossible_date(text: str) -> str | None:
     """Why a date written as YYYY-MM-DD (maybe with a time) is not one:
     "November 2026 has 30 days, not 31"; None if that is not the problem."""
