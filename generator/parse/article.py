@@ -196,7 +196,11 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
 
     body_text = "\n".join(lines[close + 1 :])
     content_path = path[len(CONTENT_DIR) + 1 :]
-    body, html = renderer.render(body_text, content_path=content_path, first_line=close + 2)
+    body, html = renderer.render(
+        body_text, content_path=content_path, first_line=close + 2, lang=lang
+    )
+    # Typography after the slug is made, so URLs stay as they were.
+    headline, standfirst = renderer.typeset(headline, lang), renderer.typeset(standfirst, lang)
     if not body_text.strip():
         fields.diags.append(warning(path, "the article has no text", line=close + 1))
 
