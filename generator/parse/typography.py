@@ -138,6 +138,8 @@ class PlainText:
         self._parsers: dict[Style, MarkdownIt] = {}
 
     def __call__(self, text: str, lang: str) -> str:
+        if not _ANY_WORK.search(text):
+            return text  # most headlines: nothing any rule would change
         style = style_for(lang)
         md = self._parsers.get(style)
         if md is None:
@@ -153,7 +155,8 @@ _EM_DASH = re.compile(r"(^|[^-])---(?=[^-]|$)", re.MULTILINE)
 _EN_DASH = re.compile(r"(^|\s)--(?=\s|$)", re.MULTILINE)
 _EN_DASH_WORDS = re.compile(r"(^|[^-\s])--(?=[^-\s]|$)", re.MULTILINE)
 _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
-_NEEDS_WORK = re.compile(r"--|\.\.\.|://|www\.")
+# Text none of the rules would change has none of these.
+_ANY_WORK = re.compile(r"['\"]|--|\.\.\.|[ \u00a0][;:!?»]|«[ \u00a0]")
 # A bare URL in running text, without the punctuation that ends a sentence.
 _URL = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.\-]*://|\bwww\.)[^\s<>]*[^\s<>.,;:!?'\")\]]")
 
@@ -164,7 +167,7 @@ def _dashes(state: StateCore) -> None:
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
-        if not _NEEDS_WORK.search(block.content):
+        if not _needs_work(block.content):
             continue
         children: list[Token] = []
         in_autolink = False
@@ -173,12 +176,12 @@ def _dashes(state: StateCore) -> None:
                 in_autolink = True
             elif token.type == "link_close" and token.info == "auto":
                 in_autolink = False
-            if token.type != "text" or in_autolink or not _NEEDS_WORK.search(token.content):
+            text = token.content
+            if token.type != "text" or in_autolink or not _needs_work(text):
                 children.append(token)
                 continue
-            text = token.content
             start = 0
-            for url in _URL.finditer(text):
+            for url in _URL.finditer(text) if "://" in text or "www." in text else ():
                 if url.start() > start:
                     children.append(_like(token, "text", _set_dashes(text[start : url.start()])))
                 children.append(_like(token, "text_special", url.group()))
@@ -189,6 +192,15 @@ def _dashes(state: StateCore) -> None:
             elif start < len(text):
                 children.append(_like(token, "text", _set_dashes(text[start:])))
         block.children = children
+
+
+def _needs_work(text: str) -> bool:
+    """Dashes or dots to set, or a URL to keep from the quotes rule."""
+    return (
+        "--" in text
+        or "..." in text
+        or (("://" in text or "www." in text) and ('"' in text or "'" in text))
+    )
 
 
 def _like(token: Token, kind: str, content: str) -> Token:
