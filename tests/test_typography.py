@@ -242,3 +242,13 @@ def test_plain_text_keeps_every_other_character(text):
     """Markdown syntax, markup, entities, backslashes: characters in a headline."""
     renderer = MarkdownRenderer(typography=True, language="en")
     assert renderer.typeset(text + " --", None) == text + " –"
+
+
+def test_a_french_summary_keeps_its_narrow_no_break_spaces(make_site):
+    body = 'Il dit : "non" !\n\nDeux.'
+    site = _site(make_site, "fr", **{"content/b.md": article("Non", "2026-11-21", body)})
+    summary = f"Il dit{NNBSP}: «{NNBSP}non{NNBSP}»{NNBSP}!"
+    index = (site.output / "index.html").read_text(encoding="utf-8")
+    assert f'<p class="teaser-dek">{summary}</p>' in index
+    feed = json.loads((site.output / "feed.json").read_text(encoding="utf-8"))
+    assert feed["items"][0]["summary"] == summary

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 REF_MARK = "\x1a"  # never valid in text we keep: stripped from bodies before parsing
 _REF = re.compile(REF_MARK + r"(\d+)" + REF_MARK)
 _WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"[^\S\u202f]+")  # whitespace, but for the narrow no-break space
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # A link destination that markdown-it's normalizeLink returns unchanged: an
 # optional scheme, then URL characters that need no encoding, valid %XX
@@ -315,11 +316,17 @@ def _plain_text(token: Token) -> str:
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return " ".join("".join(parts).split())
+    return " ".join(_words("".join(parts)))
+
+
+def _words(text: str) -> list[str]:
+    """Split at whitespace, but not at a narrow no-break space: French
+    typography puts one inside « » and before ; : ! ?, to keep them on the line."""
+    return [w for w in _SPACES.split(text) if w]
 
 
 def shorten(text: str, max_words: int) -> str:
-    words = text.split()
+    words = _words(text)
     if len(words) <= max_words:
         return " ".join(words)
     return " ".join(words[:max_words]).rstrip(".,;:!?-\u2013\u2014") + "…"

@@ -112,7 +112,7 @@ def style_for(lang: str) -> Style:
     for end in range(len(parts), 0, -1):
         name = "-".join(parts[:end])
         if name in QUOTES:
-            return Style(name, QUOTES[name], parts[0] in _SPACED)
+            return Style(name, QUOTES[name], parts[0] in _SPACED)  # fr, fr-CA, fr-CH
     return Style("en", _ENGLISH, False)
 
 
