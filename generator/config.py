@@ -89,6 +89,7 @@ class SiteConfig:
     related: int = 3
     markdown_html: bool = True  # raw HTML in Markdown passes through (editors are trusted)
     highlight: bool = True
+    typography: bool = True  # “curly quotes”, dashes and … in article text
     date_format: str = "{day} {month_name} {year}"
     month_names: tuple[str, ...] = ENGLISH_MONTHS
     permalinks: Permalinks = field(default_factory=Permalinks)
@@ -165,6 +166,7 @@ _TOP_KEYS = {
     "per_page",
     "related",
     "markdown",
+    "typography",
     "date_format",
     "month_names",
     "permalinks",
@@ -273,6 +275,12 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
                 "placeholders are {day} {dd} {month} {mm} {month_name} {year}",
             )
             del kwargs["date_format"]
+
+    if "typography" in v and v["typography"] is not None:
+        if isinstance(v["typography"], bool):
+            kwargs["typography"] = v["typography"]
+        else:
+            bad("typography", f"expected true or false, got {v['typography']!r}")
 
     if "month_names" in v and v["month_names"] is not None:
         names = v["month_names"]

@@ -419,7 +419,8 @@ def test_new_fills_in_every_field_and_prints_the_path(make_site):
         "(write the article in its place)"
     ]
     page = site.page(f"{path.name[:10].replace('-', '/')}/ferry-deal-signed/")
-    assert page.one("p.standfirst").text == standfirst
+    # As written, with typographic quotes (the front matter keeps the straight ones).
+    assert page.one("p.standfirst").text == "Ministers say: \u201cit is done\u201d # really"
     assert page.one("span.byline-names").text == "Ann O'Neil"
 
 

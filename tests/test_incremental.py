@@ -2,8 +2,10 @@
 
 Hypothesis drives random sequences of changes to a small site: article
 edits (body, headline, standfirst, tags, date, slug), creates, deletes,
-renames, drafts, links between articles and to images, lead images, assets
-added, edited and deleted, layout and site.yaml edits (base_url among them),
+renames, drafts, links between articles and to images, lead images, an
+article's lang, text with straight quotes and dashes for typography to set,
+assets added, edited and deleted, layout and site.yaml edits (base_url, the
+site's language and typography on or off among them),
 the clock moving forward, saves that only touch a file, and same-size edits
 with the modification time put back. After each step, the preview's rebuild
 (given the watcher's batch, sometimes with an event too many or one
@@ -37,6 +39,9 @@ NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 TAGS = ["Politics", "Economy", "Culture", "middle east", "Middle East"]
 WORDS = ["harbour", "budget", "ferry", "vote", "museum", "wind", "grid", "court"]
 BASES = ["https://example.org/", "https://example.org/news/", "/local/"]
+# Text with straight quotes and dashes, for typography to set (or not).
+SAYINGS = ['"Yes" -- said', "it's 'done'...", "2026--2027", "plain"]
+LANGUAGES = ["en", "de", "fr"]
 
 
 class Site:
@@ -50,7 +55,14 @@ class Site:
         self.now = NOW
         self.changed: set[str] = set()
         (root / "content").mkdir(parents=True)
-        self.config(title="Digest", per_page=2, base=BASES[0])
+        self.settings: dict[str, object] = {
+            "title": "Digest",
+            "per_page": 2,
+            "base": BASES[0],
+            "language": "en",
+            "typography": True,
+        }
+        self.config(**self.settings)  # type: ignore[arg-type]
         for k in range(2):
             self.asset(k, "blue")
         for _ in range(5):
@@ -70,8 +82,14 @@ class Site:
             path.write_text(text, encoding="utf-8")
         self.changed.add(rel)
 
-    def config(self, *, title: str, per_page: int, base: str) -> None:
-        self.write("site.yaml", f"title: {title}\nbase_url: {base}\nper_page: {per_page}\n")
+    def config(
+        self, *, title: str, per_page: int, base: str, language: str, typography: bool
+    ) -> None:
+        self.write(
+            "site.yaml",
+            f"title: {title}\nbase_url: {base}\nper_page: {per_page}\n"
+            f"language: {language}\ntypography: {str(typography).lower()}\n",
+        )
 
     def asset(self, k: int, colour: str | None) -> None:
         rel = f"content/img/pic{k}.svg"
@@ -103,6 +121,8 @@ class Site:
             fields["slug"] = str(a["slug"])
         if a.get("draft"):
             fields["draft"] = "true"
+        if a.get("lang"):
+            fields["lang"] = str(a["lang"])
         if a.get("image"):
             fields["image"] = posixpath.relpath("content/" + str(a["image"]), here)
         date = f"2026-11-{int(a['day']):02d}T{8 + n % 10:02d}:00:00+01:00"  # type: ignore[call-overload]
@@ -129,10 +149,11 @@ class Site:
 
 # Edits that keep every article's place (the preview's quickest path) ...
 text_ops = st.one_of(
-    st.tuples(st.just("body"), st.integers(0, 20), st.sampled_from(WORDS)),
+    st.tuples(st.just("body"), st.integers(0, 20), st.sampled_from(WORDS + SAYINGS)),
     st.tuples(st.just("same-size"), st.integers(0, 20), st.sampled_from(WORDS)),
-    st.tuples(st.just("headline"), st.integers(0, 20), st.sampled_from(WORDS)),
-    st.tuples(st.just("dek"), st.integers(0, 20), st.sampled_from(WORDS)),
+    st.tuples(st.just("headline"), st.integers(0, 20), st.sampled_from(WORDS + SAYINGS)),
+    st.tuples(st.just("dek"), st.integers(0, 20), st.sampled_from(WORDS + SAYINGS)),
+    st.tuples(st.just("lang"), st.integers(0, 20), st.sampled_from([None, *LANGUAGES])),
     st.tuples(st.just("link"), st.integers(0, 20), st.integers(-2, 20)),
     st.tuples(st.just("image"), st.integers(0, 20), st.integers(-1, 2)),
     st.tuples(st.just("touch"), st.integers(0, 20), st.none()),
@@ -153,6 +174,8 @@ site_ops = st.one_of(
     st.tuples(st.just("asset"), st.integers(0, 2), st.sampled_from([None, "red", "green"])),
     st.tuples(st.just("layout"), st.integers(0, 2), st.sampled_from(WORDS)),
     st.tuples(st.just("config"), st.integers(1, 3), st.integers(0, len(BASES) - 1)),
+    # the site's language and typography on or off: a reparse of every article
+    st.tuples(st.just("typography"), st.sampled_from(LANGUAGES), st.booleans()),
     st.tuples(st.just("time"), st.integers(1, 60), st.none()),  # hours
 )
 operations = st.one_of(text_ops, text_ops, structure_ops, site_ops)
@@ -171,7 +194,12 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         site.write("layouts/partials/footer.html", text)
         return
     if kind == "config":
-        site.config(title=f"Digest {a}", per_page=int(a), base=BASES[int(b)])  # type: ignore[call-overload]
+        site.settings.update(title=f"Digest {a}", per_page=int(a), base=BASES[int(b)])  # type: ignore[call-overload]
+        site.config(**site.settings)  # type: ignore[arg-type]
+        return
+    if kind == "typography":
+        site.settings.update(language=a, typography=b)
+        site.config(**site.settings)  # type: ignore[arg-type]
         return
     if kind == "time":
         site.now += dt.timedelta(hours=int(a))  # type: ignore[call-overload]
@@ -235,6 +263,8 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         entry["slug"] = f"story-{n}-{b}" if b else None
     elif kind == "draft":
         entry["draft"] = b
+    elif kind == "lang":  # None: the site's language
+        entry["lang"] = b
     elif kind == "link":  # -2: none, -1: an image, else another article (maybe gone)
         entry["link"] = None if b == -2 else "img/pic0.svg" if b == -1 else site.pick(int(b))  # type: ignore[call-overload]
     elif kind == "image":  # an asset that may not exist

@@ -39,6 +39,8 @@ class ParseSettings:
     timezone: str
     markdown_html: bool
     highlight: bool
+    typography: bool
+    language: str  # the site's: sets the quotes of articles without a lang: field
     drafts: bool
 
     @classmethod
@@ -47,13 +49,18 @@ class ParseSettings:
             timezone=config.timezone,
             markdown_html=config.markdown_html,
             highlight=config.highlight,
+            typography=config.typography,
+            language=config.language,
             drafts=drafts,
         )
 
     def key(self, digest: str) -> str:
         """The parse cache's key for a file with this content digest."""
-        flags = f"{int(self.markdown_html)}{int(self.highlight)}{int(self.drafts)}"
-        return f"{digest}:{self.timezone}:{flags}:{__version__}"
+        flags = (
+            f"{int(self.markdown_html)}{int(self.highlight)}{int(self.typography)}"
+            f"{int(self.drafts)}"
+        )
+        return f"{digest}:{self.timezone}:{self.language}:{flags}:{__version__}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,7 +85,12 @@ class Parser:
     def __init__(self, settings: ParseSettings) -> None:
         self.settings = settings
         self._tz = ZoneInfo(settings.timezone)
-        self._renderer = MarkdownRenderer(html=settings.markdown_html, highlight=settings.highlight)
+        self._renderer = MarkdownRenderer(
+            html=settings.markdown_html,
+            highlight=settings.highlight,
+            typography=settings.typography,
+            language=settings.language,
+        )
 
     def parse(self, source: str, data: bytes) -> Parsed:
         article, body, links, diags = parse_article(

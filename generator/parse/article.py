@@ -251,7 +251,9 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
             warning(path, "updated: is earlier than date", line=fields.line("updated"))
         )
 
-    body, html = _body(path, lines, close, renderer, fields.diags)
+    body, html = _body(path, lines, close, renderer, fields.diags, lang)
+    # Typography after the slug is made, so URLs stay as they were.
+    headline, standfirst = renderer.typeset(headline, lang), renderer.typeset(standfirst, lang)
     if headline is None or date is None or slug is None or fields.failed:
         links = UnpublishedLinks(source=path, refs=body.refs, image=image)
         return None, None, links, fields.diags, draft
@@ -295,13 +297,20 @@ def _repairs(path: str, repaired: tuple[Repair, ...]) -> list[Diagnostic]:
 
 
 def _body(
-    path: str, lines: list[str], close: int, renderer: MarkdownRenderer, diags: list[Diagnostic]
+    path: str,
+    lines: list[str],
+    close: int,
+    renderer: MarkdownRenderer,
+    diags: list[Diagnostic],
+    lang: str | None = None,
 ) -> tuple[RenderedBody, bytes]:
     """The body after the front matter (closed on line ``close`` + 1),
     rendered; its problems into ``diags``."""
     body_text = "\n".join(lines[close + 1 :])
     content_path = path[len(CONTENT_DIR) + 1 :]
-    body, html = renderer.render(body_text, content_path=content_path, first_line=close + 2)
+    body, html = renderer.render(
+        body_text, content_path=content_path, first_line=close + 2, lang=lang
+    )
     if not body_text.strip():
         diags.append(warning(path, "the article has no text", line=close + 1))
     for number, line in enumerate(lines[close + 1 :], start=close + 2):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from generator.parse.typography import PlainText, Style, install, style_for
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_core import StateCore
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 REF_MARK = "\x1a"  # never valid in text we keep: stripped from bodies before parsing
 _REF = re.compile(REF_MARK + r"(\d+)" + REF_MARK)
 _WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"[^\S\u202f]+")  # whitespace, but for the narrow no-break space
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # A link destination that markdown-it's normalizeLink returns unchanged: an
 # optional scheme, then URL characters that need no encoding, valid %XX
@@ -92,41 +95,78 @@ class RenderedBody:
 
 
 class MarkdownRenderer:
-    def __init__(self, *, html: bool = True, highlight: bool = True) -> None:
-        options = {
+    """Renders bodies with one site's Markdown settings. With typography on,
+    each language style gets its own ``MarkdownIt`` (markdown-it reads the
+    quotation marks from its options), made when an article first needs it:
+    about 2 ms, once per worker for each style the site uses."""
+
+    def __init__(
+        self,
+        *,
+        html: bool = True,
+        highlight: bool = True,
+        typography: bool = False,
+        language: str = "en",
+    ) -> None:
+        self._options = {
             "html": html,
             "xhtmlOut": False,  # HTML5: <hr>, <img ...>, not <hr />
             "highlight": _highlight if highlight else None,
         }
+        self._typography = typography
+        self._language = language
+        self._mds: dict[Style | None, MarkdownIt] = {}
+        self._plain = PlainText()
+
+    def _md(self, lang: str | None) -> MarkdownIt:
+        style = style_for(lang or self._language) if self._typography else None
+        md = self._mds.get(style)
+        if md is None:
+            md = self._mds[style] = self._build(style)
+        return md
+
+    def _build(self, style: Style | None) -> MarkdownIt:
         from markdown_it.renderer import RendererHTML
-        from mdit_py_plugins.anchors import anchors_plugin
         from mdit_py_plugins.footnote import footnote_plugin
 
-        md = _markdown_it(options).enable(["table", "strikethrough"])
+        md = _markdown_it(self._options).enable(["table", "strikethrough"])
         md.use(footnote_plugin)
+        # Heading ids from the text as written, before typography: a fragment
+        # link to "#1990--2000" keeps working whatever the typography setting.
+        md.core.ruler.before("smartquotes", "digest_heading_ids", _heading_ids)
+        if style is not None:
+            install(md, style)
         md.core.ruler.push("digest_heading_shift", _shift_headings)
         md.core.ruler.push("digest_focusable_tables", _focusable_tables)
         renderer = md.renderer
         assert isinstance(renderer, RendererHTML)
         for rule in ("fence", "code_block"):
             md.add_render_rule(rule, _focusable_pre(renderer.rules[rule]))
-        md.use(anchors_plugin, min_level=1, max_level=6)
         md.core.ruler.push("digest_refs", _collect_refs)
-        self._md = md
+        return md
+
+    def typeset(self, text: str | None, lang: str | None) -> str | None:
+        """Plain text (a headline, a standfirst) with the quotes and dashes
+        its body would get; as written when typography is off."""
+        if not self._typography or text is None:
+            return text
+        return self._plain(text, lang or self._language)
 
     def render(
-        self, body: str, *, content_path: str, first_line: int
+        self, body: str, *, content_path: str, first_line: int, lang: str | None = None
     ) -> tuple[RenderedBody, bytes]:
         """The body's description and its HTML. ``content_path`` is the
         file's path under content/; ``first_line`` the 1-based line of the
-        body's first line in the file."""
+        body's first line in the file; ``lang`` the article's own language,
+        if it gives one (else the site's)."""
         env: dict[str, object] = {
             "refs": [],
             "dir": posixpath.dirname(content_path),
             "first_line": first_line,
         }
-        tokens = self._md.parse(body.replace(REF_MARK, ""), env)
-        html = self._md.renderer.render(tokens, self._md.options, env)
+        md = self._md(lang)
+        tokens = md.parse(body.replace(REF_MARK, ""), env)
+        html = md.renderer.render(tokens, md.options, env)
         refs: list[LinkRef] = env["refs"]  # type: ignore[assignment]
         words, summary = _text_stats(tokens)
         # UTF-8, not str: one curly quote makes a str two bytes a character.
@@ -181,6 +221,23 @@ def _shift_headings(state: StateCore) -> None:
         return
     for token in headings:
         token.tag = f"h{min(6, int(token.tag[1]) + 1)}"
+
+
+def _heading_ids(state: StateCore) -> None:
+    """An id for every heading, as mdit-py-plugins' anchors plugin makes them
+    (GitHub style, "-1", "-2" for repeats), but from the text before
+    typography: escapes and entities count as the characters they stand for."""
+    from mdit_py_plugins.anchors.index import slugify, unique_slug
+
+    used: set[str] = set()
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        children = state.tokens[index + 1].children or ()
+        title = "".join(
+            c.content for c in children if c.type in ("text", "text_special", "code_inline")
+        )
+        token.attrSet("id", unique_slug(slugify(title), used))
 
 
 def _collect_refs(state: StateCore) -> None:
@@ -259,11 +316,17 @@ def _plain_text(token: Token) -> str:
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return " ".join("".join(parts).split())
+    return " ".join(_words("".join(parts)))
+
+
+def _words(text: str) -> list[str]:
+    """Split at whitespace, but not at a narrow no-break space: French
+    typography puts one inside « » and before ; : ! ?, to keep them on the line."""
+    return [w for w in _SPACES.split(text) if w]
 
 
 def shorten(text: str, max_words: int) -> str:
-    words = text.split()
+    words = _words(text)
     if len(words) <= max_words:
         return " ".join(words)
     return " ".join(words[:max_words]).rstrip(".,;:!?-\u2013\u2014") + "…"
