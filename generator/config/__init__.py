@@ -6,156 +6,47 @@ keys are reported (a typo is the usual cause) instead of being ignored.
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-import functools
-import hashlib
 import json
 import re
 import string
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from generator.config.sections import read_favicon, read_permalinks, type_name, unknown_setting
+from generator.config.settings import (
+    CONFIG_FILE,
+    ENGLISH_MONTHS,
+    Favicon,
+    Feeds,
+    Permalinks,
+    Publisher,
+    SiteConfig,
+    format_date,
+    vars_of,
+)
 from generator.diagnostics import Diagnostic, error, warning
 from generator.frozen import FrozenDict
 from generator.yamldoc import Repair, YamlError, load_mapping, plain
 
-CONFIG_FILE = "site.yaml"
-
-ENGLISH_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Permalinks:
-    """URL patterns. Article tokens: {year} {month} {day} {slug}; tag: {slug}."""
-
-    article: str = "/{year}/{month}/{day}/{slug}/"
-    tag: str = "/tags/{slug}/"
-    tags: str = "/tags/"
-    page: str = "page/{n}/"  # appended to a list's first URL for page 2, 3, ...
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Feeds:
-    entries: int = 20  # newest N articles in each feed
-    full_content: bool = True  # the whole body, or only the summary
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Publisher:
-    """Who publishes the site: JSON-LD ``publisher`` and feed authorship."""
-
-    name: str = ""  # defaults to the site title
-    url: str = ""  # defaults to the home page
-    logo: str = ""  # a URL, or a path under the site root ("/static/logo.png")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Favicon:
-    """The site's icon: the built-in one (``/favicon.svg``, a letter on a
-    square of colour), or the site's own file or URL (``url``)."""
-
-    letter: str = ""  # defaults to the first letter of the title
-    background: str = "#a3201d"  # the theme's accent
-    color: str = "#ffffff"
-    url: str = ""  # the site's own icon: a URL, or a path ("/static/icon.png")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SiteConfig:
-    title: str = "Digest"
-    description: str = ""
-    base_url: str = "/"  # may be absolute and may include a sub-path
-    language: str = "en"
-    timezone: str = "UTC"
-    per_page: int = 10
-    related: int = 3
-    markdown_html: bool = True  # raw HTML in Markdown passes through (editors are trusted)
-    highlight: bool = True
-    typography: bool = True  # “curly quotes”, dashes and … in article text
-    date_format: str = "{day} {month_name} {year}"
-    month_names: tuple[str, ...] = ENGLISH_MONTHS
-    permalinks: Permalinks = field(default_factory=Permalinks)
-    feeds: Feeds = field(default_factory=Feeds)
-    publisher: Publisher = field(default_factory=Publisher)
-    favicon: Favicon = field(default_factory=Favicon)
-    params: Mapping[str, Any] = field(default_factory=lambda: FrozenDict({}))
-    # Where site.yaml sets base_url, for messages: not a setting, so neither
-    # compared nor part of the fingerprint.
-    base_url_line: int | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def base_path(self) -> str:
-        """The path part of ``base_url``, always starting and ending with ``/``."""
-        return _base_path(self.base_url)
-
-    @property
-    def absolute_base(self) -> str | None:
-        """``https://host/sub/`` when base_url names a host, else None."""
-        return _absolute_base(self.base_url)
-
-    def fingerprint(self) -> str:
-        """A hash of every setting: an input of every output."""
-        return _fingerprint(self)
-
-    def _fingerprint(self) -> str:
-        data = {
-            name: getattr(self, name)
-            for name in self.__dataclass_fields__
-            if name not in ("params", "base_url_line")
-        }
-        data["permalinks"] = vars_of(self.permalinks)
-        data["feeds"] = vars_of(self.feeds)
-        data["publisher"] = vars_of(self.publisher)
-        data["favicon"] = vars_of(self.favicon)
-        data["params"] = dict(self.params)
-        blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
-@functools.lru_cache(maxsize=16)
-def _base_path(base_url: str) -> str:
-    path = urlsplit(base_url).path or "/"
-    return path if path.endswith("/") else path + "/"
-
-
-@functools.lru_cache(maxsize=16)
-def _absolute_base(base_url: str) -> str | None:
-    parts = urlsplit(base_url)
-    if parts.scheme and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}{_base_path(base_url)}"
-    return None
-
-
-@functools.lru_cache(maxsize=16)
-def _fingerprint(config: SiteConfig) -> str:
-    return config._fingerprint()
-
-
-def vars_of(obj: object) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}  # type: ignore[attr-defined]
-
+__all__ = [
+    "CONFIG_FILE",
+    "ENGLISH_MONTHS",
+    "Favicon",
+    "Feeds",
+    "Permalinks",
+    "Publisher",
+    "SiteConfig",
+    "base_url_option_problem",
+    "base_url_warning",
+    "format_date",
+    "load_config",
+    "parse_config",
+    "vars_of",
+    "with_base_url",
+]
 
 _TOP_KEYS = {
     "title",
@@ -215,7 +106,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         diags.append(error(CONFIG_FILE, f"{key}: {message}", line=line_of(key), hint=hint))
 
     for key in sorted(set(doc.values) - _TOP_KEYS):
-        diags.append(_unknown(key, _TOP_KEYS, line_of(key)))
+        diags.append(unknown_setting(key, _TOP_KEYS, line_of(key)))
 
     v = doc.values
     kwargs: dict[str, Any] = {}
@@ -225,7 +116,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
             if value is None:
                 continue
             if not isinstance(value, str):
-                bad(key, f"expected text, got {_type_name(value)}", "put the value in quotes")
+                bad(key, f"expected text, got {type_name(value)}", "put the value in quotes")
                 continue
             kwargs[key] = value.strip()
     for key, low in (("per_page", 1), ("related", 0)):
@@ -298,7 +189,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         else:
             for key in sorted(set(markdown) - _MARKDOWN_KEYS):
                 diags.append(
-                    _unknown(
+                    unknown_setting(
                         f"markdown.{key}",
                         {f"markdown.{k}" for k in _MARKDOWN_KEYS},
                         line_of("markdown"),
@@ -316,7 +207,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         if not isinstance(permalinks, dict):
             bad("permalinks", "expected patterns such as 'article: /{year}/{slug}/'")
         else:
-            kwargs["permalinks"] = _permalinks(permalinks, bad, diags, line_of("permalinks"))
+            kwargs["permalinks"] = read_permalinks(permalinks, bad, diags, line_of("permalinks"))
 
     feeds = v.get("feeds")
     if feeds is not None:
@@ -325,7 +216,9 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         else:
             for key in sorted(set(feeds) - {"entries", "content"}):
                 diags.append(
-                    _unknown(f"feeds.{key}", {"feeds.entries", "feeds.content"}, line_of("feeds"))
+                    unknown_setting(
+                        f"feeds.{key}", {"feeds.entries", "feeds.content"}, line_of("feeds")
+                    )
                 )
             feed_kwargs: dict[str, Any] = {}
             entries = feeds.get("entries")
@@ -351,7 +244,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         else:
             for key in sorted(set(publisher) - {"name", "url", "logo"}):
                 diags.append(
-                    _unknown(
+                    unknown_setting(
                         f"publisher.{key}",
                         {"publisher.name", "publisher.url", "publisher.logo"},
                         line_of("publisher"),
@@ -372,7 +265,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
 
     favicon = v.get("favicon")
     if favicon is not None:
-        made = _favicon(favicon, bad, diags, line_of("favicon"))
+        made = read_favicon(favicon, bad, diags, line_of("favicon"))
         if made is not None:
             kwargs["favicon"] = made
 
@@ -446,97 +339,6 @@ def with_base_url(config: SiteConfig, base_url: str) -> tuple[SiteConfig, list[D
     return replace(config, base_url=probe.base_url, base_url_line=None), []
 
 
-def _permalinks(
-    raw: dict[str, Any], bad: Any, diags: list[Diagnostic], line: int | None
-) -> Permalinks:
-    for key in sorted(set(raw) - _PERMALINK_KEYS):
-        diags.append(
-            _unknown(f"permalinks.{key}", {f"permalinks.{k}" for k in _PERMALINK_KEYS}, line)
-        )
-    values: dict[str, str] = {}
-    allowed = {
-        "article": _ARTICLE_TOKENS,
-        "tag": {"slug"},
-        "tags": set(),
-        "page": {"n"},
-    }
-    for key, tokens in allowed.items():
-        if key not in raw:
-            continue
-        pattern = raw[key]
-        if not isinstance(pattern, str) or not pattern.strip():
-            bad(f"permalinks.{key}", "expected a URL pattern in quotes")
-            continue
-        pattern = pattern.strip()
-        used = set(re.findall(r"\{(\w+)\}", pattern))
-        unknown = used - tokens
-        required = {"slug"} if key in ("article", "tag") else {"n"} if key == "page" else set()
-        if unknown:
-            bad(
-                f"permalinks.{key}",
-                f"unknown placeholder {{{sorted(unknown)[0]}}}",
-                "use " + (", ".join(f"{{{t}}}" for t in sorted(tokens)) or "no placeholders"),
-            )
-        elif not required <= used:
-            bad(
-                f"permalinks.{key}",
-                f"the pattern must contain {{{sorted(required)[0]}}}",
-                "or two pages would share one URL",
-            )
-        elif ".." in pattern or "//" in pattern or "\\" in pattern:
-            bad(f"permalinks.{key}", f"{pattern!r} is not a clean URL path")
-        elif key == "page" and pattern.startswith("/"):
-            bad("permalinks.page", "is relative to the list's URL; remove the leading /")
-        else:
-            if key != "page" and not pattern.startswith("/"):
-                pattern = "/" + pattern
-            if not (pattern.endswith("/") or pattern.endswith(".html")):
-                bad(f"permalinks.{key}", f"{pattern!r} must end with / or .html")
-                continue
-            values[key] = pattern
-    return Permalinks(**values)
-
-
-_COLOR = re.compile(r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|[A-Za-z]{3,20})$")
-_FAVICON_KEYS = {"letter", "background", "color"}
-
-
-def _favicon(raw: object, bad: Any, diags: list[Diagnostic], line: int | None) -> Favicon | None:
-    """``favicon: /static/icon.png`` (the site's own), or the built-in one's
-    ``letter``, ``background`` and ``color``."""
-    if isinstance(raw, str):
-        url = raw.strip()
-        if not url or urlsplit(url).scheme not in ("", "http", "https"):
-            bad("favicon", f"{raw!r} is not an http(s) URL or a path", "e.g. /static/icon.png")
-            return None
-        return Favicon(url=url)
-    if not isinstance(raw, dict):
-        bad("favicon", "expected a path to an icon, or settings such as 'letter: N'")
-        return None
-    for key in sorted(set(raw) - _FAVICON_KEYS):
-        diags.append(_unknown(f"favicon.{key}", {f"favicon.{k}" for k in _FAVICON_KEYS}, line))
-    values: dict[str, str] = {}
-    letter = raw.get("letter")
-    if letter is not None:
-        if not isinstance(letter, str | int) or not 1 <= len(str(letter).strip()) <= 2:
-            bad("favicon.letter", "expected one or two characters", "e.g. letter: N")
-        else:
-            values["letter"] = str(letter).strip()
-    for key in ("background", "color"):
-        value = raw.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str) or not _COLOR.match(value.strip()):
-            bad(
-                f"favicon.{key}",
-                f"{value!r} is not a colour",
-                'write it as "#a3201d" (in quotes) or a CSS colour name',
-            )
-        else:
-            values[key] = value.strip()
-    return Favicon(**values)
-
-
 def _repaired(repaired: tuple[Repair, ...]) -> list[Diagnostic]:
     return [
         warning(
@@ -547,31 +349,3 @@ def _repaired(repaired: tuple[Repair, ...]) -> list[Diagnostic]:
         )
         for r in repaired
     ]
-
-
-def _unknown(key: str, known: set[str], line: int | None) -> Diagnostic:
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.7)
-    hint = f"did you mean '{close[0]}'?" if close else "it is ignored"
-    return warning(CONFIG_FILE, f"unknown setting '{key}'", line=line, hint=hint)
-
-
-def _type_name(value: object) -> str:
-    return {
-        dict: "a mapping",
-        list: "a list",
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-    }.get(type(value), type(value).__name__)
-
-
-def format_date(value: dt.datetime | dt.date, config: SiteConfig) -> str:
-    """The site's ``date_format``, with month names from settings, not the locale."""
-    return config.date_format.format(
-        day=value.day,
-        dd=f"{value.day:02d}",
-        month=value.month,
-        mm=f"{value.month:02d}",
-        month_name=config.month_names[value.month - 1],
-        year=value.year,
-    )

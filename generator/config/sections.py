@@ -1,0 +1,127 @@
+"""Reading the nested sections of ``site.yaml`` (``permalinks:``,
+``favicon:``), and the messages for settings that are unknown or of the
+wrong type."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from generator.config.settings import CONFIG_FILE, Favicon, Permalinks
+from generator.diagnostics import Diagnostic, warning
+
+_PERMALINK_KEYS = {"article", "tag", "tags", "page"}
+_ARTICLE_TOKENS = {"year", "month", "day", "slug"}
+
+
+def read_permalinks(
+    raw: dict[str, Any], bad: Any, diags: list[Diagnostic], line: int | None
+) -> Permalinks:
+    for key in sorted(set(raw) - _PERMALINK_KEYS):
+        diags.append(
+            unknown_setting(f"permalinks.{key}", {f"permalinks.{k}" for k in _PERMALINK_KEYS}, line)
+        )
+    values: dict[str, str] = {}
+    allowed = {
+        "article": _ARTICLE_TOKENS,
+        "tag": {"slug"},
+        "tags": set(),
+        "page": {"n"},
+    }
+    for key, tokens in allowed.items():
+        if key not in raw:
+            continue
+        pattern = raw[key]
+        if not isinstance(pattern, str) or not pattern.strip():
+            bad(f"permalinks.{key}", "expected a URL pattern in quotes")
+            continue
+        pattern = pattern.strip()
+        used = set(re.findall(r"\{(\w+)\}", pattern))
+        unknown = used - tokens
+        required = {"slug"} if key in ("article", "tag") else {"n"} if key == "page" else set()
+        if unknown:
+            bad(
+                f"permalinks.{key}",
+                f"unknown placeholder {{{sorted(unknown)[0]}}}",
+                "use " + (", ".join(f"{{{t}}}" for t in sorted(tokens)) or "no placeholders"),
+            )
+        elif not required <= used:
+            bad(
+                f"permalinks.{key}",
+                f"the pattern must contain {{{sorted(required)[0]}}}",
+                "or two pages would share one URL",
+            )
+        elif ".." in pattern or "//" in pattern or "\\" in pattern:
+            bad(f"permalinks.{key}", f"{pattern!r} is not a clean URL path")
+        elif key == "page" and pattern.startswith("/"):
+            bad("permalinks.page", "is relative to the list's URL; remove the leading /")
+        else:
+            if key != "page" and not pattern.startswith("/"):
+                pattern = "/" + pattern
+            if not (pattern.endswith("/") or pattern.endswith(".html")):
+                bad(f"permalinks.{key}", f"{pattern!r} must end with / or .html")
+                continue
+            values[key] = pattern
+    return Permalinks(**values)
+
+
+_COLOR = re.compile(r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|[A-Za-z]{3,20})$")
+_FAVICON_KEYS = {"letter", "background", "color"}
+
+
+def read_favicon(
+    raw: object, bad: Any, diags: list[Diagnostic], line: int | None
+) -> Favicon | None:
+    """``favicon: /static/icon.png`` (the site's own), or the built-in one's
+    ``letter``, ``background`` and ``color``."""
+    if isinstance(raw, str):
+        url = raw.strip()
+        if not url or urlsplit(url).scheme not in ("", "http", "https"):
+            bad("favicon", f"{raw!r} is not an http(s) URL or a path", "e.g. /static/icon.png")
+            return None
+        return Favicon(url=url)
+    if not isinstance(raw, dict):
+        bad("favicon", "expected a path to an icon, or settings such as 'letter: N'")
+        return None
+    for key in sorted(set(raw) - _FAVICON_KEYS):
+        diags.append(
+            unknown_setting(f"favicon.{key}", {f"favicon.{k}" for k in _FAVICON_KEYS}, line)
+        )
+    values: dict[str, str] = {}
+    letter = raw.get("letter")
+    if letter is not None:
+        if not isinstance(letter, str | int) or not 1 <= len(str(letter).strip()) <= 2:
+            bad("favicon.letter", "expected one or two characters", "e.g. letter: N")
+        else:
+            values["letter"] = str(letter).strip()
+    for key in ("background", "color"):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not _COLOR.match(value.strip()):
+            bad(
+                f"favicon.{key}",
+                f"{value!r} is not a colour",
+                'write it as "#a3201d" (in quotes) or a CSS colour name',
+            )
+        else:
+            values[key] = value.strip()
+    return Favicon(**values)
+
+
+def unknown_setting(key: str, known: set[str], line: int | None) -> Diagnostic:
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.7)
+    hint = f"did you mean '{close[0]}'?" if close else "it is ignored"
+    return warning(CONFIG_FILE, f"unknown setting '{key}'", line=line, hint=hint)
+
+
+def type_name(value: object) -> str:
+    return {
+        dict: "a mapping",
+        list: "a list",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)

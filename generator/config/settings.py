@@ -1,0 +1,160 @@
+"""The site's settings as the build sees them: ``SiteConfig`` and its
+sections, frozen, with a fingerprint (an input of every output)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from generator.frozen import FrozenDict
+
+CONFIG_FILE = "site.yaml"
+
+ENGLISH_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Permalinks:
+    """URL patterns. Article tokens: {year} {month} {day} {slug}; tag: {slug}."""
+
+    article: str = "/{year}/{month}/{day}/{slug}/"
+    tag: str = "/tags/{slug}/"
+    tags: str = "/tags/"
+    page: str = "page/{n}/"  # appended to a list's first URL for page 2, 3, ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Feeds:
+    entries: int = 20  # newest N articles in each feed
+    full_content: bool = True  # the whole body, or only the summary
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Publisher:
+    """Who publishes the site: JSON-LD ``publisher`` and feed authorship."""
+
+    name: str = ""  # defaults to the site title
+    url: str = ""  # defaults to the home page
+    logo: str = ""  # a URL, or a path under the site root ("/static/logo.png")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Favicon:
+    """The site's icon: the built-in one (``/favicon.svg``, a letter on a
+    square of colour), or the site's own file or URL (``url``)."""
+
+    letter: str = ""  # defaults to the first letter of the title
+    background: str = "#a3201d"  # the theme's accent
+    color: str = "#ffffff"
+    url: str = ""  # the site's own icon: a URL, or a path ("/static/icon.png")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteConfig:
+    title: str = "Digest"
+    description: str = ""
+    base_url: str = "/"  # may be absolute and may include a sub-path
+    language: str = "en"
+    timezone: str = "UTC"
+    per_page: int = 10
+    related: int = 3
+    markdown_html: bool = True  # raw HTML in Markdown passes through (editors are trusted)
+    highlight: bool = True
+    typography: bool = True  # “curly quotes”, dashes and … in article text
+    date_format: str = "{day} {month_name} {year}"
+    month_names: tuple[str, ...] = ENGLISH_MONTHS
+    permalinks: Permalinks = field(default_factory=Permalinks)
+    feeds: Feeds = field(default_factory=Feeds)
+    publisher: Publisher = field(default_factory=Publisher)
+    favicon: Favicon = field(default_factory=Favicon)
+    params: Mapping[str, Any] = field(default_factory=lambda: FrozenDict({}))
+    # Where site.yaml sets base_url, for messages: not a setting, so neither
+    # compared nor part of the fingerprint.
+    base_url_line: int | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with ``/``."""
+        return _base_path(self.base_url)
+
+    @property
+    def absolute_base(self) -> str | None:
+        """``https://host/sub/`` when base_url names a host, else None."""
+        return _absolute_base(self.base_url)
+
+    def fingerprint(self) -> str:
+        """A hash of every setting: an input of every output."""
+        return _fingerprint(self)
+
+    def _fingerprint(self) -> str:
+        data = {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if name not in ("params", "base_url_line")
+        }
+        data["permalinks"] = vars_of(self.permalinks)
+        data["feeds"] = vars_of(self.feeds)
+        data["publisher"] = vars_of(self.publisher)
+        data["favicon"] = vars_of(self.favicon)
+        data["params"] = dict(self.params)
+        blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=16)
+def _base_path(base_url: str) -> str:
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+@functools.lru_cache(maxsize=16)
+def _absolute_base(base_url: str) -> str | None:
+    parts = urlsplit(base_url)
+    if parts.scheme and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}{_base_path(base_url)}"
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _fingerprint(config: SiteConfig) -> str:
+    return config._fingerprint()
+
+
+def vars_of(obj: object) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}  # type: ignore[attr-defined]
+
+
+def format_date(value: dt.datetime | dt.date, config: SiteConfig) -> str:
+    """The site's ``date_format``, with month names from settings, not the locale."""
+    return config.date_format.format(
+        day=value.day,
+        dd=f"{value.day:02d}",
+        month=value.month,
+        mm=f"{value.month:02d}",
+        month_name=config.month_names[value.month - 1],
+        year=value.year,
+    )
