@@ -164,9 +164,13 @@ def _check_size(root: yaml.MappingNode) -> None:
     sizes: dict[int, int] = {}  # node id -> expanded size, for nodes seen whole
     open_nodes: set[int] = set()  # the nodes being walked: meeting one again is a loop
 
+    aliased = False  # met a node twice: an alias repeats it
+
     def size(node: yaml.Node, depth: int) -> int:
+        nonlocal aliased
         known = sizes.get(id(node))
         if known is not None:
+            aliased = True
             return known
         if id(node) in open_nodes:
             raise _TooBig("an alias refers to the value it is in (a loop)", "remove the alias")
@@ -180,11 +184,7 @@ def _check_size(root: yaml.MappingNode) -> None:
                 for item in pair:
                     total += size(item, depth + 1)
                     if total > MAX_VALUES:
-                        raise _TooBig(
-                            f"the value expands to more than {MAX_VALUES:,} values "
-                            "through aliases (*name)",
-                            _FLATTER,
-                        )
+                        raise _TooBig(_too_many(aliased), _FLATTER if aliased else _FEWER)
             open_nodes.discard(id(node))
         sizes[id(node)] = total
         return total
@@ -201,6 +201,13 @@ def _check_size(root: yaml.MappingNode) -> None:
             raise YamlError(f"{key_node.value}: {message}", line, hint=hint) from None
 
 
+def _too_many(aliased: bool) -> str:
+    if aliased:
+        return f"the value expands to more than {MAX_VALUES:,} values through aliases (*name)"
+    return f"the value holds more than {MAX_VALUES:,} values"
+
+
+_FEWER = "front matter and settings hold a few values, not thousands"
 _FLATTER = "front matter and settings hold a few values: write them out, without aliases"
 
 

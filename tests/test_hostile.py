@@ -311,3 +311,46 @@ def test_a_date_format_reaching_into_python_is_refused(make_site):
         "site.yaml:1: error: date_format: cannot use '{day.__class__}': {day.__class__} is not "
         "a placeholder (placeholders are {day} {dd} {month} {mm} {month_name} {year})"
     ) in run.err
+
+
+# -- fan-out ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [
+        (
+            10_000,
+            "content/a.md:4: error: tags: the value holds more than 10,000 values (front "
+            "matter and settings hold a few values, not thousands)",
+        ),
+        (
+            60,
+            "content/a.md:4: error: tags: 60 tags; an article may have at most 50 "
+            "(keep the tags that matter, or raise limits.tags in site.yaml)",
+        ),
+    ],
+)
+def test_an_article_with_thousands_of_tags_is_an_error_not_gigabytes(make_site, count, message):
+    tags = ", ".join(f"tag{i}" for i in range(count))
+    site = make_site({"content/a.md": article("Tagged", tags=f"[{tags}]")})
+    run = site.digest("build")
+    assert run.code == 1
+    assert message in run.err
+    assert not site.output.exists()
+
+
+def test_the_limits_are_set_in_site_yaml(make_site):
+    site = make_site(
+        {
+            "site.yaml": "limits:\n  tags: 2\n  authors: 1\n",
+            "content/a.md": article("Three", tags="[a, b, c]", author="[Ann, Bo]"),
+        }
+    )
+    run = site.digest("build")
+    assert run.code == 1
+    assert "content/a.md:4: error: tags: 3 tags; an article may have at most 2" in run.err
+    assert "content/a.md:5: error: author: 2 authors; an article may have at most 1" in run.err
+    site.write({"site.yaml": "limits:\n  tags: 3\n  authors: 2\n"})
+    site.build()
+    assert (site.output / "tags/c/index.html").is_file()

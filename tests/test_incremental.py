@@ -194,7 +194,8 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         site.write("layouts/partials/footer.html", text)
         return
     if kind == "config":
-        site.settings.update(title=f"Digest {a}", per_page=int(a), base=BASES[int(b)])  # type: ignore[call-overload]
+        # The title's first letter is the favicon's: it changes with the title.
+        site.settings.update(title=f"{a} Digest", per_page=int(a), base=BASES[int(b)])  # type: ignore[call-overload]
         site.config(**site.settings)  # type: ignore[arg-type]
         return
     if kind == "typography":

@@ -21,6 +21,7 @@ from generator.config.settings import (
     ENGLISH_MONTHS,
     Favicon,
     Feeds,
+    Limits,
     Permalinks,
     Publisher,
     SiteConfig,
@@ -36,6 +37,7 @@ __all__ = [
     "ENGLISH_MONTHS",
     "Favicon",
     "Feeds",
+    "Limits",
     "Permalinks",
     "Publisher",
     "SiteConfig",
@@ -63,6 +65,7 @@ _TOP_KEYS = {
     "permalinks",
     "params",
     "favicon",
+    "limits",
     "publisher",
     "feeds",
 }
@@ -262,6 +265,25 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
                 else:
                     pub_kwargs[key] = value.strip()
             kwargs["publisher"] = Publisher(**pub_kwargs)
+
+    limits = v.get("limits")
+    if limits is not None:
+        if not isinstance(limits, dict):
+            bad("limits", "expected settings such as 'tags: 50'")
+        else:
+            for key in sorted(set(limits) - {"tags", "authors"}):
+                known = {"limits.tags", "limits.authors"}
+                diags.append(unknown_setting(f"limits.{key}", known, line_of("limits")))
+            limit_kwargs: dict[str, int] = {}
+            for key in ("tags", "authors"):
+                value = limits.get(key)
+                if value is None:
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    bad(f"limits.{key}", f"expected a whole number of at least 1, got {value!r}")
+                else:
+                    limit_kwargs[key] = value
+            kwargs["limits"] = Limits(**limit_kwargs)
 
     favicon = v.get("favicon")
     if favicon is not None:

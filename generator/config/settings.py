@@ -70,6 +70,16 @@ class Favicon:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """What one article may fan out to: each tag and each author has pages
+    that list the article with all of its tags and names, so an article
+    with 10,000 tags would make 20,000 pages of 10,000 tags each."""
+
+    tags: int = 50
+    authors: int = 30
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     title: str = "Digest"
     description: str = ""
@@ -87,6 +97,7 @@ class SiteConfig:
     feeds: Feeds = field(default_factory=Feeds)
     publisher: Publisher = field(default_factory=Publisher)
     favicon: Favicon = field(default_factory=Favicon)
+    limits: Limits = field(default_factory=Limits)
     params: Mapping[str, Any] = field(default_factory=lambda: FrozenDict({}))
     # Where site.yaml sets base_url, for messages: not a setting, so neither
     # compared nor part of the fingerprint.
@@ -120,6 +131,7 @@ class SiteConfig:
         data["feeds"] = vars_of(self.feeds)
         data["publisher"] = vars_of(self.publisher)
         data["favicon"] = vars_of(self.favicon)
+        data["limits"] = vars_of(self.limits)
         data["params"] = dict(self.params)
         blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

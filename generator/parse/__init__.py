@@ -42,6 +42,8 @@ class ParseSettings:
     typography: bool
     language: str  # the site's: sets the quotes of articles without a lang: field
     drafts: bool
+    max_tags: int = 50  # an article's tags and authors, at most (limits: in site.yaml)
+    max_authors: int = 30
 
     @classmethod
     def of(cls, config: SiteConfig, drafts: bool) -> ParseSettings:
@@ -52,6 +54,8 @@ class ParseSettings:
             typography=config.typography,
             language=config.language,
             drafts=drafts,
+            max_tags=config.limits.tags,
+            max_authors=config.limits.authors,
         )
 
     def key(self, digest: str) -> str:
@@ -60,7 +64,8 @@ class ParseSettings:
             f"{int(self.markdown_html)}{int(self.highlight)}{int(self.typography)}"
             f"{int(self.drafts)}"
         )
-        return f"{digest}:{self.timezone}:{self.language}:{flags}:{__version__}"
+        limits = f"{self.max_tags},{self.max_authors}"
+        return f"{digest}:{self.timezone}:{self.language}:{flags}:{limits}:{__version__}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,7 +99,12 @@ class Parser:
 
     def parse(self, source: str, data: bytes) -> Parsed:
         article, body, links, diags = parse_article(
-            source, data, self._renderer, self._tz, include_drafts=self.settings.drafts
+            source,
+            data,
+            self._renderer,
+            self._tz,
+            include_drafts=self.settings.drafts,
+            limits=(self.settings.max_tags, self.settings.max_authors),
         )
         return Parsed(
             source=source,

@@ -101,12 +101,13 @@ def parse_article(
     tz: ZoneInfo,
     *,
     include_drafts: bool = False,
+    limits: tuple[int, int] = (50, 30),
 ) -> Result:
     """Parse one file (``path``, site-relative, and its bytes): the article
     and its body's HTML; or, with errors, None and the body's links to check
     and why. Problems in a file marked ``draft: true`` are warnings unless
     drafts are being built: a draft in progress never blocks publishing."""
-    article, body, links, diags, is_draft = _parse(path, data, renderer, tz)
+    article, body, links, diags, is_draft = _parse(path, data, renderer, tz, limits)
     if is_draft and not include_drafts:
         diags = [
             Diagnostic(
@@ -141,7 +142,9 @@ def for_check(diagnostic: Diagnostic) -> Diagnostic:
 _Parse = tuple[ParsedArticle | None, bytes | None, UnpublishedLinks | None, list[Diagnostic], bool]
 
 
-def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> _Parse:
+def _parse(
+    path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo, limits: tuple[int, int]
+) -> _Parse:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -206,7 +209,7 @@ def _parse(path: str, data: bytes, renderer: MarkdownRenderer, tz: ZoneInfo) -> 
         body, _ = _body(path, lines, close, renderer, diags)
         return None, None, UnpublishedLinks(source=path, refs=body.refs, image=None), diags, False
 
-    fields = Fields(path, doc)
+    fields = Fields(path, doc, limits)
     fields.diags += _repairs(path, doc.repaired)
     draft = fields.boolean("draft")
     headline = fields.text("headline", required=True)

@@ -17,9 +17,10 @@ from generator.yamldoc import YamlMapping
 class Fields:
     """Typed access to front-matter values, collecting a diagnostic per bad field."""
 
-    def __init__(self, path: str, doc: YamlMapping) -> None:
+    def __init__(self, path: str, doc: YamlMapping, limits: tuple[int, int] = (50, 30)) -> None:
         self.path = path
         self.doc = doc
+        self.max_tags, self.max_authors = limits
         self.diags: list[Diagnostic] = []
         self.failed = False
 
@@ -137,7 +138,17 @@ class Fields:
             if tkey not in seen:
                 seen.add(tkey)
                 tags.append(name)
-        return tuple(tags)
+        return self._at_most(key, tuple(tags), self.max_tags, "tags")
+
+    def _at_most(self, key: str, names: tuple[str, ...], limit: int, what: str) -> tuple[str, ...]:
+        if len(names) <= limit:
+            return names
+        self.problem(
+            key,
+            f"{len(names):,} {what}; an article may have at most {limit}",
+            f"keep the {what} that matter, or raise limits.{what} in site.yaml",
+        )
+        return ()
 
     def authors(self) -> tuple[str, ...]:
         key = "author"
@@ -145,7 +156,8 @@ class Fields:
         if value is None:
             return ()
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(a.strip() for a in value if a.strip())
+            names = tuple(a.strip() for a in value if a.strip())
+            return self._at_most(key, names, self.max_authors, "authors")
         text = self.text(key)
         return (text,) if text else ()
 
