@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import difflib
 import os
 import shlex
 import signal
@@ -16,13 +15,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from generator import __version__, pipeline
 from generator.config import base_url_option_problem, load_config
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, did_you_mean
 from generator.execute import ExecutorUnavailable, default_jobs
 from generator.incremental.shortcuts import SHORTCUTS
 from generator.new import FrontMatter, NewArticleError, new_article
@@ -138,7 +137,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     # no option that takes a value.
     command = next((word for word in argv if not word.startswith("-")), None)
     if command is not None and command not in commands:
-        choose = _did_you_mean(command, commands) or f"choose from {', '.join(commands)}"
+        choose = (
+            did_you_mean(command, commands, cutoff=0.75) or f"choose from {', '.join(commands)}"
+        )
         parser.error(f"unknown command {command!r} ({choose})")
     args, extra = parser.parse_known_args(argv)
     if extra:
@@ -147,14 +148,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         if unknown is None:
             used.error(f"unrecognized arguments: {' '.join(extra)}")
         option = unknown.split("=", 1)[0]
-        fix = _did_you_mean(option, [*used.options(), *parser.options()])
+        fix = did_you_mean(option, [*used.options(), *parser.options()], cutoff=0.75)
         used.error(f"unknown option {option!r} ({fix or f'see digest {args.command} --help'})")
     return args
-
-
-def _did_you_mean(word: str, known: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.75)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def _usage_error(message: str) -> int:

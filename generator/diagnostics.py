@@ -8,6 +8,7 @@ and decides the exit code.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -95,3 +96,10 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
             first = result[at]
             result[at] = dataclasses.replace(first, more=first.more + 1 + d.more)
     return result
+
+
+def did_you_mean(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The hint "did you mean 'x'?" for the closest of ``known``, if one is
+    close enough (a typo of a command, an option, a setting, a field, a name)."""
+    close = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=cutoff)
+    return f"did you mean {close[0]!r}?" if close else None

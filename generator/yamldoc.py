@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from generator.diagnostics import Diagnostic, warning
+
 try:  # libyaml is about 8x faster; the pure-Python loader is the fallback.
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -64,6 +66,12 @@ class Repair:
     @property
     def hint(self) -> str:
         return f"write it as: {self.quoted}"
+
+
+def repair_warnings(path: str, repaired: tuple[Repair, ...], first_line: int) -> list[Diagnostic]:
+    """A warning per line read as written; the YAML text starts on
+    ``first_line`` (1-based) of the file ``path``."""
+    return [warning(path, r.message, line=r.line + first_line, hint=r.hint) for r in repaired]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from generator.config.settings import (
 )
 from generator.diagnostics import Diagnostic, error, warning
 from generator.frozen import FrozenDict
-from generator.yamldoc import Repair, YamlError, load_mapping, plain
+from generator.yamldoc import YamlError, load_mapping, plain, repair_warnings
 
 __all__ = [
     "CONFIG_FILE",
@@ -98,8 +98,8 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     except YamlError as exc:
         line = None if exc.line is None else exc.line + 1
         problem = error(CONFIG_FILE, exc.message, line=line, hint=exc.hint)
-        return SiteConfig(), [*_repaired(exc.repaired), problem]
-    diags += _repaired(doc.repaired)
+        return SiteConfig(), [*repair_warnings(CONFIG_FILE, exc.repaired, 1), problem]
+    diags += repair_warnings(CONFIG_FILE, doc.repaired, 1)
 
     def line_of(key: str) -> int | None:
         top = key.split(".")[0]  # a nested setting: the line of its section
@@ -359,15 +359,3 @@ def with_base_url(config: SiteConfig, base_url: str) -> tuple[SiteConfig, list[D
             for d in errors
         ]
     return replace(config, base_url=probe.base_url, base_url_line=None), []
-
-
-def _repaired(repaired: tuple[Repair, ...]) -> list[Diagnostic]:
-    return [
-        warning(
-            CONFIG_FILE,
-            r.message,
-            line=r.line + 1,
-            hint=r.hint,
-        )
-        for r in repaired
-    ]

@@ -4,13 +4,12 @@ wrong type."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from generator.config.settings import CONFIG_FILE, Favicon, Permalinks
-from generator.diagnostics import Diagnostic, warning
+from generator.diagnostics import Diagnostic, did_you_mean, warning
 
 _PERMALINK_KEYS = {"article", "tag", "tags", "page"}
 _ARTICLE_TOKENS = {"year", "month", "day", "slug"}
@@ -112,8 +111,7 @@ def read_favicon(
 
 
 def unknown_setting(key: str, known: set[str], line: int | None) -> Diagnostic:
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.7)
-    hint = f"did you mean '{close[0]}'?" if close else "it is ignored"
+    hint = did_you_mean(key, known, cutoff=0.7) or "it is ignored"
     return warning(CONFIG_FILE, f"unknown setting '{key}'", line=line, hint=hint)
 
 

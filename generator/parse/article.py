@@ -12,7 +12,6 @@ build reports every problem of the file.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import posixpath
 import re
 from collections.abc import Mapping
@@ -20,13 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator.diagnostics import Diagnostic, Severity, error, warning
+from generator.diagnostics import Diagnostic, Severity, did_you_mean, error, warning
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.parse.fields import Fields
 from generator.parse.markdown import LinkRef, MarkdownRenderer, RenderedBody
 from generator.parse.slugs import slugify
-from generator.yamldoc import Repair, YamlError, load_mapping, plain
+from generator.yamldoc import YamlError, load_mapping, plain, repair_warnings
 
 KNOWN_FIELDS = (
     "headline",
@@ -203,14 +202,14 @@ def _parse(
         # The body is still read, for its links: every problem at once.
         yaml_line = None if exc.line is None else exc.line + 2
         diags = [
-            *_repairs(path, exc.repaired),
+            *repair_warnings(path, exc.repaired, 2),
             error(path, exc.message, line=yaml_line, hint=exc.hint),
         ]
         body, _ = _body(path, lines, close, renderer, diags)
         return None, None, UnpublishedLinks(source=path, refs=body.refs, image=None), diags, False
 
     fields = Fields(path, doc, limits)
-    fields.diags += _repairs(path, doc.repaired)
+    fields.diags += repair_warnings(path, doc.repaired, 2)
     draft = fields.boolean("draft")
     headline = fields.text("headline", required=True)
     date = fields.datetime("date", tz, required=True)
@@ -236,15 +235,10 @@ def _parse(
     slug = _slug(fields, headline)
     meta = {k: plain(v) for k, v in doc.values.items() if k not in KNOWN_FIELDS}
     for key in sorted(meta):
-        close_match = difflib.get_close_matches(key, KNOWN_FIELDS, n=1, cutoff=0.75)
-        if close_match:
+        typo = did_you_mean(key, KNOWN_FIELDS, cutoff=0.75)
+        if typo:
             fields.diags.append(
-                warning(
-                    path,
-                    f"unknown field '{key}'",
-                    line=fields.line(key),
-                    hint=f"did you mean '{close_match[0]}'?",
-                )
+                warning(path, f"unknown field '{key}'", line=fields.line(key), hint=typo)
             )
     for key, line in doc.duplicates:
         fields.diags.append(warning(path, f"{key}: given twice; the last one wins", line=line + 2))
@@ -284,18 +278,6 @@ def _one_line_text(key: str) -> bool:
     written (see ``load_mapping``): text fields, known or not, never the
     dates, tags or draft flag."""
     return key not in _NOT_TEXT
-
-
-def _repairs(path: str, repaired: tuple[Repair, ...]) -> list[Diagnostic]:
-    return [
-        warning(
-            path,
-            r.message,
-            line=r.line + 2,
-            hint=r.hint,
-        )
-        for r in repaired
-    ]
 
 
 def _body(

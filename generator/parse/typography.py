@@ -55,6 +55,7 @@ full-width no-break space before the colon; this table uses U+202F for all.)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -170,12 +171,7 @@ def _dashes(state: StateCore) -> None:
         if not _needs_work(block.content):
             continue
         children: list[Token] = []
-        in_autolink = False
-        for token in block.children:
-            if token.type == "link_open" and token.info == "auto":
-                in_autolink = True
-            elif token.type == "link_close" and token.info == "auto":
-                in_autolink = False
+        for token, in_autolink in _outside_autolinks(block.children):
             text = token.content
             if token.type != "text" or in_autolink or not _needs_work(text):
                 children.append(token)
@@ -192,6 +188,16 @@ def _dashes(state: StateCore) -> None:
             elif start < len(text):
                 children.append(_like(token, "text", _set_dashes(text[start:])))
         block.children = children
+
+
+def _outside_autolinks(tokens: list[Token]) -> Iterator[tuple[Token, bool]]:
+    """Each inline token, and whether it is inside an autolink (``<https://...>``),
+    whose text is a URL that no rule may change."""
+    in_autolink = False
+    for token in tokens:
+        if token.info == "auto" and token.type in ("link_open", "link_close"):
+            in_autolink = token.type == "link_open"
+        yield token, in_autolink
 
 
 def _needs_work(text: str) -> bool:
@@ -228,11 +234,6 @@ def _french_spaces(state: StateCore) -> None:
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
-        in_autolink = False
-        for token in block.children:
-            if token.type == "link_open" and token.info == "auto":
-                in_autolink = True
-            elif token.type == "link_close" and token.info == "auto":
-                in_autolink = False
-            elif token.type == "text" and not in_autolink:
+        for token, in_autolink in _outside_autolinks(block.children):
+            if token.type == "text" and not in_autolink:
                 token.content = _FRENCH_SPACE.sub(NNBSP, token.content)

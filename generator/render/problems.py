@@ -14,7 +14,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.utils import missing, object_type_repr
 
-from generator.diagnostics import Diagnostic, error
+from generator.diagnostics import Diagnostic, did_you_mean, error
 
 NOT_FOUND_HINT = "add it to layouts/ or fix the name"
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json", ".svg")
@@ -26,12 +26,6 @@ _REFERENCES: tuple[tuple[type[nodes.Node], str], ...] = (
     (nodes.Import, "import"),
     (nodes.FromImport, "import"),
 )
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str | None:
-    """The hint "did you mean 'x'?" for the closest of ``known``, if one is close."""
-    close = difflib.get_close_matches(name, sorted(set(known)), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def layout_hint(name: str, known: Iterable[str]) -> str:
