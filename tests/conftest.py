@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -116,3 +118,20 @@ def make_site(
         return SiteDir(root, capsys).write(files)
 
     return make
+
+
+def interrupt(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """Ctrl-C a ``digest serve`` process and wait for it to end; if it does
+    not, fail with where each of its threads was (it runs with
+    ``PYTHONFAULTHANDLER``, so SIGABRT dumps them)."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        out, err = proc.communicate(timeout=30)
+        pytest.fail(f"did not stop within {timeout} s of Ctrl-C:\n{out}\n{err}")
+
+
+def serve_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import queue
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from tests.conftest import article
+from tests.conftest import article, interrupt, serve_env
 
 REPO = Path(__file__).resolve().parent.parent
 EXIT_USAGE = 2
@@ -346,7 +345,7 @@ class Lines:
 
 def test_serve_says_the_no_host_warning_once_however_many_rebuilds(make_site):
     site = make_site(TWO)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
+    env = {**serve_env(), "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--site", str(site.root), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -360,9 +359,7 @@ def test_serve_says_the_no_host_warning_once_however_many_rebuilds(make_site):
         for n in range(3):
             site.write({"content/a.md": article("Harbour reopens", "2026-11-24", f"Edit {n}.")})
             out.wait_for("Rebuilt: ")
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=15)
-        err = proc.stderr.read()  # a few lines: the pipe never filled
+        _, err = interrupt(proc, timeout=15)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -4,9 +4,7 @@ equal a clean build."""
 
 from __future__ import annotations
 
-import os
 import queue
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +18,7 @@ import pytest
 from generator import pipeline
 from generator.incremental.state import State
 from generator.preview import Preview, PreviewOptions, Rebuild
-from tests.conftest import SiteDir, article
+from tests.conftest import SiteDir, article, interrupt, serve_env
 
 SITE = {
     "site.yaml": "title: Preview Test\nbase_url: https://example.org/news/\nper_page: 2\n",
@@ -275,7 +273,7 @@ def test_serving_leaves_nothing_behind_in_the_site_folder(make_site):
 
 def test_serve_command_prints_url_and_stops_cleanly_on_ctrl_c(make_site, tmp_path):
     site = make_site(SITE)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = serve_env()
     proc = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--site", str(site.root), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -295,8 +293,7 @@ def test_serve_command_prints_url_and_stops_cleanly_on_ctrl_c(make_site, tmp_pat
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(url, timeout=5) as response:
             assert response.status == 200
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        out, err = interrupt(proc, timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
