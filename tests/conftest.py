@@ -135,3 +135,10 @@ def interrupt(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
 
 def serve_env() -> dict[str, str]:
     return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
+
+
+def ctrl_c_works() -> None:
+    """``preexec_fn`` for a ``digest serve`` a test stops with Ctrl-C: as
+    started from a terminal. A test run started in the background (``&`` in a
+    script) ignores SIGINT, and a child would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

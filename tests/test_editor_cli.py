@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from tests.conftest import article, interrupt, serve_env
+from tests.conftest import article, ctrl_c_works, interrupt, serve_env
 
 REPO = Path(__file__).resolve().parent.parent
 EXIT_USAGE = 2
@@ -352,6 +352,7 @@ def test_serve_says_the_no_host_warning_once_however_many_rebuilds(make_site):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=ctrl_c_works,
     )
     try:
         out = Lines(proc.stdout)

@@ -18,7 +18,7 @@ import pytest
 from generator import pipeline
 from generator.incremental.state import State
 from generator.preview import Preview, PreviewOptions, Rebuild
-from tests.conftest import SiteDir, article, interrupt, serve_env
+from tests.conftest import SiteDir, article, ctrl_c_works, interrupt, serve_env
 
 SITE = {
     "site.yaml": "title: Preview Test\nbase_url: https://example.org/news/\nper_page: 2\n",
@@ -280,6 +280,7 @@ def test_serve_command_prints_url_and_stops_cleanly_on_ctrl_c(make_site, tmp_pat
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=ctrl_c_works,
     )
     try:
         lines = []
