@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.preview.files import host_allowed
+from generator.preview.guard import MAX_CONNECTIONS, allowed_hosts
 from generator.preview.server import PreviewServer
 
 TIMEOUT = 5.0
@@ -293,12 +295,62 @@ def test_host_header_is_checked_on_loopback(serve):
         assert fetch(serve, "/", headers={"Host": host}).status == 200, host
 
 
-def test_any_host_header_when_bound_to_all_interfaces(root):
-    server = PreviewServer(root, host="0.0.0.0", port=0)
+def test_a_server_on_another_address_answers_only_for_its_names():
+    # Worked out from the address alone: no test listens beyond loopback.
+    names = allowed_hosts("192.0.2.10")
+    assert {"192.0.2.10", "localhost", "127.0.0.1", socket.gethostname().lower()} <= names
+    assert host_allowed("192.0.2.10:8000", names)
+    assert host_allowed(f"{socket.gethostname()}:8000", names)
+    assert not host_allowed("evil.example", names)
+    assert not host_allowed("192.0.2.10.evil.example", names)
+    everywhere = allowed_hosts("0.0.0.0")
+    assert socket.gethostname().lower() in everywhere and "0.0.0.0" not in everywhere
+    assert "[2001:db8::5]" in allowed_hosts("2001:db8::5")
+    assert allowed_hosts("127.0.0.1") == frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def test_connections_past_the_cap_are_refused_at_once(serve):
+    idle = []
+    try:
+        for _ in range(MAX_CONNECTIONS):
+            idle.append(socket.create_connection(("127.0.0.1", serve.port), timeout=TIMEOUT))
+        deadline = time.monotonic() + TIMEOUT  # the server has taken them all in
+        while len(serve._httpd._workers) < MAX_CONNECTIONS and time.monotonic() < deadline:  # type: ignore[union-attr]
+            time.sleep(0.01)
+        extra = socket.create_connection(("127.0.0.1", serve.port), timeout=TIMEOUT)
+        with extra:
+            assert extra.recv(100).startswith(b"HTTP/1.1 503 ")
+    finally:
+        for sock in idle:
+            sock.close()
+    assert fetch(serve, "/").status == 200  # and served again once they are gone
+
+
+def test_a_client_dribbling_its_headers_is_dropped(root):
+    server = PreviewServer(root, port=0, head_seconds=1.0)
     server.start()
     try:
-        assert server.url == f"http://127.0.0.1:{server.port}/"
-        assert fetch(server, "/", headers={"Host": "my-laptop.lan:8000"}).status == 200
+        slow = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
+        with slow:
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+            started = time.monotonic()
+            dropped = False
+            while time.monotonic() - started < TIMEOUT:
+                try:
+                    slow.sendall(b"X-Slow: 1\r\n")  # a header every 0.2 s, never the end
+                except OSError:
+                    dropped = True
+                    break
+                slow.settimeout(0.2)
+                try:
+                    if slow.recv(100) == b"":
+                        dropped = True
+                        break
+                except TimeoutError:
+                    pass
+            assert dropped, "a client that never finished its headers kept its connection"
+            assert time.monotonic() - started < 4  # about head_seconds
+        assert fetch(server, "/").status == 200  # a normal request is not held to it
     finally:
         server.stop()
 

@@ -131,8 +131,9 @@ def is_loopback(address: str) -> bool:
         return address == "localhost"
 
 
-def host_allowed(host: str | None) -> bool:
-    """``localhost``, ``127.0.0.1`` or ``[::1]``, with or without a port."""
+def host_allowed(host: str | None, allowed: frozenset[str] = ALLOWED_HOSTS) -> bool:
+    """One of the ``allowed`` names (by default ``localhost``, ``127.0.0.1``
+    or ``[::1]``), with or without a port."""
     if not host:
         return False
     host = host.strip().lower()
@@ -144,4 +145,4 @@ def host_allowed(host: str | None) -> bool:
         port = ":" + port if port else ""
     if port and not (port.startswith(":") and port[1:].isdigit()):
         return False
-    return name in ALLOWED_HOSTS
+    return name in allowed

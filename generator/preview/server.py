@@ -18,19 +18,15 @@ import contextlib
 import errno
 import json
 import logging
-import mimetypes
 import os
 import secrets
-import selectors
 import shutil
 import socket
-import socketserver
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -38,12 +34,13 @@ from urllib.parse import unquote_to_bytes
 from generator.preview.files import (
     content_type,
     host_allowed,
-    is_loopback,
     normalise_base,
     quote_path,
     resolve,
     url_path,
 )
+from generator.preview.guard import HEAD_SECONDS, allowed_hosts
+from generator.preview.httpd import Config, Server
 from generator.preview.reload import (
     EVERYTHING,
     LiveState,
@@ -77,6 +74,7 @@ class PreviewServer:
         base_path: str = "/",
         live_reload: bool = True,
         keepalive: float = KEEPALIVE_SECONDS,
+        head_seconds: float = HEAD_SECONDS,
     ) -> None:
         self._root = root
         self._host = host
@@ -84,9 +82,10 @@ class PreviewServer:
         self._base = normalise_base(base_path)
         self._live_reload = live_reload
         self._keepalive = keepalive
+        self._head_seconds = head_seconds
         self._state = LiveState()
         self._server_id = secrets.token_hex(8)
-        self._httpd: _Server | None = None
+        self._httpd: Server | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------
@@ -103,15 +102,16 @@ class PreviewServer:
             raise OSError(errno.EADDRNOTAVAIL, f"cannot resolve {self._host!r}")
         family, _type, _proto, _name, address = infos[0]
         bound = str(address[0])
-        config = _Config(
+        config = Config(
             root=self._root,
             base=self._base,
             live_reload=self._live_reload,
             keepalive=self._keepalive,
+            head_seconds=self._head_seconds,
             server_id=self._server_id,
-            check_host=is_loopback(bound),
+            hosts=allowed_hosts(bound),
         )
-        httpd = _Server(family, (bound, self._port), config, self._state)
+        httpd = Server(family, (bound, self._port), config, self._state, _Handler)
         self._state.reopen()
         thread = threading.Thread(
             target=httpd.serve_until_woken,
@@ -202,117 +202,11 @@ class PreviewServer:
             self._state.end_build()
 
 
-# -- the HTTP server -----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Config:
-    root: Path
-    base: str  # decoded, starts and ends with "/"
-    live_reload: bool
-    keepalive: float
-    server_id: str
-    check_host: bool  # bound to loopback: accept only localhost Host headers
-    mime: mimetypes.MimeTypes = field(default_factory=lambda: mimetypes.MimeTypes())
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # stop() joins the threads itself, with a deadline
-
-    def __init__(
-        self,
-        family: socket.AddressFamily,
-        address: tuple[str, int],
-        config: _Config,
-        state: LiveState,
-    ) -> None:
-        self.address_family = family
-        self.config = config
-        self.state = state
-        self._lock = threading.Lock()
-        self._workers: dict[threading.Thread, socket.socket] = {}
-        self._wake_r, self._wake_w = socket.socketpair()
-        try:
-            super().__init__(address, _Handler)
-        except BaseException:
-            self._wake_r.close()
-            self._wake_w.close()
-            raise
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks up the host's FQDN, which can be slow.
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name = str(host)
-        self.server_port = int(port)
-
-    def serve_until_woken(self) -> None:
-        """Accept connections until ``wake``: like ``serve_forever``, but a stop
-        needs no polling interval to be noticed."""
-        with selectors.DefaultSelector() as selector:
-            selector.register(self, selectors.EVENT_READ)
-            selector.register(self._wake_r, selectors.EVENT_READ)
-            while True:
-                ready = selector.select()
-                if any(key.fileobj is self._wake_r for key, _events in ready):
-                    return
-                self._accept()
-
-    def wake(self) -> None:
-        with contextlib.suppress(OSError):
-            self._wake_w.send(b"x")
-
-    def _accept(self) -> None:
-        try:
-            request, client_address = self.get_request()
-        except OSError:
-            return
-        try:
-            self.process_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
-            self.shutdown_request(request)
-
-    def server_close(self) -> None:
-        super().server_close()
-        self._wake_r.close()
-        self._wake_w.close()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        thread = threading.Thread(
-            target=self.process_request_thread, args=(request, client_address), daemon=True
-        )
-        with self._lock:
-            self._workers[thread] = request
-        thread.start()
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self._lock:
-                self._workers.pop(threading.current_thread(), None)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        logger.debug("error while serving %s", client_address, exc_info=True)
-
-    def close_connections(self, deadline: float) -> None:
-        """Wake every request thread by shutting its socket down, then join them."""
-        with self._lock:
-            workers = list(self._workers.items())
-        for _thread, sock in workers:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        for thread, _sock in workers:
-            thread.join(max(0.0, deadline - time.monotonic()))
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "DigestPreview"
     timeout = IDLE_TIMEOUT
-    server: _Server
+    server: Server
 
     # -- entry points ---------------------------------------------------------
 
@@ -332,6 +226,19 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = (
         _method_not_allowed
     )
+
+    def handle_one_request(self) -> None:
+        # From here to the end of its headers, a request has HEAD_SECONDS.
+        self.server.deadlines.reading(self.connection)
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.deadlines.done(self.connection)
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()  # the request line and the headers, read
+        self.server.deadlines.done(self.connection)
+        return ok
 
     def version_string(self) -> str:
         return self.server_version
@@ -385,7 +292,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_file(HTTPStatus.OK, found.file, found.url_path, head)
 
     def _host_ok(self) -> bool:
-        if not self.server.config.check_host or host_allowed(self.headers.get("Host")):
+        if host_allowed(self.headers.get("Host"), self.server.config.hosts):
             return True
         self._send_text(HTTPStatus.FORBIDDEN, "Forbidden: unexpected Host header")
         return False
