@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -133,12 +134,22 @@ def interrupt(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
         pytest.fail(f"did not stop within {timeout} s of Ctrl-C:\n{out}\n{err}")
 
 
-def serve_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
-
-
-def ctrl_c_works() -> None:
-    """``preexec_fn`` for a ``digest serve`` a test stops with Ctrl-C: as
-    started from a terminal. A test run started in the background (``&`` in a
-    script) ignores SIGINT, and a child would inherit that."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def serve(site: Path) -> subprocess.Popen[str]:
+    """``digest serve`` of ``site`` in a process of its own, on a free port,
+    as started from a terminal: SIGINT at its default (a test run started in
+    the background, ``&`` in a script, ignores it, and a child would inherit
+    that), and ``PYTHONFAULTHANDLER`` for ``interrupt``."""
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONFAULTHANDLER": "1",
+        "PYTHONPATH": str(REPO),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from tests.conftest import article, ctrl_c_works, interrupt, serve_env
+from tests.conftest import article, interrupt, serve
 
 REPO = Path(__file__).resolve().parent.parent
 EXIT_USAGE = 2
@@ -345,15 +345,7 @@ class Lines:
 
 def test_serve_says_the_no_host_warning_once_however_many_rebuilds(make_site):
     site = make_site(TWO)
-    env = {**serve_env(), "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--site", str(site.root), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=ctrl_c_works,
-    )
+    proc = serve(site.root)
     try:
         out = Lines(proc.stdout)
         out.wait_for("Serving ")

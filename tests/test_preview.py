@@ -5,8 +5,6 @@ equal a clean build."""
 from __future__ import annotations
 
 import queue
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,7 +16,7 @@ import pytest
 from generator import pipeline
 from generator.incremental.state import State
 from generator.preview import Preview, PreviewOptions, Rebuild
-from tests.conftest import SiteDir, article, ctrl_c_works, interrupt, serve_env
+from tests.conftest import SiteDir, article, interrupt, serve
 
 SITE = {
     "site.yaml": "title: Preview Test\nbase_url: https://example.org/news/\nper_page: 2\n",
@@ -273,15 +271,7 @@ def test_serving_leaves_nothing_behind_in_the_site_folder(make_site):
 
 def test_serve_command_prints_url_and_stops_cleanly_on_ctrl_c(make_site, tmp_path):
     site = make_site(SITE)
-    env = serve_env()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--site", str(site.root), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=ctrl_c_works,
-    )
+    proc = serve(site.root)
     try:
         lines = []
         deadline = time.monotonic() + 15
