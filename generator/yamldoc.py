@@ -120,6 +120,15 @@ def load_mapping(text: str, *, one_line_text: Callable[[str], bool] | None = Non
             lines = text.split("\n")
             lines[repair.line] = repair.quoted
             text = "\n".join(lines)
+        except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, ...)
+            line = text.count("\n", 0, exc.position)
+            name = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a byte"
+            raise YamlError(
+                f"a control character ({name}) is not allowed here",
+                line,
+                tuple(repairs),
+                hint="delete it: it often comes with text pasted from elsewhere",
+            ) from None
         except yaml.YAMLError as exc:
             raise YamlError(str(exc), None, tuple(repairs)) from None
         except YamlError as exc:

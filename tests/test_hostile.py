@@ -354,3 +354,28 @@ def test_the_limits_are_set_in_site_yaml(make_site):
     site.write({"site.yaml": "limits:\n  tags: 3\n  authors: 2\n"})
     site.build()
     assert (site.output / "tags/c/index.html").is_file()
+
+
+# -- small ones: every problem at its line ---------------------------------------------------
+
+
+def test_a_nul_byte_a_runaway_image_and_an_unclosed_quote_each_have_their_line(make_site):
+    site = make_site(
+        {
+            "content/nul.md": "---\nheadline: A\x00b\ndate: 2026-11-24\n---\n\nx\n",
+            "content/img.md": article("Img", image="../../../etc/passwd.jpg"),
+            "content/quote.md": '---\nheadline: "Unclosed\ndate: 2026-11-24\ntags: [a]\n---\n\nx\n',
+        }
+    )
+    run = site.digest("build")
+    assert run.code == 1
+    assert (
+        "content/nul.md:2: error: a control character (U+0000) is not allowed here "
+        "(delete it: it often comes with text pasted from elsewhere)"
+    ) in run.err
+    assert (
+        "content/img.md:4: error: image: '../../../etc/passwd.jpg' points outside content/ "
+        "(use a file inside content/ or a full URL)"
+    ) in run.err
+    assert "content/quote.md:2: error: invalid YAML: while scanning a quoted scalar" in run.err
+    assert run.err.count("passwd") == 1  # said once, at its line

@@ -147,6 +147,17 @@ class Site:
         return keys[index % len(keys)] if keys else None
 
 
+# Front matter that once broke a promise (issue 12), each an error now: an
+# alias inside itself, an alias bomb, a NUL byte, the calendar's end, 60 tags.
+HOSTILE = [
+    "loop: &l [*l]",
+    "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\na1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0,"
+    " *a0, *a0]\na2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]\n"
+    "a3: [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]",
+    "extra: a\x00b",
+    "updated: 9999-12-31 23:59",
+    "tags: [" + ", ".join(f"t{i}" for i in range(60)) + "]",
+]
 # Edits that keep every article's place (the preview's quickest path) ...
 text_ops = st.one_of(
     st.tuples(st.just("body"), st.integers(0, 20), st.sampled_from(WORDS + SAYINGS)),
@@ -158,6 +169,7 @@ text_ops = st.one_of(
     st.tuples(st.just("image"), st.integers(0, 20), st.integers(-1, 2)),
     st.tuples(st.just("touch"), st.integers(0, 20), st.none()),
     st.tuples(st.just("broken"), st.integers(0, 20), st.booleans()),  # False: mended
+    st.tuples(st.just("hostile"), st.integers(0, 20), st.sampled_from(HOSTILE)),
 )
 # ... and the ones that move articles, add them or take them away ...
 structure_ops = st.one_of(
@@ -218,6 +230,11 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
     if kind == "broken" and b:  # front matter an editor is still typing: an error
         site.render(n)  # its links are checked all the same
         text = path.read_text(encoding="utf-8").replace("headline: ", "headline: [Unclosed ", 1)
+        site.write(site.rel(n), text)
+        return
+    if kind == "hostile":  # an error until the article is written again
+        site.render(n)
+        text = path.read_text(encoding="utf-8").replace("---\n", f"---\n{b}\n", 1)
         site.write(site.rel(n), text)
         return
     if kind == "same-size":  # other bytes, the same size, the time put back

@@ -227,6 +227,13 @@ def _parse(
         )
     authors = fields.authors()
     image = fields.url("image")
+    if image is not None and _leaves_content(path, image):
+        fields.problem(
+            "image",
+            f"{image!r} points outside {CONTENT_DIR}/",
+            "use a file inside content/ or a full URL",
+        )
+        image = None
     image_alt = fields.text("image_alt") or ""
     lang = fields.text("lang")
     if lang is not None and not _LANG.match(lang):
@@ -337,3 +344,13 @@ def _slug(fields: Fields, headline: str | None) -> str | None:
         fields.problem("headline", "no letters or digits to make a URL from", "add a 'slug:' field")
         return None
     return slug
+
+
+def _leaves_content(source: str, image: str) -> bool:
+    """Whether a relative ``image`` path of the file ``source`` leads out of
+    ``content/`` (known from the file alone, so said at the field's line)."""
+    if "://" in image or image.startswith(("/", "//")):
+        return False
+    folder = posixpath.dirname(source[len(CONTENT_DIR) + 1 :])
+    target = posixpath.normpath(posixpath.join(folder, image))
+    return target == ".." or target.startswith("../")
