@@ -306,9 +306,9 @@ def test_a_broken_lead_image_of_a_file_with_errors_is_reported(make_site):
     site = make_site({"site.yaml": SITE_YAML, "content/good.md": GOOD, "content/bad.md": source})
     run = site.digest("build")
     assert lines_of(run.err, "error") == [
-        "content/bad.md: error: image 'pics/lead.jpg': content/pics/lead.jpg does not exist "
-        "(put the file under content/ or fix the path)",
         f"content/bad.md:3: error: date: cannot read 'someday' as a date ({DATE_HINT})",
+        "content/bad.md:4: error: image 'pics/lead.jpg': content/pics/lead.jpg does not exist "
+        "(put the file under content/ or fix the path)",
     ]
 
 

@@ -374,8 +374,18 @@ def test_a_nul_byte_a_runaway_image_and_an_unclosed_quote_each_have_their_line(m
         "(delete it: it often comes with text pasted from elsewhere)"
     ) in run.err
     assert (
-        "content/img.md:4: error: image: '../../../etc/passwd.jpg' points outside content/ "
-        "(use a file inside content/ or a full URL)"
+        "content/img.md:4: error: image '../../../etc/passwd.jpg' points outside content/ "
+        "(link to files inside content/ or use a full URL)"
     ) in run.err
     assert "content/quote.md:2: error: invalid YAML: while scanning a quoted scalar" in run.err
     assert run.err.count("passwd") == 1  # said once, at its line
+
+
+def test_a_lead_image_that_does_not_exist_is_reported_at_its_line(make_site):
+    site = make_site({"content/a.md": article("Pictured", image="images/missing.jpg")})
+    run = site.digest("build")
+    assert run.code == 1
+    assert (
+        "content/a.md:4: error: image 'images/missing.jpg': content/images/missing.jpg "
+        "does not exist"
+    ) in run.err

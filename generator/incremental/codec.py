@@ -57,13 +57,15 @@ def encode_parse(
 
 
 def encode_links(links: UnpublishedLinks) -> str:
-    return _dumps([links.source, _refs(links.refs), links.image])
+    return _dumps([links.source, _refs(links.refs), links.image, links.image_line])
 
 
 def decode_links(text: str) -> UnpublishedLinks:
     try:
-        source, refs, image = json.loads(text)
-        return UnpublishedLinks(source=source, refs=_unrefs(refs), image=image)
+        source, refs, image, image_line = json.loads(text)
+        return UnpublishedLinks(
+            source=source, refs=_unrefs(refs), image=image, image_line=image_line
+        )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise CodecError(str(exc)) from exc
 
@@ -129,6 +131,7 @@ def _article(p: ParsedArticle) -> list[Any]:
         p.slug,
         p.draft,
         p.image,
+        p.image_line,
         p.image_alt,
         p.lang,
         _value(dict(p.meta)),
@@ -152,6 +155,7 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         slug,
         draft,
         image,
+        image_line,
         image_alt,
         lang,
         meta,
@@ -172,6 +176,7 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         slug=slug,
         draft=draft,
         image=image,
+        image_line=image_line,
         image_alt=image_alt,
         lang=lang,
         meta=FrozenDict(_unvalue(meta)),

@@ -127,7 +127,7 @@ def make_items(
     ``structure``), and its broken links."""
     diags: list[Diagnostic] = []
     links, links_to, image = _resolve_links(
-        config, structure, p.source, p.body.refs, p.image, diags
+        config, structure, p.source, p.body.refs, (p.image, p.image_line), diags
     )
     placed = structure.placed[p.source]
     tag_refs = []
@@ -177,7 +177,12 @@ def check_links(
     made of them, so they change no page."""
     diags: list[Diagnostic] = []
     _resolve_links(
-        config, structure, unpublished.source, unpublished.refs, unpublished.image, diags
+        config,
+        structure,
+        unpublished.source,
+        unpublished.refs,
+        (unpublished.image, unpublished.image_line),
+        diags,
     )
     return diags
 
@@ -187,12 +192,13 @@ def _resolve_links(
     structure: Structure,
     source: str,
     refs: tuple[LinkRef, ...],
-    image: str | None,
+    lead: tuple[str | None, int | None],
     diags: list[Diagnostic],
 ) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     """Each relative link's URL (in the order of the body's markers), the
-    articles linked to, and the image's URL, for the file ``source``;
-    report links to nothing."""
+    articles linked to, and the lead image's URL (``lead``: as written, and
+    its line), for the file ``source``; report links to nothing."""
+    image, image_line = lead
     paths, asset_paths, unbuilt = structure.paths, structure.asset_paths, structure.unbuilt
     links_to: list[str] = []
 
@@ -237,7 +243,7 @@ def _resolve_links(
     if image and not (image.startswith(("http://", "https://", "//", "/"))):
         content_path = source[len(CONTENT_DIR) + 1 :]
         target = posixpath.normpath(posixpath.join(posixpath.dirname(content_path), image))
-        image = resolve_target(target, None, image, "image")
+        image = resolve_target(target, image_line, image, "image")
     elif image and image.startswith("/"):
         image = urls.url_for(config, image)
     return tuple(links), tuple(dict.fromkeys(links_to)), image
