@@ -224,8 +224,7 @@ def _build(options: pipeline.BuildOptions) -> int:
         result = pipeline.run(options, progress=progress, waiting=lambda: _waiting(output))
     except (OutputError, ExecutorUnavailable) as exc:
         _clear_progress(sys.stdout)
-        print(f"digest: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error(str(exc))
     _clear_progress(sys.stdout)
     _print_diagnostics(result.diagnostics)
     if not result.ok:
@@ -281,8 +280,7 @@ def _serve(args: argparse.Namespace) -> int:
     from generator.preview import Preview, PreviewOptions
 
     if not 0 <= args.port <= 65535:
-        print(f"digest: error: --port {args.port} is not a port number", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error(f"--port {args.port} is not a port number")
     options = PreviewOptions(
         site_dir=args.site,
         output_dir=args.output or args.site / "output",
@@ -301,14 +299,9 @@ def _serve(args: argparse.Namespace) -> int:
         try:
             preview.start()
         except OutputError as exc:
-            print(f"digest: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return _usage_error(str(exc))
         except OSError as exc:
-            print(
-                f"digest: error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
+            return _usage_error(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}")
         server = preview.server
         assert server is not None
         if server.port != args.port and args.port:

@@ -3,15 +3,15 @@
 A build that changes many outputs writes them into a staging folder beside
 ``output/`` (same file system), hard-links the unchanged files into it (same
 bytes, same modification time), and swaps it in only when everything was
-written. A build that changes a few outputs writes each changed file as a
-temporary file beside the one it replaces, and only when all are written
-renames them into place (``InPlace``). A file whose bytes did not change is
-never rewritten. Hidden entries at the top of an existing output folder
-(``.git`` of a gh-pages checkout, ``.well-known``) are carried over.
+written. A build that changes a few outputs writes the changed files into
+a folder beside ``output/`` too, and only when all are written renames them
+into place (``InPlace``). A file whose bytes did not change is never
+rewritten. Hidden entries at the top of an existing output folder (``.git``
+of a gh-pages checkout, ``.well-known``) are carried over.
 
 Either way a journal beside the output folder says what is under way: killed
-before the journal says "commit", the next build removes what was written
-and the last good site stands; killed after, the next build finishes the
+before the journal is written, the output folder is untouched and the next
+build removes the folder it left; killed after, the next build finishes the
 job. One build at a time writes into a folder (``output_lock``); a build
 that finds another at work waits for it.
 """
@@ -209,12 +209,12 @@ class _Journal:
     def __init__(self, output: Path) -> None:
         self.output = output
         self.path = output.parent / f".digest-journal-{output.name}.json"
+        self.tmp = self.path.with_name(self.path.name + ".tmp")  # written, then renamed
 
     def write(self, entry: dict[str, object]) -> None:
         self.output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(entry), encoding="utf-8")
-        os.replace(tmp, self.path)
+        self.tmp.write_text(json.dumps(entry), encoding="utf-8")
+        os.replace(self.tmp, self.path)
 
     def read(self) -> dict[str, object] | None:
         try:
@@ -246,7 +246,7 @@ def recover(output: Path) -> None:
             _finish(output, parent / str(entry["staging"]), moves, removes)
         journal.remove()
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(journal.path.with_name(journal.path.name + ".tmp"))
+        os.unlink(journal.tmp)
     if parent.is_dir():
         for entry_name in os.listdir(parent):
             if entry_name.startswith((f".digest-staging-{name}-", f".digest-old-{name}-")):

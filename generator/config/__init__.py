@@ -15,7 +15,15 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.config.sections import read_favicon, read_permalinks, type_name, unknown_setting
+from generator.config.sections import (
+    count_problem,
+    is_count,
+    read_favicon,
+    read_permalinks,
+    type_name,
+    unknown_in,
+    unknown_setting,
+)
 from generator.config.settings import (
     CONFIG_FILE,
     ENGLISH_MONTHS,
@@ -125,8 +133,8 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     for key, low in (("per_page", 1), ("related", 0)):
         if key in v and v[key] is not None:
             value = v[key]
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                bad(key, f"expected a whole number of at least {low}, got {value!r}")
+            if not is_count(value, low):
+                bad(key, count_problem(value, low))
             else:
                 kwargs[key] = value
 
@@ -190,14 +198,7 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         if not isinstance(markdown, dict):
             bad("markdown", "expected settings such as 'html: true'")
         else:
-            for key in sorted(set(markdown) - _MARKDOWN_KEYS):
-                diags.append(
-                    unknown_setting(
-                        f"markdown.{key}",
-                        {f"markdown.{k}" for k in _MARKDOWN_KEYS},
-                        line_of("markdown"),
-                    )
-                )
+            diags += unknown_in("markdown", markdown, _MARKDOWN_KEYS, line_of("markdown"))
             for key, attr in (("html", "markdown_html"), ("highlight", "highlight")):
                 if key in markdown:
                     if isinstance(markdown[key], bool):
@@ -217,17 +218,12 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         if not isinstance(feeds, dict):
             bad("feeds", "expected settings such as 'entries: 20'")
         else:
-            for key in sorted(set(feeds) - {"entries", "content"}):
-                diags.append(
-                    unknown_setting(
-                        f"feeds.{key}", {"feeds.entries", "feeds.content"}, line_of("feeds")
-                    )
-                )
+            diags += unknown_in("feeds", feeds, ("entries", "content"), line_of("feeds"))
             feed_kwargs: dict[str, Any] = {}
             entries = feeds.get("entries")
             if entries is not None:
-                if isinstance(entries, bool) or not isinstance(entries, int) or entries < 1:
-                    bad("feeds.entries", f"expected a whole number of at least 1, got {entries!r}")
+                if not is_count(entries, 1):
+                    bad("feeds.entries", count_problem(entries, 1))
                 else:
                     feed_kwargs["entries"] = entries
             content = feeds.get("content")
@@ -245,14 +241,9 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         elif not isinstance(publisher, dict):
             bad("publisher", "expected a name, or settings such as 'name: ...' and 'logo: ...'")
         else:
-            for key in sorted(set(publisher) - {"name", "url", "logo"}):
-                diags.append(
-                    unknown_setting(
-                        f"publisher.{key}",
-                        {"publisher.name", "publisher.url", "publisher.logo"},
-                        line_of("publisher"),
-                    )
-                )
+            diags += unknown_in(
+                "publisher", publisher, ("name", "url", "logo"), line_of("publisher")
+            )
             pub_kwargs: dict[str, str] = {}
             for key in ("name", "url", "logo"):
                 value = publisher.get(key)
@@ -271,16 +262,14 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         if not isinstance(limits, dict):
             bad("limits", "expected settings such as 'tags: 50'")
         else:
-            for key in sorted(set(limits) - {"tags", "authors"}):
-                known = {"limits.tags", "limits.authors"}
-                diags.append(unknown_setting(f"limits.{key}", known, line_of("limits")))
+            diags += unknown_in("limits", limits, ("tags", "authors"), line_of("limits"))
             limit_kwargs: dict[str, int] = {}
             for key in ("tags", "authors"):
                 value = limits.get(key)
                 if value is None:
                     continue
-                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    bad(f"limits.{key}", f"expected a whole number of at least 1, got {value!r}")
+                if not is_count(value, 1):
+                    bad(f"limits.{key}", count_problem(value, 1))
                 else:
                     limit_kwargs[key] = value
             kwargs["limits"] = Limits(**limit_kwargs)

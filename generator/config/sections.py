@@ -5,6 +5,7 @@ wrong type."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,10 +19,7 @@ _ARTICLE_TOKENS = {"year", "month", "day", "slug"}
 def read_permalinks(
     raw: dict[str, Any], bad: Any, diags: list[Diagnostic], line: int | None
 ) -> Permalinks:
-    for key in sorted(set(raw) - _PERMALINK_KEYS):
-        diags.append(
-            unknown_setting(f"permalinks.{key}", {f"permalinks.{k}" for k in _PERMALINK_KEYS}, line)
-        )
+    diags += unknown_in("permalinks", raw, _PERMALINK_KEYS, line)
     values: dict[str, str] = {}
     allowed = {
         "article": _ARTICLE_TOKENS,
@@ -84,10 +82,7 @@ def read_favicon(
     if not isinstance(raw, dict):
         bad("favicon", "expected a path to an icon, or settings such as 'letter: N'")
         return None
-    for key in sorted(set(raw) - _FAVICON_KEYS):
-        diags.append(
-            unknown_setting(f"favicon.{key}", {f"favicon.{k}" for k in _FAVICON_KEYS}, line)
-        )
+    diags += unknown_in("favicon", raw, _FAVICON_KEYS, line)
     values: dict[str, str] = {}
     letter = raw.get("letter")
     if letter is not None:
@@ -113,6 +108,26 @@ def read_favicon(
 def unknown_setting(key: str, known: set[str], line: int | None) -> Diagnostic:
     hint = did_you_mean(key, known, cutoff=0.7) or "it is ignored"
     return warning(CONFIG_FILE, f"unknown setting '{key}'", line=line, hint=hint)
+
+
+def unknown_in(
+    section: str, raw: Mapping[str, Any], known: Iterable[str], line: int | None
+) -> list[Diagnostic]:
+    """A warning per key of the ``section:`` mapping ``raw`` that is none of
+    ``known`` (``feeds.entires``: did you mean 'feeds.entries'?)."""
+    names = {f"{section}.{k}" for k in known}
+    return [
+        unknown_setting(f"{section}.{key}", names, line) for key in sorted(set(raw) - set(known))
+    ]
+
+
+def is_count(value: object, low: int) -> bool:
+    """A whole number of at least ``low`` (not true/false, which YAML makes 1 and 0)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def count_problem(value: object, low: int) -> str:
+    return f"expected a whole number of at least {low}, got {value!r}"
 
 
 def type_name(value: object) -> str:

@@ -219,14 +219,14 @@ def render_and_write(
         # Every output's record as written; the ones not signed again are
         # the very ones the state has.
         new_records = dict(records) if signed is not None else {}
-        in_place_written: list[tuple[str, str]] = []  # (output, digest), stat once in place
+        placed: dict[str, str] = {}  # output -> digest; its stat once in place
         for r in rendered:
             before = state.outputs.get(r.output)
             if inplace is not None:  # only bytes that changed are written
                 assert r.data is not None
                 if inplace.put(r.output, r.data):
                     changed.append(r.output)
-                in_place_written.append((r.output, r.digest))
+                placed[r.output] = r.digest
             else:
                 assert r.stat is not None
                 if before is None or before.digest != r.digest:
@@ -236,16 +236,15 @@ def render_and_write(
             if inplace is not None:
                 if inplace.put(copy.output, copy.path.read_bytes()):
                     changed.append(copy.output)
-                in_place_written.append((copy.output, ""))
+                placed[copy.output] = ""
             else:
                 assert staging is not None
                 staging.copy(copy.output, copy.path)
                 changed.append(copy.output)
                 written = stat_of(staging.root / copy.output) or (0, 0)
                 new_records[copy.output] = _record(records[copy.output], written, "")
-        written_here = {output for output, _ in in_place_written}
         for output in records.keys() if signed is None else signed:
-            if output not in new_records and output not in written_here:  # as last left
+            if output not in new_records and output not in placed:  # as last left
                 record, old = records[output], state.outputs[output]
                 same = record is old or (
                     record.signature == old.signature and record.address == old.address
@@ -257,7 +256,7 @@ def render_and_write(
         else:
             assert inplace is not None
             inplace.commit(orphans)
-            for output, digest in in_place_written:
+            for output, digest in placed.items():
                 stat = stat_of(out / output) or (0, 0)
                 new_records[output] = _record(records[output], stat, digest)
         result.changed = sorted(changed + orphans)
