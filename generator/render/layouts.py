@@ -83,11 +83,17 @@ class Layouts:
 
     def names(self) -> list[str]:
         """Every layout name, site and theme, sorted."""
-        return sorted({*_layout_files(self.site_layouts), *_layout_files(THEME_LAYOUTS)})
+        return self.names_and_suggestions()[0]
 
     def suggestions(self) -> list[str]:
         """Every name a tag can give: the layouts, and the theme's under ``theme/``."""
-        return [*self.names(), *(f"{THEME_PREFIX}/{n}" for n in _layout_files(THEME_LAYOUTS))]
+        return self.names_and_suggestions()[1]
+
+    def names_and_suggestions(self) -> tuple[list[str], list[str]]:
+        """``names`` and ``suggestions``, from one look at each folder."""
+        theme = _layout_files(THEME_LAYOUTS)
+        names = sorted({*_layout_files(self.site_layouts), *theme})
+        return names, [*names, *(f"{THEME_PREFIX}/{n}" for n in theme)]
 
     def display(self, filename: str | None) -> str:
         """A layout file as a user should read it in a message."""
@@ -190,8 +196,7 @@ def analyse_layouts(env: jinja2.Environment, layouts: Layouts) -> LayoutInfo:
     an unknown filter or test, or a tag naming a layout that does not exist
     is found, once, wherever it is; follow what each one reaches."""
     assert env.loader is not None
-    names = layouts.names()
-    suggestions = layouts.suggestions()
+    names, suggestions = layouts.names_and_suggestions()
     prints: dict[str, str] = {}
     references: dict[str, tuple[str, ...] | None] = {}
     diags: list[Diagnostic] = []
