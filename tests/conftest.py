@@ -121,17 +121,25 @@ def make_site(
     return make
 
 
-def interrupt(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
-    """Ctrl-C a ``digest serve`` process and wait for it to end; if it does
-    not, fail with where each of its threads was (it runs with
+def interrupt(
+    proc: subprocess.Popen[str], timeout: float, *, stdout_read_elsewhere: bool = False
+) -> tuple[str, str]:
+    """Ctrl-C a ``digest serve`` process and wait for it to end: what it
+    printed (its stdout only if no one else reads it). If it does not end,
+    fail with where each of its threads was (it runs with
     ``PYTHONFAULTHANDLER``, so SIGABRT dumps them)."""
     proc.send_signal(signal.SIGINT)
     try:
+        if stdout_read_elsewhere:  # a thread of the test reads it: only wait
+            proc.wait(timeout=timeout)
+            assert proc.stderr is not None
+            return "", proc.stderr.read()
         return proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGABRT)
-        out, err = proc.communicate(timeout=30)
-        pytest.fail(f"did not stop within {timeout} s of Ctrl-C:\n{out}\n{err}")
+        proc.wait(timeout=30)
+        assert proc.stderr is not None
+        pytest.fail(f"did not stop within {timeout} s of Ctrl-C:\n{proc.stderr.read()}")
 
 
 def serve(site: Path) -> subprocess.Popen[str]:

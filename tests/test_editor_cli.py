@@ -352,7 +352,7 @@ def test_serve_says_the_no_host_warning_once_however_many_rebuilds(make_site):
         for n in range(3):
             site.write({"content/a.md": article("Harbour reopens", "2026-11-24", f"Edit {n}.")})
             out.wait_for("Rebuilt: ")
-        _, err = interrupt(proc, timeout=15)
+        _, err = interrupt(proc, timeout=15, stdout_read_elsewhere=True)
     finally:
         if proc.poll() is None:
             proc.kill()
