@@ -197,21 +197,27 @@ def load_site_files(site_dir: Path) -> SiteFiles:
         else:
             assets.append(AssetFile(rel=rel, path=entry.path, dest=entry.rel, stat=entry.stat))
     assets.extend(static_files(site_dir))
+    layout_links = Links()  # the site's layouts (static files included)
+    layouts = layout_files(site_dir, layout_links)
     return SiteFiles(
         articles=tuple(articles),
         assets=tuple(assets),
         content_paths=frozenset(content_paths),
-        layouts=layout_files(site_dir),
-        problems=tuple(links.problems(f"{CONTENT_DIR}/")),
+        layouts=layouts,
+        problems=(
+            *links.problems(f"{CONTENT_DIR}/"),
+            *layout_links.problems(f"{LAYOUTS_DIR}/"),
+        ),
     )
 
 
-def layout_files(site_dir: Path) -> tuple[tuple[str, int, int], ...]:
+def layout_files(site_dir: Path, links: Links | None = None) -> tuple[tuple[str, int, int], ...]:
     """Every layout file, the site's and the theme's, with its stat: equal
-    answers mean the same layouts."""
+    answers mean the same layouts. ``links`` collects the site's symlinks
+    that loop or lead to a folder inside it."""
     found = []
     for label, root in (("site", site_dir / LAYOUTS_DIR), ("theme", THEME_DIR / LAYOUTS_DIR)):
-        for entry in scan(root):
+        for entry in scan(root, links if label == "site" else None):
             found.append((f"{label}/{entry.rel}", *entry.stat))
     return tuple(found)
 

@@ -29,6 +29,22 @@ def test_a_symlink_loop_is_one_error_naming_the_links(make_site):
     assert not site.output.exists()
 
 
+def test_a_symlink_loop_among_the_layouts_is_an_error_not_the_theme_silently(make_site):
+    site = make_site({"content/real.md": article("Real")})
+    (site.root / "layouts").mkdir()
+    _symlink(site.root / "layouts/article.html", "article.html")
+    _symlink(site.root / "layouts/static", ".", folder=True)
+    run = site.digest("build")
+    assert run.code == 1
+    assert (
+        "layouts/article.html: error: symlink loop: article.html -> article.html "
+        "(point the link at a real file)"
+    ) in run.err
+    assert "layouts/static: warning: a link to layouts/, which is read by its own name" in run.err
+    assert "Traceback" not in run.err
+    assert not site.output.exists()
+
+
 def test_a_link_to_a_folder_above_is_not_walked_again(make_site):
     site = make_site({"content/2026/one.md": article("One"), "content/two.md": article("Two")})
     _symlink(site.root / "content/2026/loop", "..", folder=True)
@@ -141,6 +157,97 @@ def test_a_build_killed_at_any_moment_leaves_old_or_new_and_the_next_finishes(
         assert _litter(site) == []
     print(sorted(outcomes))
     assert "old" in outcomes  # the kills did land while the build ran
+
+
+class _Lines:
+    """The lines a process prints, read by a thread, waited for with a timeout."""
+
+    def __init__(self, stream) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self._queue.put(line)
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except Exception:
+                break
+            self.seen.append(line)
+            if text in line:
+                return line
+        pytest.fail(f"no {text!r} within {timeout} s; printed: {''.join(self.seen)}")
+
+
+def test_a_preview_killed_at_any_moment_of_a_rebuild_leaves_old_or_new(make_site, tmp_path):
+    """``digest serve`` writes with the same staging and swap as ``digest
+    build``: killed anywhere in a rebuild that changes every page (a new
+    title), the output is the old site or the new one, and the next build
+    finishes or cleans up."""
+    import shutil
+    import signal
+    import time
+
+    from tests.conftest import serve
+
+    site = make_site(_site_files())
+    site.build()
+    old = _snapshot(site.output)
+    saved = tmp_path / "saved"
+    shutil.copytree(site.root, saved, symlinks=True)
+    site.write(_site_files(title="Another title"))
+    site.build()
+    new = _snapshot(site.output)
+    assert new != old
+
+    def restart():
+        shutil.rmtree(site.root)
+        shutil.copytree(saved, site.root, symlinks=True)
+        process = serve(site.root)
+        lines = _Lines(process.stdout)
+        lines.wait_for("Serving", timeout=120)
+        assert _snapshot(site.output) == old
+        return process, lines
+
+    # How long the preview takes from the edit to the rebuilt site, then
+    # kills spread over that time.
+    process, lines = restart()
+    started = time.monotonic()
+    site.write(_site_files(title="Another title"))
+    lines.wait_for("Rebuilt", timeout=120)
+    took = time.monotonic() - started
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    assert _snapshot(site.output) == new
+    outcomes = set()
+    for step in range(6):
+        process, lines = restart()
+        site.write(_site_files(title="Another title"))
+        try:
+            process.wait(timeout=took * (0.2 + 0.3 * step))
+        except Exception:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=60)
+        now = _snapshot(site.output)
+        journal = site.root / ".digest-journal-output.json"
+        finishing = journal.exists() and '"commit"' in journal.read_text()
+        assert now in (old, new) or finishing, f"kill {step}: neither the old site nor the new"
+        outcomes.add("old" if now == old else "new" if now == new else "finishing")
+        site.build()  # the next build finishes the job, or cleans up
+        assert _snapshot(site.output) == new
+        assert _litter(site) == []
+    print(sorted(outcomes), f"rebuild took {took:.2f} s")
+    assert "old" in outcomes  # the kills did land while the preview rebuilt
 
 
 def test_two_builds_at_once_wait_for_each_other(make_site):

@@ -15,11 +15,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import __version__
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.execute import ExecutorUnavailable, resolve
-from generator.fingerprint import fingerprint
+from generator.fingerprint import GENERATOR, fingerprint
 from generator.incremental.codec import Stored, encode_parse
 from generator.model import Skeleton
 from generator.model import skeleton as skeleton_of
@@ -37,15 +36,15 @@ class VersionMismatch(ExecutorUnavailable):
 
 
 def _check(version: str) -> None:
-    if version != __version__:
+    if version != GENERATOR:
         raise VersionMismatch(
-            f"a worker runs Digest {__version__}, the build {version}: install the same on both"
+            f"a worker runs Digest {GENERATOR}, the build {version}: install the same on both"
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParseTask:
-    generator: str = __version__  # the version that made the task
+    generator: str = GENERATOR  # the version (and code) that made the task
     site_dir: str
     settings: ParseSettings
     sources: tuple[str, ...]  # site-relative article files
@@ -54,7 +53,7 @@ class ParseTask:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RenderTask:
-    generator: str = __version__  # the version that made the task
+    generator: str = GENERATOR  # the version (and code) that made the task
     site_dir: str
     config: SiteConfig
     layouts: str  # fingerprint of every layout's source: a worker's renderer is for one set
