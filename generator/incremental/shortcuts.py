@@ -175,6 +175,7 @@ class _Made:
     """The last structure, what it was made from, its problems and its key."""
 
     key: object
+    now: dt.datetime | None  # the build time it was made at
     structure: Structure
     diagnostics: tuple[Diagnostic, ...]
     skeletons: Mapping[str, Skeleton]
@@ -310,15 +311,20 @@ class Memo:
         state: State,
         asset_paths: frozenset[str],
         content_paths: frozenset[str],
+        *,
+        now: dt.datetime | None = None,
+        future: bool = False,
     ) -> tuple[Structure, list[Diagnostic], str]:
         """The structure and its key: the last ones, when the same articles
         are published, each with the skeleton it had (the very object, most
-        often: a quick check), and the settings and files are the same."""
-        key = (config, asset_paths, content_paths)
+        often: a quick check), the settings and files are the same, and the
+        build time has not passed a moment an article goes live or expires."""
+        key = (config, asset_paths, content_paths, future)
         last = self._structure
         if (
             last is not None
             and last.key == key
+            and (now == last.now or _same_time(last, now))
             and tuple(published) == last.published
             and all(
                 _same(state.parsed[s].skeleton, last.skeletons[s])
@@ -333,10 +339,15 @@ class Memo:
             entry = state.parsed[source].skeleton
             assert entry is not None
             skeletons.append(entry)
-        structure, diags = build_structure(config, skeletons, asset_paths, content_paths)
-        plan_key = structure_key(config, skeletons, asset_paths, content_paths)
+        structure, diags = build_structure(
+            config, skeletons, asset_paths, content_paths, now=now, future=future
+        )
+        plan_key = structure_key(
+            config, skeletons, asset_paths, content_paths, now=now, future=future
+        )
         self._structure = _Made(
             key=key,
+            now=now,
             structure=structure,
             diagnostics=tuple(diags),
             skeletons={s.source: s for s in skeletons},
@@ -359,6 +370,14 @@ class Memo:
             return made
 
         return items
+
+
+def _same_time(last: _Made, now: dt.datetime | None) -> bool:
+    """No article went live or expired between the last structure's build
+    time and ``now``: the time decides the same."""
+    if now is None or last.now is None:
+        return False
+    return last.now <= now and now.timestamp() < last.structure.changes_at
 
 
 def _same(a: Skeleton | None, b: Skeleton) -> bool:

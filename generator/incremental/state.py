@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import os
@@ -53,7 +54,7 @@ from generator.parse.markdown import body_ref
 
 STATE_DIR = ".digest"
 STATE_FILE = "state.sqlite"
-SCHEMA = 5  # bump when the tables or the codec change
+SCHEMA = 6  # bump when the tables or the codec change
 BUSY_SECONDS = 60.0  # how long a build waits for another one saving the same state
 
 _TABLES = """
@@ -304,6 +305,7 @@ def _read(db: sqlite3.Connection) -> State | None:
     if meta.get("version") != _version():
         return None
     articles, tags, pages, files = json.loads(meta["counts"])
+    scheduled, next_scheduled = json.loads(meta["scheduled"])
     state = State(
         settings=meta["settings"],
         output=meta["output"],
@@ -316,6 +318,10 @@ def _read(db: sqlite3.Connection) -> State | None:
             pages=pages,
             files=files,
             warnings=decode_diagnostics(meta["warnings"]),
+            scheduled=scheduled,
+            next_scheduled=tuple(
+                (headline, dt.datetime.fromisoformat(when)) for headline, when in next_scheduled
+            ),
         ),
         bodies=Bodies(db),
         db=db,
@@ -406,6 +412,10 @@ def save_state(state: State) -> bool:
                 "valid_until": repr(state.valid_until),
                 "counts": json.dumps([s.articles, s.tags, s.pages, s.files]),
                 "warnings": encode_diagnostics(s.warnings),
+                "scheduled": json.dumps(
+                    [s.scheduled, [[h, when.isoformat()] for h, when in s.next_scheduled]],
+                    ensure_ascii=False,
+                ),
             }
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
     except (sqlite3.Error, CodecError, OSError):
