@@ -63,7 +63,7 @@ def nothing_to_do(
     state: State, settings: str, files: SiteFiles, now: dt.datetime, site_dir: Path, out: Path
 ) -> bool:
     """The state says the output folder is exactly what these inputs make."""
-    if state.settings != settings or now.timestamp() >= state.valid_until:
+    if state.settings != settings or not in_time(state, now):
         return False
     if len(files.articles) != len(state.inputs):
         return False
@@ -85,6 +85,13 @@ def nothing_to_do(
             return False
     base = str(out)
     return all(stat_of(f"{base}/{o}") == r.stat for o, r in state.outputs.items())
+
+
+def in_time(state: State, now: dt.datetime) -> bool:
+    """The build time is one the last build's outputs hold for: not before
+    the time they were made at, not at or after the next moment they go
+    stale by themselves (an article going live or expiring, say)."""
+    return state.valid_from <= now.timestamp() < state.valid_until
 
 
 def known_layouts(state: State, files: Sequence[tuple[str, int, int]]) -> LayoutInfo | None:
@@ -140,7 +147,7 @@ def same_plan(
     may not be. ``reparsed``: the articles parsed again by this build;
     ``readers`` finds the outputs that read any of some input keys (the
     preview keeps an index; without one, every output is looked at)."""
-    if not state.plan or state.plan != plan_key or now.timestamp() >= state.valid_until:
+    if not state.plan or state.plan != plan_key or not in_time(state, now):
         return None
     prints = dict(state.prints)
     changed: set[str] = set()

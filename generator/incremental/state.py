@@ -145,6 +145,9 @@ class State:
     inputs: dict[str, InputRecord] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     valid_until: float = 0.0  # the build time at which the outputs go stale by themselves
+    # The build time they were made at: an earlier one (--now, or
+    # SOURCE_DATE_EPOCH, set back) may decide otherwise.
+    valid_from: float = 0.0
     # What the outputs were planned from (see shortcuts.py): the plan's key,
     # what was learnt of the layouts (their files, when, each one's name,
     # fingerprint and reach), and each article's teaser's and article's
@@ -312,6 +315,7 @@ def _read(db: sqlite3.Connection) -> State | None:
         plan=meta["plan"],
         layouts=json.loads(meta["layouts"]),
         valid_until=float(meta["valid_until"]),
+        valid_from=float(meta["valid_from"]),
         summary=Summary(
             articles=articles,
             tags=tags,
@@ -379,6 +383,7 @@ def _copy(state: State) -> State:
         inputs=dict(state.inputs),
         outputs=dict(state.outputs),
         valid_until=state.valid_until,
+        valid_from=state.valid_from,
         summary=dataclasses.replace(state.summary),
         _parsed=dict(state._parsed) if state._parsed is not None else None,
         _prints=dict(state._prints) if state._prints is not None else None,
@@ -410,6 +415,7 @@ def save_state(state: State) -> bool:
                 "plan": state.plan,
                 "layouts": json.dumps(state.layouts, sort_keys=True),
                 "valid_until": repr(state.valid_until),
+                "valid_from": repr(state.valid_from),
                 "counts": json.dumps([s.articles, s.tags, s.pages, s.files]),
                 "warnings": encode_diagnostics(s.warnings),
                 "scheduled": json.dumps(

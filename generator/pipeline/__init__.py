@@ -274,6 +274,7 @@ def _build(
 
     # what the next build starts from
     state.settings, state.plan, state.valid_until = built_with, plan_key, planned.plan.valid_until
+    state.valid_from = now.timestamp()
     state.prints = planned.prints
     if analysed and not layouts.diagnostics:
         remember_layouts(state, files.layouts, layouts, analysed)
