@@ -26,6 +26,7 @@ from generator.execute import ExecutorUnavailable, default_jobs
 from generator.incremental.shortcuts import SHORTCUTS
 from generator.new import FrontMatter, NewArticleError, new_article
 from generator.parse import for_check
+from generator.waiting import read_now, scheduled_line
 from generator.write import OutputError
 
 if TYPE_CHECKING:
@@ -70,10 +71,25 @@ def _parser() -> tuple[_Parser, dict[str, _Parser]]:
             help="the site folder (default: the current folder)",
         )
 
+    def time_args(p: argparse.ArgumentParser, *, future: bool = True) -> None:
+        p.add_argument(
+            "--now",
+            metavar="ISO",
+            help="build as at this time, e.g. 2026-11-25T06:00 (the site's time zone unless "
+            "given); default: SOURCE_DATE_EPOCH, else the current time",
+        )
+        if future:
+            p.add_argument(
+                "--future",
+                action="store_true",
+                help="include articles scheduled after the build time (with a banner)",
+            )
+
     p = command("build", "build the site into the output folder")
     site_arg(p)
     p.add_argument("--output", type=Path, metavar="DIR", help="default: <site>/output")
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    time_args(p)
     p.add_argument(
         "--base-url", metavar="URL", help="build for this address instead of site.yaml's base_url"
     )
@@ -105,6 +121,7 @@ def _parser() -> tuple[_Parser, dict[str, _Parser]]:
         "--port", type=int, default=8000, help="default 8000 (the next free one if taken)"
     )
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    time_args(p)
     p.add_argument(
         "--poll",
         action="store_true",
@@ -116,6 +133,7 @@ def _parser() -> tuple[_Parser, dict[str, _Parser]]:
     p = command("check", "check all content and layouts; write nothing")
     site_arg(p)
     p.add_argument("--drafts", action="store_true", help="check drafts as strictly as the rest")
+    time_args(p, future=False)
 
     p = command("new", "create a new article with its front matter")
     site_arg(p)
@@ -189,6 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     site_dir: Path = args.site
     if not site_dir.is_dir():
         return _usage_error(f"the site folder {site_dir} does not exist")
+    now: dt.datetime | None = None
+    if getattr(args, "now", None) is not None:
+        read = read_now(args.now, load_config(site_dir)[0].tz)
+        if isinstance(read, str):
+            return _usage_error(read)
+        now = read
     try:
         if args.command == "build":
             if args.jobs < 1:
@@ -201,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 site_dir=site_dir,
                 output_dir=args.output or site_dir / "output",
                 drafts=args.drafts,
+                future=args.future,
+                now=now,
                 base_url=args.base_url,
                 jobs=args.jobs,
                 scheduler=args.scheduler,
@@ -208,9 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return _build(options)
         if args.command == "check":
-            return _check(site_dir, args.drafts)
+            return _check(site_dir, args.drafts, now)
         if args.command == "serve":
-            return _serve(args)
+            return _serve(args, now)
         return _new(args)
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
@@ -241,14 +267,24 @@ def _build(options: pipeline.BuildOptions) -> int:
         f"{result.pages} page{'s' if result.pages != 1 else ''} "
         f"({result.files} files) into {output} in {result.seconds:.2f} s"
     )
+    _print_scheduled(result, options.now, options.future)
     return EXIT_OK
 
 
-def _check(site_dir: Path, drafts: bool) -> int:
+def _print_scheduled(result: pipeline.BuildResult, now: dt.datetime | None, future: bool) -> None:
+    line = scheduled_line(
+        result.scheduled, result.next_scheduled, now or pipeline.build_time(), future
+    )
+    if line is not None:
+        print(line, flush=True)
+
+
+def _check(site_dir: Path, drafts: bool, now: dt.datetime | None) -> int:
     options = pipeline.BuildOptions(
         site_dir=site_dir,
         output_dir=site_dir / "output",
         drafts=drafts,
+        now=now,
         write=False,
         check_links=True,
         jobs=default_jobs(),
@@ -273,7 +309,7 @@ def _check(site_dir: Path, drafts: bool) -> int:
     return EXIT_OK
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, now: dt.datetime | None) -> int:
     # The preview's modules (watchdog, the HTTP server) load only for it.
     import webbrowser
 
@@ -287,6 +323,8 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         drafts=args.drafts,
+        future=args.future,
+        clock=None if now is None else lambda: now,
         poll=args.poll,
     )
     # SIGTERM (a process manager stopping us) ends the preview like Ctrl-C.
@@ -294,7 +332,7 @@ def _serve(args: argparse.Namespace) -> int:
     # again in this process (tests), and its children inherit an ignored one.
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    preview = Preview(options, _RebuildReport())
+    preview = Preview(options, _RebuildReport(now, args.future))
     try:
         try:
             preview.start()
@@ -332,9 +370,10 @@ class _RebuildReport:
     (a site without a host would hear about its base_url at every edit);
     errors are printed every time, as they keep the site from updating."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: dt.datetime | None, future: bool) -> None:
         self._lock = threading.Lock()  # the first build's report and the watcher's
         self._warned: frozenset[Diagnostic] = frozenset()
+        self._time = now, future  # to say what is scheduled
 
     def __call__(self, rebuild: Rebuild) -> None:
         with self._lock:
@@ -342,6 +381,8 @@ class _RebuildReport:
             fresh = [d for d in diagnostics if d.is_error or d not in self._warned]
             self._warned = frozenset(d for d in diagnostics if not d.is_error)
             _report_rebuild(rebuild, fresh)
+            if rebuild.batch is None and rebuild.result.ok:  # the first build, or on time
+                _print_scheduled(rebuild.result, *self._time)
 
 
 def _report_rebuild(rebuild: Rebuild, diagnostics: list[Diagnostic]) -> None:

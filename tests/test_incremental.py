@@ -2,6 +2,7 @@
 
 Hypothesis drives random sequences of changes to a small site: article
 edits (body, headline, standfirst, tags, date, slug), creates, deletes,
+a date after the build time (scheduled) and an expiry,
 renames, drafts, links between articles and to images, lead images, an
 article's lang, text with straight quotes and dashes for typography to set,
 assets added, edited and deleted, layout and site.yaml edits (base_url, the
@@ -126,6 +127,11 @@ class Site:
         if a.get("image"):
             fields["image"] = posixpath.relpath("content/" + str(a["image"]), here)
         date = f"2026-11-{int(a['day']):02d}T{8 + n % 10:02d}:00:00+01:00"  # type: ignore[call-overload]
+        if a.get("at"):  # scheduled: a time of its own, maybe after the build time
+            date = str(a["at"])
+        if a.get("expires"):  # hours after its date
+            hours = dt.timedelta(hours=int(a["expires"]))  # type: ignore[call-overload]
+            fields["expires"] = (dt.datetime.fromisoformat(date) + hours).isoformat()
         self.write(self.rel(n), article(str(a["headline"]), date, body, **fields))
 
     def create(self, day: int, tags: list[str]) -> None:
@@ -180,6 +186,11 @@ structure_ops = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 20), st.none()),
     st.tuples(st.just("rename"), st.integers(0, 20), st.none()),
     st.tuples(st.just("create"), st.integers(18, 24), st.lists(st.sampled_from(TAGS), max_size=2)),
+    # a date after the build time (hours ahead of it), or an expiry (hours
+    # after the article's date; None: none): the clock moving forward
+    # ("time") publishes and withdraws them
+    st.tuples(st.just("schedule"), st.integers(0, 20), st.integers(1, 72)),
+    st.tuples(st.just("expires"), st.integers(0, 20), st.sampled_from([None, 1, 30, 70])),
 )
 # ... and the ones around the articles.
 site_ops = st.one_of(
@@ -276,7 +287,11 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
     elif kind == "tags":
         entry["tags"] = b
     elif kind == "date":
-        entry["day"] = b
+        entry["day"], entry["at"] = b, None
+    elif kind == "schedule":
+        entry["at"] = (site.now + dt.timedelta(hours=int(b), minutes=7)).isoformat()  # type: ignore[call-overload]
+    elif kind == "expires":
+        entry["expires"] = b
     elif kind == "slug":  # None: from the headline
         entry["slug"] = f"story-{n}-{b}" if b else None
     elif kind == "draft":

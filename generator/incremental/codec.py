@@ -82,14 +82,15 @@ def _unrefs(refs: list[list[Any]]) -> tuple[LinkRef, ...]:
 
 def encode_skeleton(s: Skeleton) -> str:
     updated = None if s.updated is None else _datetime(s.updated)
+    expires = None if s.expires is None else _datetime(s.expires)
     return _dumps(
-        [s.source, _datetime(s.date), s.slug, list(s.tags), updated, s.draft, s.slug_line]
+        [s.source, _datetime(s.date), s.slug, list(s.tags), updated, s.draft, s.slug_line, expires]
     )
 
 
 def decode_skeleton(text: str) -> Skeleton:
     try:
-        source, date, slug, tags, updated, draft, slug_line = json.loads(text)
+        source, date, slug, tags, updated, draft, slug_line, expires = json.loads(text)
         return Skeleton(
             source=source,
             date=_undatetime(date),
@@ -98,6 +99,7 @@ def decode_skeleton(text: str) -> Skeleton:
             updated=None if updated is None else _undatetime(updated),
             draft=draft,
             slug_line=slug_line,
+            expires=None if expires is None else _undatetime(expires),
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise CodecError(str(exc)) from exc
@@ -140,6 +142,7 @@ def _article(p: ParsedArticle) -> list[Any]:
         b.words,
         b.summary,
         p.slug_line,
+        None if p.expires is None else _datetime(p.expires),
     ]
 
 
@@ -164,6 +167,7 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         words,
         summary,
         slug_line,
+        expires,
     ) = a
     return ParsedArticle(
         source=source,
@@ -187,6 +191,7 @@ def _parsed(a: list[Any]) -> ParsedArticle:
             summary=summary,
         ),
         slug_line=slug_line,
+        expires=None if expires is None else _undatetime(expires),
     )
 
 

@@ -3,6 +3,7 @@ build saw it, every file's parse, every output as it was written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass
@@ -122,6 +123,8 @@ class Summary:
     pages: int = 0
     files: int = 0
     warnings: tuple[Diagnostic, ...] = ()
+    scheduled: int = 0  # articles scheduled after the build time
+    next_scheduled: tuple[tuple[str, dt.datetime], ...] = ()  # the first few: headline, time
 
 
 # A file whose modification time is this close to when it was read may have

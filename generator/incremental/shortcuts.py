@@ -63,7 +63,7 @@ def nothing_to_do(
     state: State, settings: str, files: SiteFiles, now: dt.datetime, site_dir: Path, out: Path
 ) -> bool:
     """The state says the output folder is exactly what these inputs make."""
-    if state.settings != settings or now.timestamp() >= state.valid_until:
+    if state.settings != settings or not in_time(state, now):
         return False
     if len(files.articles) != len(state.inputs):
         return False
@@ -85,6 +85,13 @@ def nothing_to_do(
             return False
     base = str(out)
     return all(stat_of(f"{base}/{o}") == r.stat for o, r in state.outputs.items())
+
+
+def in_time(state: State, now: dt.datetime) -> bool:
+    """The build time is one the last build's outputs hold for: not before
+    the time they were made at, not at or after the next moment they go
+    stale by themselves (an article going live or expiring, say)."""
+    return state.valid_from <= now.timestamp() < state.valid_until
 
 
 def known_layouts(state: State, files: Sequence[tuple[str, int, int]]) -> LayoutInfo | None:
@@ -140,7 +147,7 @@ def same_plan(
     may not be. ``reparsed``: the articles parsed again by this build;
     ``readers`` finds the outputs that read any of some input keys (the
     preview keeps an index; without one, every output is looked at)."""
-    if not state.plan or state.plan != plan_key or now.timestamp() >= state.valid_until:
+    if not state.plan or state.plan != plan_key or not in_time(state, now):
         return None
     prints = dict(state.prints)
     changed: set[str] = set()
@@ -175,6 +182,7 @@ class _Made:
     """The last structure, what it was made from, its problems and its key."""
 
     key: object
+    now: dt.datetime | None  # the build time it was made at
     structure: Structure
     diagnostics: tuple[Diagnostic, ...]
     skeletons: Mapping[str, Skeleton]
@@ -310,15 +318,20 @@ class Memo:
         state: State,
         asset_paths: frozenset[str],
         content_paths: frozenset[str],
+        *,
+        now: dt.datetime | None = None,
+        future: bool = False,
     ) -> tuple[Structure, list[Diagnostic], str]:
         """The structure and its key: the last ones, when the same articles
         are published, each with the skeleton it had (the very object, most
-        often: a quick check), and the settings and files are the same."""
-        key = (config, asset_paths, content_paths)
+        often: a quick check), the settings and files are the same, and the
+        build time has not passed a moment an article goes live or expires."""
+        key = (config, asset_paths, content_paths, future)
         last = self._structure
         if (
             last is not None
             and last.key == key
+            and (now == last.now or _same_time(last, now))
             and tuple(published) == last.published
             and all(
                 _same(state.parsed[s].skeleton, last.skeletons[s])
@@ -333,10 +346,15 @@ class Memo:
             entry = state.parsed[source].skeleton
             assert entry is not None
             skeletons.append(entry)
-        structure, diags = build_structure(config, skeletons, asset_paths, content_paths)
-        plan_key = structure_key(config, skeletons, asset_paths, content_paths)
+        structure, diags = build_structure(
+            config, skeletons, asset_paths, content_paths, now=now, future=future
+        )
+        plan_key = structure_key(
+            config, skeletons, asset_paths, content_paths, now=now, future=future
+        )
         self._structure = _Made(
             key=key,
+            now=now,
             structure=structure,
             diagnostics=tuple(diags),
             skeletons={s.source: s for s in skeletons},
@@ -359,6 +377,14 @@ class Memo:
             return made
 
         return items
+
+
+def _same_time(last: _Made, now: dt.datetime | None) -> bool:
+    """No article went live or expired between the last structure's build
+    time and ``now``: the time decides the same."""
+    if now is None or last.now is None:
+        return False
+    return last.now <= now and now.timestamp() < last.structure.changes_at
 
 
 def _same(a: Skeleton | None, b: Skeleton) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import os
@@ -53,7 +54,7 @@ from generator.parse.markdown import body_ref
 
 STATE_DIR = ".digest"
 STATE_FILE = "state.sqlite"
-SCHEMA = 5  # bump when the tables or the codec change
+SCHEMA = 6  # bump when the tables or the codec change
 BUSY_SECONDS = 60.0  # how long a build waits for another one saving the same state
 
 _TABLES = """
@@ -144,6 +145,9 @@ class State:
     inputs: dict[str, InputRecord] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     valid_until: float = 0.0  # the build time at which the outputs go stale by themselves
+    # The build time they were made at: an earlier one (--now, or
+    # SOURCE_DATE_EPOCH, set back) may decide otherwise.
+    valid_from: float = 0.0
     # What the outputs were planned from (see shortcuts.py): the plan's key,
     # what was learnt of the layouts (their files, when, each one's name,
     # fingerprint and reach), and each article's teaser's and article's
@@ -304,18 +308,24 @@ def _read(db: sqlite3.Connection) -> State | None:
     if meta.get("version") != _version():
         return None
     articles, tags, pages, files = json.loads(meta["counts"])
+    scheduled, next_scheduled = json.loads(meta["scheduled"])
     state = State(
         settings=meta["settings"],
         output=meta["output"],
         plan=meta["plan"],
         layouts=json.loads(meta["layouts"]),
         valid_until=float(meta["valid_until"]),
+        valid_from=float(meta["valid_from"]),
         summary=Summary(
             articles=articles,
             tags=tags,
             pages=pages,
             files=files,
             warnings=decode_diagnostics(meta["warnings"]),
+            scheduled=scheduled,
+            next_scheduled=tuple(
+                (headline, dt.datetime.fromisoformat(when)) for headline, when in next_scheduled
+            ),
         ),
         bodies=Bodies(db),
         db=db,
@@ -373,6 +383,7 @@ def _copy(state: State) -> State:
         inputs=dict(state.inputs),
         outputs=dict(state.outputs),
         valid_until=state.valid_until,
+        valid_from=state.valid_from,
         summary=dataclasses.replace(state.summary),
         _parsed=dict(state._parsed) if state._parsed is not None else None,
         _prints=dict(state._prints) if state._prints is not None else None,
@@ -404,8 +415,13 @@ def save_state(state: State) -> bool:
                 "plan": state.plan,
                 "layouts": json.dumps(state.layouts, sort_keys=True),
                 "valid_until": repr(state.valid_until),
+                "valid_from": repr(state.valid_from),
                 "counts": json.dumps([s.articles, s.tags, s.pages, s.files]),
                 "warnings": encode_diagnostics(s.warnings),
+                "scheduled": json.dumps(
+                    [s.scheduled, [[h, when.isoformat()] for h, when in s.next_scheduled]],
+                    ensure_ascii=False,
+                ),
             }
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
     except (sqlite3.Error, CodecError, OSError):

@@ -85,6 +85,10 @@ class Article(Teaser):
     words: int
     meta: Mapping[str, Any]
     neighbours: Neighbours
+    # Its date, when its page is built before it (``--future``): layouts
+    # show "Scheduled for ..." (a published build never sets it).
+    scheduled: dt.datetime | None = None
+    expires: dt.datetime | None = None  # when it will be withdrawn (site time zone)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,7 +135,9 @@ def make_items(
     )
     placed = structure.placed[p.source]
     tag_refs = []
-    for name, slug in zip(p.tags, placed.tags, strict=True):
+    # A withdrawn article is in no tag's list: its teaser links to none.
+    names = () if structure.is_withdrawn(p.source) else p.tags
+    for name, slug in zip(names, placed.tags, strict=True):
         url = urls.url_for(config, urls.tag_path(config, slug))
         tag_refs.append(TagRef(name=name, slug=slug, url=url))
     teaser_fields: dict[str, Any] = {
@@ -164,6 +170,8 @@ def make_items(
             words=p.body.words,
             meta=p.meta,
             neighbours=structure.neighbours_of(p.source),
+            scheduled=placed.date if placed.ahead else None,
+            expires=placed.expires,
         )
     )
     return teaser, article, diags
@@ -200,6 +208,7 @@ def _resolve_links(
     its line), for the file ``source``; report links to nothing."""
     image, image_line = lead
     paths, asset_paths, unbuilt = structure.paths, structure.asset_paths, structure.unbuilt
+    held = structure.held
     links_to: list[str] = []
 
     def resolve_target(target: str, line: int | None, written: str, what: str) -> str | None:
@@ -220,6 +229,19 @@ def _resolve_links(
             return urls.url_for(config, paths[target])
         if target in asset_paths:
             return urls.url_for(config, "/" + quote(target))
+        if target in held:  # its page would be missing until then, and give it away
+            when = f"{held[target]:%Y-%m-%d %H:%M}"
+            diags.append(
+                error(
+                    source,
+                    f"{what} {written!r}: {CONTENT_DIR}/{target} is scheduled for {when}, "
+                    "not published yet",
+                    line=line,
+                    hint=f"remove the link until then, or schedule this article for {when} "
+                    "or later",
+                )
+            )
+            return None
         reason = "is a draft or could not be built" if target in unbuilt else "does not exist"
         if target.lower().endswith(MARKDOWN_SUFFIXES) or target in unbuilt:
             hint = "check the file name, or build with --drafts"

@@ -1,10 +1,12 @@
 """The site's structure: where every article is and which lists it is in.
 
 It is made from each article's *skeleton* alone (its file, date, slug, tags,
-updated and draft flags), never from its text: the order of the articles,
-their URLs, the tags with their pages, and each article's neighbours (the
-related articles and the next older and newer ones). So an edit that keeps
-an article's skeleton keeps the structure, and everything the plan decides.
+updated and draft flags, expiry), never from its text, and from the build
+time (``schedule``: which articles are live, scheduled or withdrawn): the
+order of the articles, their URLs, the tags with their pages, and each
+article's neighbours (the related articles and the next older and newer
+ones). So an edit that keeps an article's skeleton keeps the structure, and
+everything the plan decides, until the time reaches ``changes_at``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from generator.fingerprint import fingerprint
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
+from generator.model.schedule import timing
 from generator.parse import ParsedArticle
 from generator.parse.slugs import tag_key
 
@@ -36,6 +39,7 @@ class Skeleton:
     updated: dt.datetime | None
     draft: bool
     slug_line: int  # where a URL collision is reported
+    expires: dt.datetime | None = None  # withdrawn from then on
 
 
 def skeleton(p: ParsedArticle) -> Skeleton:
@@ -47,6 +51,7 @@ def skeleton(p: ParsedArticle) -> Skeleton:
         updated=p.updated,
         draft=p.draft,
         slug_line=p.slug_line,
+        expires=p.expires,
     )
 
 
@@ -59,6 +64,8 @@ class Placed:
     date: dt.datetime  # in the site's time zone
     lastmod: dt.datetime  # updated, else date (site time zone)
     tags: tuple[str, ...]  # tag slugs, in the article's order
+    ahead: bool = False  # scheduled, shown before its time (--future)
+    expires: dt.datetime | None = None  # withdrawn from then on (site time zone)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +100,16 @@ class Structure:
     tags: tuple[Tag, ...]  # by name
     tag_members: Mapping[str, tuple[str, ...]]  # tag slug -> sources, newest first
     related: int  # how many related articles each article shows
+    # What the build time decided (see ``schedule``): the scheduled articles
+    # left out, by content-relative path, with their time (links to them are
+    # errors); every scheduled article, left out or shown ahead, soonest
+    # first (the build says what is waiting); the withdrawn ones (each keeps
+    # a page at its URL, and is in ``placed`` and ``paths``, in no list); and
+    # the next moment any of this changes (a timestamp; inf: never).
+    held: Mapping[str, dt.datetime] = field(default_factory=FrozenDict)
+    scheduled: tuple[tuple[str, dt.datetime], ...] = ()
+    withdrawn: tuple[Placed, ...] = ()
+    changes_at: float = float("inf")
     # Ranking an article's related articles reads every list it is in, so
     # each article's neighbours are worked out when first asked for.
     _positions: Mapping[str, int] = field(repr=False, compare=False)
@@ -104,6 +121,8 @@ class Structure:
         """The related articles of the article ``source``, and the next older
         and newer ones."""
         known = self._neighbours.get(source)
+        if known is None and self.is_withdrawn(source):  # in no list
+            return Neighbours(related=(), prev=None, next=None)
         if known is None:
             position = self._positions[source]
             placed = self.articles
@@ -116,6 +135,10 @@ class Structure:
             self._neighbours[source] = known
         return known
 
+    def is_withdrawn(self, source: str) -> bool:
+        """Placed, expired: its URL has a page that says so, and no list has it."""
+        return source in self.placed and source not in self._positions
+
     def tag(self, slug: str) -> Tag:
         return self._tags_by_slug[slug]
 
@@ -125,14 +148,19 @@ def structure_key(
     skeletons: Sequence[Skeleton],
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
+    *,
+    now: dt.datetime | None = None,
+    future: bool = False,
 ) -> str:
     """A fingerprint of everything a structure (and so the plan) is made
-    from: equal keys, the same structure."""
+    from: equal keys, the same structure. The build time counts through what
+    it decides (which articles are live, held back, withdrawn)."""
     return fingerprint(
         config.fingerprint(),
         skeletons,
         sorted(asset_paths),  # sorted: a set's order changes from run to run
         sorted(content_paths),
+        timing(skeletons, now, future).key,
     )
 
 
@@ -141,13 +169,23 @@ def build_structure(
     skeletons: Sequence[Skeleton],
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
+    *,
+    now: dt.datetime | None = None,
+    future: bool = False,
 ) -> tuple[Structure, list[Diagnostic]]:
-    """The structure of a site whose published articles have ``skeletons``;
-    ``asset_paths`` are the content-relative paths of the files copied as
-    they are, ``content_paths`` every file under content/."""
+    """The structure of a site whose published articles have ``skeletons``,
+    at the build time ``now`` (None: every article is live), scheduled
+    articles shown ahead with ``future``; ``asset_paths`` are the
+    content-relative paths of the files copied as they are,
+    ``content_paths`` every file under content/."""
     diags: list[Diagnostic] = []
     tz = config.tz
+    when = timing(skeletons, now, future)
+    held = {s.source for s in when.held}
+    gone = {s.source for s in when.withdrawn}
     # Newest first; ties broken by slug, then by file, never by disk order.
+    # A scheduled article's URL is taken already: a clash is said now, not
+    # when it goes live.
     ordered = sorted(skeletons, key=lambda s: (-s.date.timestamp(), s.slug, s.source))
 
     paths: dict[str, str] = {}
@@ -169,20 +207,26 @@ def build_structure(
                 )
             continue
         taken[path] = s
-        paths[s.source[len(CONTENT_DIR) + 1 :]] = path
-        kept.append((s, path, date))
+        if s.source not in held:
+            paths[s.source[len(CONTENT_DIR) + 1 :]] = path
+            kept.append((s, path, date))
 
-    tag_names = _tag_names([s for s, _, _ in kept])
-    placed = [
-        Placed(
-            source=s.source,
-            path=path,
-            date=date,
-            lastmod=s.updated.astimezone(tz) if s.updated else date,
-            tags=tuple(tag_names[tag_key(name) or "tag"][1] for name in s.tags),
+    tag_names = _tag_names([s for s, _, _ in kept if s.source not in gone])
+    placed: list[Placed] = []
+    withdrawn: list[Placed] = []
+    for s, path, date in kept:
+        out = s.source in gone
+        (withdrawn if out else placed).append(
+            Placed(
+                source=s.source,
+                path=path,
+                date=date,
+                lastmod=s.updated.astimezone(tz) if s.updated else date,
+                tags=() if out else tuple(tag_names[tag_key(n) or "tag"][1] for n in s.tags),
+                ahead=s.source in when.ahead,
+                expires=s.expires.astimezone(tz) if s.expires else None,
+            )
         )
-        for s, path, date in kept
-    ]
 
     by_tag: dict[str, list[int]] = defaultdict(list)  # tag slug -> positions, newest first
     for position, p in enumerate(placed):
@@ -205,9 +249,12 @@ def build_structure(
         )
     tags.sort(key=lambda t: (t.name.casefold(), t.slug))
 
+    scheduled = sorted(
+        (s.date.astimezone(tz), s.source) for s in skeletons if s.source in held | when.ahead
+    )
     structure = Structure(
         articles=tuple(placed),
-        placed=FrozenDict({p.source: p for p in placed}),
+        placed=FrozenDict({p.source: p for p in (*placed, *withdrawn)}),
         paths=FrozenDict(paths),
         asset_paths=asset_paths,
         unbuilt=content_paths - set(paths) - asset_paths,
@@ -220,6 +267,12 @@ def build_structure(
             }
         ),
         related=config.related,
+        held=FrozenDict(
+            {s.source[len(CONTENT_DIR) + 1 :]: s.date.astimezone(tz) for s in when.held}
+        ),
+        scheduled=tuple((source, date) for date, source in scheduled),
+        withdrawn=tuple(withdrawn),
+        changes_at=when.changes_at,
         _positions={p.source: i for i, p in enumerate(placed)},
         _by_tag=dict(by_tag),
         _tags_by_slug={t.slug: t for t in tags},

@@ -39,11 +39,14 @@ KNOWN_FIELDS = (
     "image",
     "image_alt",
     "lang",
+    "expires",
 )
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_NOT_TEXT = frozenset({"date", "updated", "tags", "draft"})  # never read as one line of text
+_NOT_TEXT = frozenset(
+    {"date", "updated", "expires", "tags", "draft"}
+)  # never read as one line of text
 # What ``digest new`` writes for the editor to replace (generator/new.py):
 # a warning on build, an error under ``digest check`` (``for_check``).
 PLACEHOLDER_BODY = "Write the article here."
@@ -73,6 +76,7 @@ class ParsedArticle:
     meta: Mapping[str, Any]  # every other front-matter key
     body: RenderedBody
     slug_line: int  # where to point a URL collision at
+    expires: dt.datetime | None = None  # aware: withdrawn from then on
 
     @property
     def content_path(self) -> str:
@@ -216,6 +220,7 @@ def _parse(
     headline = fields.text("headline", required=True)
     date = fields.datetime("date", tz, required=True)
     updated = fields.datetime("updated", tz)
+    expires = fields.expires(date, tz)
     tags = fields.tags()
     standfirst = fields.text("standfirst")
     if standfirst is None and isinstance(doc.values.get("standfirst"), str):
@@ -273,6 +278,7 @@ def _parse(
         meta=FrozenDict(meta),
         body=body,
         slug_line=fields.line("slug") or fields.line("headline") or 1,
+        expires=expires,
     )
     return article, html, None, fields.diags, draft
 

@@ -98,6 +98,19 @@ class Fields:
             return None
         return result
 
+    def expires(self, date: dt.datetime | None, tz: ZoneInfo) -> dt.datetime | None:
+        """``expires:``, the moment the article is withdrawn: after its date."""
+        expires = self.datetime("expires", tz)
+        if expires is not None and date is not None and expires <= date:
+            self.problem(
+                "expires",
+                f"{_minute(expires.astimezone(date.tzinfo))} is not after the article's "
+                f"date ({_minute(date)})",
+                "set expires: to a later date and time, or delete the line",
+            )
+            return None
+        return expires
+
     def tags(self) -> tuple[str, ...]:
         key = "tags"
         value = self.doc.values.get(key)
@@ -170,6 +183,10 @@ class Fields:
             self.problem(key, f"{value!r} is not an http(s) URL or a path to a file")
             return None
         return value
+
+
+def _minute(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M")
 
 
 def _kind(value: object) -> str:

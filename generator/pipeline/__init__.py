@@ -61,6 +61,7 @@ __all__ = ["BuildOptions", "BuildResult", "OutputError", "run"]
 
 Progress = Callable[[int, int], None]  # (done, total)
 IN_PLACE_LIMIT = 200  # a build that changes fewer outputs replaces them in place
+SCHEDULED_SHOWN = 3  # the scheduled articles a build names (then: "and N more")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,6 +69,7 @@ class BuildOptions:
     site_dir: Path
     output_dir: Path
     drafts: bool = False
+    future: bool = False  # include the articles scheduled after the build time (--future)
     write: bool = True  # False: check everything, write nothing (digest check)
     base_url: str | None = None  # overrides site.yaml (digest build --base-url)
     check_links: bool = False  # check the rendered pages' links, ids and titles (digest check)
@@ -93,6 +95,10 @@ class BuildResult:
     pages: int = 0  # HTML pages
     files: int = 0  # every output file
     rendered: int = 0  # outputs rendered by this build
+    # The articles scheduled after the build time: how many, and the first
+    # few (headline, time in the site's time zone), soonest first.
+    scheduled: int = 0
+    next_scheduled: tuple[tuple[str, dt.datetime], ...] = ()
     changed: list[str] = field(default_factory=list)  # outputs written or deleted
     replaced_all: bool = False  # the output folder was swapped for a staging folder
     replaced: Path | None = None  # the folder it replaced, if kept (``keep_replaced``)
@@ -195,7 +201,7 @@ def _build(
     if not files.articles and not (site_dir / CONTENT_DIR).is_dir():
         fix = "create content/ and put articles in it"
         diags.append(error("content", "no content/ folder", hint=fix))
-    built_with = fingerprint(options.drafts, config.fingerprint(), files.layouts)
+    built_with = fingerprint(options.drafts, options.future, config.fingerprint(), files.layouts)
     if state.output != output_identity(site_dir, out):
         # The state's outputs are another folder's: nothing here is known.
         state.output, state.outputs, state.valid_until = output_identity(site_dir, out), {}, 0.0
@@ -224,12 +230,19 @@ def _build(
     diags += [d for file_problems in problems.values() for d in file_problems]
 
     # model
-    site, plan_key, model_diags = _model(config, files, state, published, memo)
+    site, plan_key, model_diags = _model(
+        config, files, state, published, memo, (now, options.future)
+    )
     diags += model_diags
     for links in parsing.unpublished_links(state, problems):  # every problem of a file at once
         diags += check_links(config, site.structure, links)
     result.site = site
     result.articles, result.tags = len(site.structure.articles), len(site.structure.tags)
+    result.scheduled = len(site.structure.scheduled)
+    result.next_scheduled = tuple(
+        (parsing.article(state, source).headline, when)
+        for source, when in site.structure.scheduled[:SCHEDULED_SHOWN]
+    )
     layouts, analysed = _layouts(site_dir, config, files, state, options.shortcuts)
     diags += layouts.diagnostics
 
@@ -261,6 +274,7 @@ def _build(
 
     # what the next build starts from
     state.settings, state.plan, state.valid_until = built_with, plan_key, planned.plan.valid_until
+    state.valid_from = now.timestamp()
     state.prints = planned.prints
     if analysed and not layouts.diagnostics:
         remember_layouts(state, files.layouts, layouts, analysed)
@@ -271,6 +285,8 @@ def _build(
         pages=result.pages,
         files=result.files,
         warnings=warnings,
+        scheduled=result.scheduled,
+        next_scheduled=result.next_scheduled,
     )
     return result
 
@@ -281,15 +297,27 @@ def _model(
     state: State,
     published: list[str],
     memo: Memo | None,
+    time: tuple[dt.datetime, bool],
 ) -> tuple[Site, str, list[Diagnostic]]:
-    """The site's model, the key of its structure, and their problems."""
+    """The site's model at the build time (``time``: it, and whether the
+    articles scheduled after it are shown), the key of its structure, and
+    their problems."""
     paths = asset_paths(files), files.content_paths
+    now, future = time
     if memo is not None:
-        structure, diags, key = memo.structure(config, published, state, *paths)
+        structure, diags, key = memo.structure(
+            config, published, state, *paths, now=now, future=future
+        )
     else:
         skeletons = [state.parsed[source].skeleton for source in published]
-        structure, diags = build_structure(config, skeletons, *paths)  # type: ignore[arg-type]
-        key = structure_key(config, skeletons, *paths)  # type: ignore[arg-type]
+        structure, diags = build_structure(
+            config,
+            skeletons,  # type: ignore[arg-type]
+            *paths,
+            now=now,
+            future=future,
+        )
+        key = structure_key(config, skeletons, *paths, now=now, future=future)  # type: ignore[arg-type]
     site = Site(
         config,
         structure,
@@ -331,15 +359,22 @@ def settings(site_dir: Path, base_url: str | None) -> tuple[SiteConfig, list[Dia
 
 def build_time() -> dt.datetime:
     """``SOURCE_DATE_EPOCH`` (reproducible builds) when set, else now."""
+    return fixed_time() or dt.datetime.now(dt.UTC)
+
+
+def fixed_time() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a time, when it is set: the build time does
+    not move on."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC)
+    return None
 
 
 def _summary(result: BuildResult, summary: Summary, diags: list[Diagnostic]) -> BuildResult:
     """A build with nothing to do says what the last one did."""
     result.articles, result.tags = summary.articles, summary.tags
     result.pages, result.files = summary.pages, summary.files
+    result.scheduled, result.next_scheduled = summary.scheduled, summary.next_scheduled
     result.diagnostics = [*diags, *summary.warnings]
     return result

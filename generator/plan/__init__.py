@@ -64,15 +64,18 @@ def plan_site(
 ) -> tuple[Plan, list[Diagnostic]]:
     """Every output of the site, or (``only``) the outputs at these
     addresses. ``now`` decides what depends on the time (which articles the
-    news sitemap lists); ``Plan.valid_until`` says when that would change
-    (for the whole site only: inf for some pages)."""
+    news sitemap lists; the structure was made at it too: which articles are
+    live); ``Plan.valid_until`` says when that would change (for the whole
+    site only: inf for some pages)."""
     if only is not None and any(KIND[kind].needs_all for kind, _, _ in only):
         only = None  # the sitemap reads every page: plan them all
     planning = Planning(config=config, structure=structure, now=now)
     wanted: dict[str, dict[str, set[int]]] = {}
     for kind_name, key, number in only or ():
         wanted.setdefault(kind_name, {}).setdefault(key, set()).add(number)
-    valid_until = math.inf
+    # The next moment an article goes live or is withdrawn, and the next a
+    # time-decided kind changes: the plan holds until the earliest.
+    valid_until = structure.changes_at if only is None else math.inf
     for kind in KINDS:
         if kind.needs_host and not config.absolute_base:
             continue

@@ -120,6 +120,18 @@ def _article(p: Planning, source: str) -> Page:
     )
 
 
+def _withdrawn(p: Planning, source: str) -> Page:
+    """What stays at an expired article's URL: its headline and when it was
+    withdrawn (its layout says noindex), no body, in no list or sitemap."""
+    placed = p.structure.placed[source]
+    context = {
+        "article": TeaserRef(source),
+        "withdrawn": placed.expires,
+        "page": page_info(p.config, "withdrawn", placed.path),
+    }
+    return Page(path=placed.path, context=context, origin=source)
+
+
 def _index(p: Planning, key: str) -> Listing:
     return Listing(
         kind="index",
@@ -296,6 +308,14 @@ KINDS: tuple[Kind, ...] = (
         keys=_article_keys,
         page=_article,
         shows="the article; the teasers of its related, older and newer articles",
+    ),
+    Kind(
+        name="withdrawn",
+        url="the article's URL, once its expires: has come",
+        layout="withdrawn.html",
+        keys=lambda p: (placed.source for placed in p.structure.withdrawn),
+        page=_withdrawn,
+        shows="the article's teaser (its headline) and when it was withdrawn; no body",
     ),
     Kind(
         name="index",

@@ -33,6 +33,7 @@ from generator.execute import default_jobs
 from generator.incremental.records import OutputRecord
 from generator.incremental.shortcuts import MEMO, SHORTCUTS, Memo
 from generator.incremental.state import State
+from generator.preview.alarm import Alarm
 from generator.preview.reload import EVERYTHING, diagnostics_to_errors
 from generator.preview.server import PreviewServer
 from generator.preview.watch import ChangeBatch, Watcher
@@ -49,11 +50,14 @@ class PreviewOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     drafts: bool = False
+    future: bool = False  # include the articles scheduled after the build time
     poll: bool = False  # polling watcher, for network and container mounts
     debounce: float = 0.02  # quiet period that closes a batch of changes (an editor save: < 5 ms)
     jobs: int = 0  # worker processes for big rebuilds; 0: the CPU count
     shortcuts: frozenset[str] = SHORTCUTS  # see pipeline.BuildOptions
-    clock: Callable[[], dt.datetime] | None = None  # the build time; None: now (for tests)
+    # The build time; None: SOURCE_DATE_EPOCH, else now (then the preview
+    # rebuilds by itself when an article's time comes: see ``alarm``).
+    clock: Callable[[], dt.datetime] | None = None
     in_place_limit: int = pipeline.IN_PLACE_LIMIT  # see BuildOptions
 
 
@@ -84,6 +88,7 @@ class Preview:
         self._had_errors = False
         self.server: PreviewServer | None = None
         self._watcher: Watcher | None = None
+        self._alarm: Alarm | None = None
 
     @property
     def outputs(self) -> Mapping[str, OutputRecord]:
@@ -112,6 +117,10 @@ class Preview:
             poll=self.options.poll,
         )
         self._watcher.start()
+        if self.options.clock is None and pipeline.fixed_time() is None:  # time moves on
+            self._alarm = Alarm(self._on_time)
+            self._alarm.start()
+            self._set_alarm(first)
         self._report(first)
         return first
 
@@ -134,6 +143,9 @@ class Preview:
         raise OSError(errno.EADDRINUSE, "no free port")  # pragma: no cover
 
     def stop(self) -> None:
+        if self._alarm is not None:
+            self._alarm.stop()
+            self._alarm = None
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
@@ -144,6 +156,17 @@ class Preview:
     def _on_batch(self, batch: ChangeBatch) -> None:
         self.rebuild(batch)
 
+    def _on_time(self) -> None:
+        """An article's time came (or another moment the site changes by
+        itself): build, with no file changed."""
+        self.rebuild()
+
+    def _set_alarm(self, rebuild: Rebuild) -> None:
+        """After a build that wrote the site: the next moment it changes by
+        itself. (A failed build leaves the alarm as it was.)"""
+        if self._alarm is not None and rebuild.result.ok:
+            self._alarm.set(self._state.valid_until)
+
     def rebuild(self, batch: ChangeBatch | None = None) -> Rebuild:
         """Build what changed and tell the browsers (the watcher calls this).
         With a batch, the build trusts its list of changed files; a second
@@ -152,6 +175,7 @@ class Preview:
         when both builds failed and wrote nothing."""
         rebuild = self._build(batch)
         self._publish(rebuild)
+        self._set_alarm(rebuild)
         if batch is not None and MEMO in self.options.shortcuts:
             check = self._build(None)
             if (
@@ -160,6 +184,7 @@ class Preview:
                 or check.result.diagnostics != rebuild.result.diagnostics
             ):
                 self._publish(check)
+                self._set_alarm(check)
                 self._report(rebuild)
                 rebuild = check
         self._report(rebuild)
@@ -190,6 +215,7 @@ class Preview:
             site_dir=self.options.site_dir,
             output_dir=self.options.output_dir,
             drafts=self.options.drafts,
+            future=self.options.future,
             # Worker processes for the first build and for rebuilds that
             # parse or render many files (a layout every page uses); a small
             # change is built in this process.
