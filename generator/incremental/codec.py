@@ -20,6 +20,7 @@ from generator.frozen import FrozenDict
 from generator.model import Skeleton
 from generator.parse import BodyRef, ParsedArticle, UnpublishedLinks
 from generator.parse.markdown import LinkRef, RenderedBody
+from generator.parse.newsroom import Alias, Correction
 
 
 class CodecError(ValueError):
@@ -83,13 +84,23 @@ def _unrefs(refs: list[list[Any]]) -> tuple[LinkRef, ...]:
 def encode_skeleton(s: Skeleton) -> str:
     updated = None if s.updated is None else _datetime(s.updated)
     return _dumps(
-        [s.source, _datetime(s.date), s.slug, list(s.tags), updated, s.draft, s.slug_line]
+        [
+            s.source,
+            _datetime(s.date),
+            s.slug,
+            list(s.tags),
+            updated,
+            s.draft,
+            s.slug_line,
+            *_newsroom(s.corrections, s.aliases, s.ident, s.ident_line),
+        ]
     )
 
 
 def decode_skeleton(text: str) -> Skeleton:
     try:
-        source, date, slug, tags, updated, draft, slug_line = json.loads(text)
+        source, date, slug, tags, updated, draft, slug_line, *news = json.loads(text)
+        corrections, aliases, ident, ident_line = _unnewsroom(news)
         return Skeleton(
             source=source,
             date=_undatetime(date),
@@ -98,6 +109,10 @@ def decode_skeleton(text: str) -> Skeleton:
             updated=None if updated is None else _undatetime(updated),
             draft=draft,
             slug_line=slug_line,
+            corrections=corrections,
+            aliases=aliases,
+            ident=ident,
+            ident_line=ident_line,
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise CodecError(str(exc)) from exc
@@ -140,7 +155,34 @@ def _article(p: ParsedArticle) -> list[Any]:
         b.words,
         b.summary,
         p.slug_line,
+        *_newsroom(p.corrections, p.aliases, p.ident, p.ident_line),
     ]
+
+
+def _newsroom(
+    corrections: tuple[Correction, ...],
+    aliases: tuple[Alias, ...],
+    ident: str | None,
+    ident_line: int | None,
+) -> list[Any]:
+    return [
+        [[_datetime(c.date), c.html, c.text] for c in corrections],
+        [[a.written, a.line] for a in aliases],
+        ident,
+        ident_line,
+    ]
+
+
+def _unnewsroom(
+    news: list[Any],
+) -> tuple[tuple[Correction, ...], tuple[Alias, ...], str | None, int | None]:
+    corrections, aliases, ident, ident_line = news
+    return (
+        tuple(Correction(date=_undatetime(d), html=h, text=t) for d, h, t in corrections),
+        tuple(Alias(written=w, line=n) for w, n in aliases),
+        ident,
+        ident_line,
+    )
 
 
 def _parsed(a: list[Any]) -> ParsedArticle:
@@ -164,7 +206,9 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         words,
         summary,
         slug_line,
+        *news,
     ) = a
+    corrections, aliases, ident, ident_line = _unnewsroom(news)
     return ParsedArticle(
         source=source,
         headline=headline,
@@ -187,6 +231,10 @@ def _parsed(a: list[Any]) -> ParsedArticle:
             summary=summary,
         ),
         slug_line=slug_line,
+        corrections=corrections,
+        aliases=aliases,
+        ident=ident,
+        ident_line=ident_line,
     )
 
 

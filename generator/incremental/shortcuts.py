@@ -50,6 +50,7 @@ from generator.model import (
 from generator.model.refs import src_key, teaser_key
 from generator.parse import ParsedArticle, file_digest
 from generator.plan import Address, copy_job, layout_key
+from generator.record import Record
 from generator.render.info import LayoutInfo
 
 NOTHING_TO_DO = "nothing-to-do"
@@ -310,11 +311,13 @@ class Memo:
         state: State,
         asset_paths: frozenset[str],
         content_paths: frozenset[str],
+        record: Record = (),
     ) -> tuple[Structure, list[Diagnostic], str]:
         """The structure and its key: the last ones, when the same articles
         are published, each with the skeleton it had (the very object, most
-        often: a quick check), and the settings and files are the same."""
-        key = (config, asset_paths, content_paths)
+        often: a quick check), and the settings, files and URL record are
+        the same."""
+        key = (config, asset_paths, content_paths, record)
         last = self._structure
         if (
             last is not None
@@ -333,8 +336,8 @@ class Memo:
             entry = state.parsed[source].skeleton
             assert entry is not None
             skeletons.append(entry)
-        structure, diags = build_structure(config, skeletons, asset_paths, content_paths)
-        plan_key = structure_key(config, skeletons, asset_paths, content_paths)
+        structure, diags = build_structure(config, skeletons, asset_paths, content_paths, record)
+        plan_key = structure_key(config, skeletons, asset_paths, content_paths, record)
         self._structure = _Made(
             key=key,
             structure=structure,

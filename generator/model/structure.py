@@ -21,8 +21,11 @@ from generator.fingerprint import fingerprint
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
+from generator.model.redirects import Claim, Redirect, resolve
 from generator.parse import ParsedArticle
+from generator.parse.newsroom import Alias, Correction, newest
 from generator.parse.slugs import tag_key
+from generator.record import Record
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,6 +39,12 @@ class Skeleton:
     updated: dt.datetime | None
     draft: bool
     slug_line: int  # where a URL collision is reported
+    # The corrections page and the feeds list every correction; its URLs are
+    # the site's too.
+    corrections: tuple[Correction, ...] = ()  # newest first
+    aliases: tuple[Alias, ...] = ()
+    ident: str | None = None
+    ident_line: int | None = None
 
 
 def skeleton(p: ParsedArticle) -> Skeleton:
@@ -47,7 +56,22 @@ def skeleton(p: ParsedArticle) -> Skeleton:
         updated=p.updated,
         draft=p.draft,
         slug_line=p.slug_line,
+        corrections=p.corrections,
+        aliases=p.aliases,
+        ident=p.ident,
+        ident_line=p.ident_line,
     )
+
+
+def last_change(
+    updated: dt.datetime | None, corrections: tuple[Correction, ...]
+) -> dt.datetime | None:
+    """When an article last changed, if it did: ``updated:`` or its newest
+    correction, whichever is later."""
+    corrected = newest(corrections)
+    if updated is None or corrected is None:
+        return updated or corrected
+    return max(updated, corrected)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,11 +117,15 @@ class Structure:
     tags: tuple[Tag, ...]  # by name
     tag_members: Mapping[str, tuple[str, ...]]  # tag slug -> sources, newest first
     related: int  # how many related articles each article shows
+    redirects: tuple[Redirect, ...]  # old URLs that lead to an article, by path
+    claims: tuple[Claim, ...]  # each published article's URL, aliases and id
+    corrections: tuple[tuple[str, Correction], ...]  # (source, correction), newest first
     # Ranking an article's related articles reads every list it is in, so
     # each article's neighbours are worked out when first asked for.
     _positions: Mapping[str, int] = field(repr=False, compare=False)
     _by_tag: Mapping[str, list[int]] = field(repr=False, compare=False)
     _tags_by_slug: Mapping[str, Tag] = field(repr=False, compare=False)
+    _redirects_by_path: Mapping[str, Redirect] = field(repr=False, compare=False)
     _neighbours: dict[str, Neighbours] = field(repr=False, compare=False, default_factory=dict)
 
     def neighbours_of(self, source: str) -> Neighbours:
@@ -119,12 +147,16 @@ class Structure:
     def tag(self, slug: str) -> Tag:
         return self._tags_by_slug[slug]
 
+    def redirect(self, path: str) -> Redirect:
+        return self._redirects_by_path[path]
+
 
 def structure_key(
     config: SiteConfig,
     skeletons: Sequence[Skeleton],
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
+    record: Record = (),
 ) -> str:
     """A fingerprint of everything a structure (and so the plan) is made
     from: equal keys, the same structure."""
@@ -133,6 +165,7 @@ def structure_key(
         skeletons,
         sorted(asset_paths),  # sorted: a set's order changes from run to run
         sorted(content_paths),
+        record,
     )
 
 
@@ -141,10 +174,12 @@ def build_structure(
     skeletons: Sequence[Skeleton],
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
+    record: Record = (),
 ) -> tuple[Structure, list[Diagnostic]]:
     """The structure of a site whose published articles have ``skeletons``;
     ``asset_paths`` are the content-relative paths of the files copied as
-    they are, ``content_paths`` every file under content/."""
+    they are, ``content_paths`` every file under content/, ``record`` the
+    URLs published before (``generator/record.py``)."""
     diags: list[Diagnostic] = []
     tz = config.tz
     # Newest first; ties broken by slug, then by file, never by disk order.
@@ -178,7 +213,7 @@ def build_structure(
             source=s.source,
             path=path,
             date=date,
-            lastmod=s.updated.astimezone(tz) if s.updated else date,
+            lastmod=_lastmod(s, date, tz),
             tags=tuple(tag_names[tag_key(name) or "tag"][1] for name in s.tags),
         )
         for s, path, date in kept
@@ -204,6 +239,16 @@ def build_structure(
             )
         )
     tags.sort(key=lambda t: (t.name.casefold(), t.slug))
+    claims = tuple(
+        Claim(source=s.source, path=path, aliases=s.aliases, ident=s.ident, ident_line=s.ident_line)
+        for s, path, _ in kept
+    )
+    redirects, redirect_diags = resolve(config, claims, record)
+    diags += redirect_diags
+    corrections = sorted(
+        ((s.source, c) for s, _, _ in kept for c in s.corrections),
+        key=lambda sc: (-sc[1].date.timestamp(), sc[0]),
+    )
 
     structure = Structure(
         articles=tuple(placed),
@@ -220,11 +265,20 @@ def build_structure(
             }
         ),
         related=config.related,
+        redirects=redirects,
+        claims=claims,
+        corrections=tuple(corrections),
         _positions={p.source: i for i, p in enumerate(placed)},
         _by_tag=dict(by_tag),
         _tags_by_slug={t.slug: t for t in tags},
+        _redirects_by_path={r.path: r for r in redirects},
     )
     return structure, diags
+
+
+def _lastmod(s: Skeleton, date: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    changed = last_change(s.updated, s.corrections)
+    return changed.astimezone(tz) if changed else date
 
 
 def _tag_names(articles: Sequence[Skeleton]) -> dict[str, tuple[str, str]]:

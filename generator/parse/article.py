@@ -24,6 +24,13 @@ from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.parse.fields import Fields
 from generator.parse.markdown import LinkRef, MarkdownRenderer, RenderedBody
+from generator.parse.newsroom import (
+    Alias,
+    Correction,
+    read_aliases,
+    read_corrections,
+    read_id,
+)
 from generator.parse.slugs import slugify
 from generator.yamldoc import YamlError, load_mapping, plain, repair_warnings
 
@@ -39,11 +46,16 @@ KNOWN_FIELDS = (
     "image",
     "image_alt",
     "lang",
+    "corrections",
+    "aliases",
+    "id",
 )
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_NOT_TEXT = frozenset({"date", "updated", "tags", "draft"})  # never read as one line of text
+_NOT_TEXT = frozenset(
+    {"date", "updated", "tags", "draft", "corrections", "aliases"}
+)  # never read as one line of text
 # What ``digest new`` writes for the editor to replace (generator/new.py):
 # a warning on build, an error under ``digest check`` (``for_check``).
 PLACEHOLDER_BODY = "Write the article here."
@@ -73,6 +85,10 @@ class ParsedArticle:
     meta: Mapping[str, Any]  # every other front-matter key
     body: RenderedBody
     slug_line: int  # where to point a URL collision at
+    corrections: tuple[Correction, ...] = ()  # newest first
+    aliases: tuple[Alias, ...] = ()  # old URLs that lead here, as written
+    ident: str | None = None  # ``id:``: follows the article across a file rename
+    ident_line: int | None = None
 
     @property
     def content_path(self) -> str:
@@ -236,6 +252,9 @@ def _parse(
         fields.problem("lang", f"{lang!r} is not a language code", "e.g. en, da, de-AT")
         lang = None
     slug = _slug(fields, headline)
+    corrections = read_corrections(fields, tz)
+    aliases = read_aliases(fields)
+    ident = read_id(fields)
     meta = {k: plain(v) for k, v in doc.values.items() if k not in KNOWN_FIELDS}
     for key in sorted(meta):
         typo = did_you_mean(key, KNOWN_FIELDS, cutoff=0.75)
@@ -273,6 +292,10 @@ def _parse(
         meta=FrozenDict(meta),
         body=body,
         slug_line=fields.line("slug") or fields.line("headline") or 1,
+        corrections=corrections,
+        aliases=aliases,
+        ident=ident,
+        ident_line=fields.line("id"),
     )
     return article, html, None, fields.diags, draft
 
