@@ -47,6 +47,10 @@ class Alias:
     line: int | None
 
 
+def _what(value: object) -> str:
+    return "text" if isinstance(value, str) else _kind(value)
+
+
 def newest(corrections: tuple[Correction, ...]) -> dt.datetime | None:
     return max((c.date for c in corrections), default=None)
 
@@ -59,7 +63,7 @@ def read_corrections(fields: Fields, tz: ZoneInfo) -> tuple[Correction, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        fields.problem(key, f"expected a list of corrections, got {_kind(value)}", _CORRECTION_HINT)
+        fields.problem(key, f"expected a list of corrections, got {_what(value)}", _CORRECTION_HINT)
         return ()
     found: list[Correction] = []
     ok = True
@@ -76,7 +80,7 @@ def read_corrections(fields: Fields, tz: ZoneInfo) -> tuple[Correction, ...]:
 def _correction(fields: Fields, number: int, item: Any, tz: ZoneInfo) -> Correction | None:
     key, what = "corrections", f"item {number}"
     if not isinstance(item, dict):
-        fields.problem(key, f"{what} is {_kind(item)}, not a correction", _CORRECTION_HINT)
+        fields.problem(key, f"{what} is {_what(item)}, not a correction", _CORRECTION_HINT)
         return None
     for unknown in sorted(str(k) for k in item if k not in _CORRECTION_KEYS):
         hint = did_you_mean(unknown, _CORRECTION_KEYS) or "a correction has a date and a text"
@@ -134,7 +138,7 @@ def read_aliases(fields: Fields) -> tuple[Alias, ...]:
     if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
         fields.problem(
             key,
-            f"expected a list of paths, got {_kind(value)}",
+            f"expected a list of paths, got {_what(value)}",
             'write aliases: ["/old/path/", "/other/old/path/"]',
         )
         return ()
