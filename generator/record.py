@@ -99,6 +99,7 @@ def write_record(site_dir: Path, record: Record) -> bool:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(text)
+        os.chmod(temporary, 0o644)  # a file to commit, not a secret (mkstemp makes 0600)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -10,6 +10,7 @@ import pytest
 
 from generator.cli import main
 from generator.preview import Preview, PreviewOptions
+from generator.preview.watch import ChangeBatch, is_relevant
 from tests.conftest import article
 
 SITE = "title: Test\nbase_url: https://example.org/news/\n"
@@ -360,3 +361,16 @@ def test_digest_new_writes_an_id_that_follows_a_rename(make_site):
     assert warnings_of(run.err) == []
     old_path = old.split(" ")[0]
     assert redirects(site) == [f"/news{old_path} /news{old_path[:-1]}-passes/ 301"]
+
+
+def test_the_preview_rebuilds_when_the_record_changes(make_site):
+    site = make_site({"site.yaml": SITE, "content/budget.md": BUDGET})
+    site.build()
+    assert is_relevant(RECORD) and not is_relevant(".published-urls.x1y2")
+    out = site.root / "preview-out"
+    preview = Preview(PreviewOptions(site_dir=site.root, output_dir=out, jobs=1))
+    assert preview.rebuild().result.ok
+    site.write({RECORD: record(site) + "/2019/old-budget/ id:b7\n"})  # a git pull
+    result = preview.rebuild(ChangeBatch(frozenset({RECORD}))).result
+    assert result.ok
+    assert sorted(result.changed) == ["2019/old-budget/index.html", "_redirects"]
