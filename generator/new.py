@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,9 @@ class FrontMatter:
     standfirst: str = ""
     section: str = ""
     draft: bool = False
+    # Follows the article across a rename of its file, so its old URLs keep
+    # leading to it (the URL record, generator/record.py): "" makes one.
+    id: str = ""
 
     def lines(self) -> list[str]:
         lines = [
@@ -41,6 +46,8 @@ class FrontMatter:
             lines.append(f"section: {_quoted(self.section)}")
         if self.draft:
             lines.append("draft: true")
+        if self.id:
+            lines.append(f"id: {self.id}")
         return lines
 
 
@@ -57,6 +64,12 @@ def _quoted(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", quoted)
 
 
+def new_id(date: dt.datetime) -> str:
+    """A short id, unique in practice: the day, and 24 random bits
+    ("20261124-3f9a1c"). Two alike are an error at build, never a mix-up."""
+    return f"{date:%Y%m%d}-{secrets.token_hex(3)}"
+
+
 def new_article(site_dir: Path, front: FrontMatter) -> Path:
     """Create ``content/YYYY-MM-DD-slug.md``; never overwrite an existing file."""
     headline = " ".join(front.headline.split())
@@ -66,6 +79,8 @@ def new_article(site_dir: Path, front: FrontMatter) -> Path:
     if not slug:
         raise NewArticleError("the headline has no letters or digits to make a file name from")
     path = site_dir / CONTENT_DIR / f"{front.date:%Y-%m-%d}-{slug}.md"
+    if not front.id:
+        front = dataclasses.replace(front, id=new_id(front.date))
     lines = ["---", *front.lines(), "---", "", "Write the article here.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import shlex
 import subprocess
 import sys
@@ -392,7 +393,8 @@ def test_new_fills_in_every_field_and_prints_the_path(make_site):
     [path] = (site.root / "content").glob("*.md")
     assert run.out == f"{path}\n"
     front = front_matter(path)
-    assert {k: v for k, v in front.items() if k != "date"} == {
+    assert re.fullmatch(r"\d{8}-[0-9a-f]{6}", front["id"])
+    assert {k: v for k, v in front.items() if k not in ("date", "id")} == {
         "headline": "Ferry deal: signed",
         "author": "Ann O'Neil",
         "standfirst": standfirst,

@@ -339,7 +339,7 @@ def test_text_left_from_digest_new_warns_on_build_and_fails_check(make_site):
     rel = new_article(site, "Budget: the numbers")
     placeholders = [
         f"{rel}:5: {{}}: standfirst: is empty (write the standfirst, or delete the line)",
-        f"{rel}:9: {{}}: the text 'Write the article here.' from 'digest new' is still here "
+        f"{rel}:10: {{}}: the text 'Write the article here.' from 'digest new' is still here "
         "(write the article in its place)",
     ]
     build = site.digest("build")
@@ -368,6 +368,6 @@ def test_a_new_draft_does_not_fail_check(make_site):
     assert lines_of(check.err, "warning") == [
         f"{rel}:5: warning: standfirst: is empty (in a draft, not published) "
         "(write the standfirst, or delete the line)",
-        f"{rel}:10: warning: the text 'Write the article here.' from 'digest new' is still "
+        f"{rel}:11: warning: the text 'Write the article here.' from 'digest new' is still "
         "here (in a draft, not published) (write the article in its place)",
     ]

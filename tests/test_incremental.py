@@ -8,7 +8,9 @@ article's lang, text with straight quotes and dashes for typography to set,
 assets added, edited and deleted, layout and site.yaml edits (base_url, the
 site's language and typography on or off among them),
 the clock moving forward, saves that only touch a file, and same-size edits
-with the modification time put back. After each step, the preview's rebuild
+with the modification time put back; corrections and aliases added and
+removed, ids given (the URL record that ``digest build`` keeps follows
+slugs, dates and renames; a line of it deleted by hand). After each step, the preview's rebuild
 (given the watcher's batch, sometimes with an event too many or one
 missing) and ``digest build`` with its state on disk must each leave their
 output byte-identical to a clean build into an empty folder, with no stale
@@ -20,6 +22,7 @@ changing in place or through a staging folder.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import posixpath
 import tempfile
@@ -126,6 +129,14 @@ class Site:
             fields["lang"] = str(a["lang"])
         if a.get("image"):
             fields["image"] = posixpath.relpath("content/" + str(a["image"]), here)
+        if a.get("correction"):
+            day = int(a["day"]) + 1  # type: ignore[call-overload]
+            text = json.dumps(a["correction"])
+            fields["corrections"] = f"\n  - date: 2026-11-{day:02d}\n    text: {text}"
+        if a.get("alias"):
+            fields["aliases"] = f'["/old/{a["alias"]}/"]'
+        if a.get("id"):
+            fields["id"] = str(a["id"])
         date = f"2026-11-{int(a['day']):02d}T{8 + n % 10:02d}:00:00+01:00"  # type: ignore[call-overload]
         if a.get("at"):  # scheduled: a time of its own, maybe after the build time
             date = str(a["at"])
@@ -176,6 +187,7 @@ text_ops = st.one_of(
     st.tuples(st.just("touch"), st.integers(0, 20), st.none()),
     st.tuples(st.just("broken"), st.integers(0, 20), st.booleans()),  # False: mended
     st.tuples(st.just("hostile"), st.integers(0, 20), st.sampled_from(HOSTILE)),
+    st.tuples(st.just("correction"), st.integers(0, 20), st.sampled_from([None, *SAYINGS])),
 )
 # ... and the ones that move articles, add them or take them away ...
 structure_ops = st.one_of(
@@ -191,6 +203,8 @@ structure_ops = st.one_of(
     # ("time") publishes and withdraws them
     st.tuples(st.just("schedule"), st.integers(0, 20), st.integers(1, 72)),
     st.tuples(st.just("expires"), st.integers(0, 20), st.sampled_from([None, 1, 30, 70])),
+    st.tuples(st.just("alias"), st.integers(0, 20), st.sampled_from([None, *WORDS[:3]])),
+    st.tuples(st.just("id"), st.integers(0, 20), st.booleans()),
 )
 # ... and the ones around the articles.
 site_ops = st.one_of(
@@ -200,6 +214,7 @@ site_ops = st.one_of(
     # the site's language and typography on or off: a reparse of every article
     st.tuples(st.just("typography"), st.sampled_from(LANGUAGES), st.booleans()),
     st.tuples(st.just("time"), st.integers(1, 60), st.none()),  # hours
+    st.tuples(st.just("forget"), st.integers(0, 20), st.none()),  # a URL let go by hand
 )
 operations = st.one_of(text_ops, text_ops, structure_ops, site_ops)
 
@@ -227,6 +242,15 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         return
     if kind == "time":
         site.now += dt.timedelta(hours=int(a))  # type: ignore[call-overload]
+        return
+    if kind == "forget":  # the editor deletes a line of the URL record
+        record = site.root / "published-urls.txt"
+        if record.exists():
+            lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+            urls = [i for i, line in enumerate(lines) if line.startswith("/")]
+            if urls:
+                del lines[urls[int(a) % len(urls)]]  # type: ignore[call-overload]
+                site.write("published-urls.txt", "".join(lines))
         return
     n = site.pick(int(a))  # type: ignore[call-overload]
     if n is None:
@@ -302,6 +326,12 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         entry["link"] = None if b == -2 else "img/pic0.svg" if b == -1 else site.pick(int(b))  # type: ignore[call-overload]
     elif kind == "image":  # an asset that may not exist
         entry["image"] = None if b == -1 else f"img/pic{b}.svg"
+    elif kind == "correction":  # None: taken away
+        entry["correction"] = b
+    elif kind == "alias":  # None: none; two articles may claim one (an error)
+        entry["alias"] = b
+    elif kind == "id":  # follows the article across a rename
+        entry["id"] = f"id-{n}" if b else None
     site.render(n)
 
 

@@ -20,6 +20,7 @@ from generator.frozen import FrozenDict
 from generator.model import Skeleton
 from generator.parse import BodyRef, ParsedArticle, UnpublishedLinks
 from generator.parse.markdown import LinkRef, RenderedBody
+from generator.parse.newsroom import Alias, Correction
 
 
 class CodecError(ValueError):
@@ -84,13 +85,24 @@ def encode_skeleton(s: Skeleton) -> str:
     updated = None if s.updated is None else _datetime(s.updated)
     expires = None if s.expires is None else _datetime(s.expires)
     return _dumps(
-        [s.source, _datetime(s.date), s.slug, list(s.tags), updated, s.draft, s.slug_line, expires]
+        [
+            s.source,
+            _datetime(s.date),
+            s.slug,
+            list(s.tags),
+            updated,
+            s.draft,
+            s.slug_line,
+            expires,
+            *_newsroom(s.corrections, s.aliases, s.ident, s.ident_line),
+        ]
     )
 
 
 def decode_skeleton(text: str) -> Skeleton:
     try:
-        source, date, slug, tags, updated, draft, slug_line, expires = json.loads(text)
+        source, date, slug, tags, updated, draft, slug_line, expires, *news = json.loads(text)
+        corrections, aliases, ident, ident_line = _unnewsroom(news)
         return Skeleton(
             source=source,
             date=_undatetime(date),
@@ -100,6 +112,10 @@ def decode_skeleton(text: str) -> Skeleton:
             draft=draft,
             slug_line=slug_line,
             expires=None if expires is None else _undatetime(expires),
+            corrections=corrections,
+            aliases=aliases,
+            ident=ident,
+            ident_line=ident_line,
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise CodecError(str(exc)) from exc
@@ -143,7 +159,34 @@ def _article(p: ParsedArticle) -> list[Any]:
         b.summary,
         p.slug_line,
         None if p.expires is None else _datetime(p.expires),
+        *_newsroom(p.corrections, p.aliases, p.ident, p.ident_line),
     ]
+
+
+def _newsroom(
+    corrections: tuple[Correction, ...],
+    aliases: tuple[Alias, ...],
+    ident: str | None,
+    ident_line: int | None,
+) -> list[Any]:
+    return [
+        [[_datetime(c.date), c.html, c.text] for c in corrections],
+        [[a.written, a.line] for a in aliases],
+        ident,
+        ident_line,
+    ]
+
+
+def _unnewsroom(
+    news: list[Any],
+) -> tuple[tuple[Correction, ...], tuple[Alias, ...], str | None, int | None]:
+    corrections, aliases, ident, ident_line = news
+    return (
+        tuple(Correction(date=_undatetime(d), html=h, text=t) for d, h, t in corrections),
+        tuple(Alias(written=w, line=n) for w, n in aliases),
+        ident,
+        ident_line,
+    )
 
 
 def _parsed(a: list[Any]) -> ParsedArticle:
@@ -168,7 +211,9 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         summary,
         slug_line,
         expires,
+        *news,
     ) = a
+    corrections, aliases, ident, ident_line = _unnewsroom(news)
     return ParsedArticle(
         source=source,
         headline=headline,
@@ -192,6 +237,10 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         ),
         slug_line=slug_line,
         expires=None if expires is None else _undatetime(expires),
+        corrections=corrections,
+        aliases=aliases,
+        ident=ident,
+        ident_line=ident_line,
     )
 
 

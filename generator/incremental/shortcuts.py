@@ -50,6 +50,7 @@ from generator.model import (
 from generator.model.refs import src_key, teaser_key
 from generator.parse import ParsedArticle, file_digest
 from generator.plan import Address, copy_job, layout_key
+from generator.record import Record
 from generator.render.info import LayoutInfo
 
 NOTHING_TO_DO = "nothing-to-do"
@@ -318,15 +319,17 @@ class Memo:
         state: State,
         asset_paths: frozenset[str],
         content_paths: frozenset[str],
+        record: Record = (),
         *,
         now: dt.datetime | None = None,
         future: bool = False,
     ) -> tuple[Structure, list[Diagnostic], str]:
         """The structure and its key: the last ones, when the same articles
         are published, each with the skeleton it had (the very object, most
-        often: a quick check), the settings and files are the same, and the
-        build time has not passed a moment an article goes live or expires."""
-        key = (config, asset_paths, content_paths, future)
+        often: a quick check), the settings, files and URL record are the
+        same, and the build time has not passed a moment an article goes
+        live or expires."""
+        key = (config, asset_paths, content_paths, record, future)
         last = self._structure
         if (
             last is not None
@@ -347,10 +350,10 @@ class Memo:
             assert entry is not None
             skeletons.append(entry)
         structure, diags = build_structure(
-            config, skeletons, asset_paths, content_paths, now=now, future=future
+            config, skeletons, asset_paths, content_paths, record, now=now, future=future
         )
         plan_key = structure_key(
-            config, skeletons, asset_paths, content_paths, now=now, future=future
+            config, skeletons, asset_paths, content_paths, record, now=now, future=future
         )
         self._structure = _Made(
             key=key,

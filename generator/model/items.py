@@ -24,9 +24,10 @@ from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import seal
 from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES
 from generator.model import urls
-from generator.model.structure import Neighbours, Structure
+from generator.model.structure import Neighbours, Structure, last_change
 from generator.parse import BodyRef, ParsedArticle, UnpublishedLinks
 from generator.parse.markdown import LinkRef, substitute_refs
+from generator.parse.newsroom import Correction
 
 WORDS_PER_MINUTE = 230
 NO_HTML = Markup("")
@@ -53,7 +54,7 @@ class Teaser:
     path: str  # site path
     date: dt.datetime  # aware, in the site's time zone
     archive_url: str | None  # the page of its day (or month, year): the day's edition
-    updated: dt.datetime | None
+    updated: dt.datetime | None  # updated:, or the newest correction if later
     standfirst: str | None
     summary: str  # the standfirst, or the start of the first paragraph
     tags: tuple[TagRef, ...]
@@ -89,6 +90,7 @@ class Article(Teaser):
     # show "Scheduled for ..." (a published build never sets it).
     scheduled: dt.datetime | None = None
     expires: dt.datetime | None = None  # when it will be withdrawn (site time zone)
+    corrections: tuple[Correction, ...] = ()  # newest first; html safe to print
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,7 +150,7 @@ def make_items(
         "path": placed.path,
         "date": placed.date,
         "archive_url": urls.archive_url(config, placed.date),
-        "updated": p.updated.astimezone(config.tz) if p.updated else None,
+        "updated": _in_zone(last_change(p.updated, p.corrections), config),
         "standfirst": p.standfirst,
         "summary": p.standfirst or p.body.summary,
         "tags": tuple(tag_refs),
@@ -172,9 +174,25 @@ def make_items(
             neighbours=structure.neighbours_of(p.source),
             scheduled=placed.date if placed.ahead else None,
             expires=placed.expires,
+            corrections=corrections_shown(config, p.corrections),
         )
     )
     return teaser, article, diags
+
+
+def corrections_shown(
+    config: SiteConfig, corrections: tuple[Correction, ...]
+) -> tuple[Correction, ...]:
+    """Corrections as pages show them: dated in the site's time zone, their
+    HTML marked safe (it was made from Markdown with raw HTML escaped)."""
+    return tuple(
+        dataclasses.replace(c, date=c.date.astimezone(config.tz), html=Markup(c.html))
+        for c in corrections
+    )
+
+
+def _in_zone(value: dt.datetime | None, config: SiteConfig) -> dt.datetime | None:
+    return value.astimezone(config.tz) if value else None
 
 
 def check_links(

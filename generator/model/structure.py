@@ -23,9 +23,12 @@ from generator.fingerprint import fingerprint
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
+from generator.model.redirects import Claim, Redirect, resolve
 from generator.model.schedule import timing
 from generator.parse import ParsedArticle
+from generator.parse.newsroom import Alias, Correction, newest
 from generator.parse.slugs import tag_key
+from generator.record import Record
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +43,12 @@ class Skeleton:
     draft: bool
     slug_line: int  # where a URL collision is reported
     expires: dt.datetime | None = None  # withdrawn from then on
+    # The corrections page and the feeds list every correction; its URLs are
+    # the site's too.
+    corrections: tuple[Correction, ...] = ()  # newest first
+    aliases: tuple[Alias, ...] = ()
+    ident: str | None = None
+    ident_line: int | None = None
 
 
 def skeleton(p: ParsedArticle) -> Skeleton:
@@ -52,7 +61,22 @@ def skeleton(p: ParsedArticle) -> Skeleton:
         draft=p.draft,
         slug_line=p.slug_line,
         expires=p.expires,
+        corrections=p.corrections,
+        aliases=p.aliases,
+        ident=p.ident,
+        ident_line=p.ident_line,
     )
+
+
+def last_change(
+    updated: dt.datetime | None, corrections: tuple[Correction, ...]
+) -> dt.datetime | None:
+    """When an article last changed, if it did: ``updated:`` or its newest
+    correction, whichever is later."""
+    corrected = newest(corrections)
+    if updated is None or corrected is None:
+        return updated or corrected
+    return max(updated, corrected)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +124,9 @@ class Structure:
     tags: tuple[Tag, ...]  # by name
     tag_members: Mapping[str, tuple[str, ...]]  # tag slug -> sources, newest first
     related: int  # how many related articles each article shows
+    redirects: tuple[Redirect, ...]  # old URLs that lead to an article, by path
+    claims: tuple[Claim, ...]  # each published article's URL, aliases and id
+    corrections: tuple[tuple[str, Correction], ...]  # (source, correction), newest first
     # What the build time decided (see ``schedule``): the scheduled articles
     # left out, by content-relative path, with their time (links to them are
     # errors); every scheduled article, left out or shown ahead, soonest
@@ -115,6 +142,7 @@ class Structure:
     _positions: Mapping[str, int] = field(repr=False, compare=False)
     _by_tag: Mapping[str, list[int]] = field(repr=False, compare=False)
     _tags_by_slug: Mapping[str, Tag] = field(repr=False, compare=False)
+    _redirects_by_path: Mapping[str, Redirect] = field(repr=False, compare=False)
     _neighbours: dict[str, Neighbours] = field(repr=False, compare=False, default_factory=dict)
 
     def neighbours_of(self, source: str) -> Neighbours:
@@ -142,12 +170,16 @@ class Structure:
     def tag(self, slug: str) -> Tag:
         return self._tags_by_slug[slug]
 
+    def redirect(self, path: str) -> Redirect:
+        return self._redirects_by_path[path]
+
 
 def structure_key(
     config: SiteConfig,
     skeletons: Sequence[Skeleton],
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
+    record: Record = (),
     *,
     now: dt.datetime | None = None,
     future: bool = False,
@@ -160,6 +192,7 @@ def structure_key(
         skeletons,
         sorted(asset_paths),  # sorted: a set's order changes from run to run
         sorted(content_paths),
+        record,
         timing(skeletons, now, future).key,
     )
 
@@ -169,6 +202,7 @@ def build_structure(
     skeletons: Sequence[Skeleton],
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
+    record: Record = (),
     *,
     now: dt.datetime | None = None,
     future: bool = False,
@@ -177,7 +211,8 @@ def build_structure(
     at the build time ``now`` (None: every article is live), scheduled
     articles shown ahead with ``future``; ``asset_paths`` are the
     content-relative paths of the files copied as they are,
-    ``content_paths`` every file under content/."""
+    ``content_paths`` every file under content/, ``record`` the URLs
+    published before (``generator/record.py``)."""
     diags: list[Diagnostic] = []
     tz = config.tz
     when = timing(skeletons, now, future)
@@ -221,7 +256,7 @@ def build_structure(
                 source=s.source,
                 path=path,
                 date=date,
-                lastmod=s.updated.astimezone(tz) if s.updated else date,
+                lastmod=_lastmod(s, date, tz),
                 tags=() if out else tuple(tag_names[tag_key(n) or "tag"][1] for n in s.tags),
                 ahead=s.source in when.ahead,
                 expires=s.expires.astimezone(tz) if s.expires else None,
@@ -248,6 +283,16 @@ def build_structure(
             )
         )
     tags.sort(key=lambda t: (t.name.casefold(), t.slug))
+    claims = tuple(
+        Claim(source=s.source, path=path, aliases=s.aliases, ident=s.ident, ident_line=s.ident_line)
+        for s, path, _ in kept
+    )
+    redirects, redirect_diags = resolve(config, claims, record)
+    diags += redirect_diags
+    corrections = sorted(
+        ((s.source, c) for s, _, _ in kept if s.source not in gone for c in s.corrections),
+        key=lambda sc: (-sc[1].date.timestamp(), sc[0]),
+    )
 
     scheduled = sorted(
         (s.date.astimezone(tz), s.source) for s in skeletons if s.source in held | when.ahead
@@ -273,11 +318,20 @@ def build_structure(
         scheduled=tuple((source, date) for date, source in scheduled),
         withdrawn=tuple(withdrawn),
         changes_at=when.changes_at,
+        redirects=redirects,
+        claims=claims,
+        corrections=tuple(corrections),
         _positions={p.source: i for i, p in enumerate(placed)},
         _by_tag=dict(by_tag),
         _tags_by_slug={t.slug: t for t in tags},
+        _redirects_by_path={r.path: r for r in redirects},
     )
     return structure, diags
+
+
+def _lastmod(s: Skeleton, date: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    changed = last_change(s.updated, s.corrections)
+    return changed.astimezone(tz) if changed else date
 
 
 def _tag_names(articles: Sequence[Skeleton]) -> dict[str, tuple[str, str]]:

@@ -24,6 +24,13 @@ from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.parse.fields import Fields
 from generator.parse.markdown import LinkRef, MarkdownRenderer, RenderedBody
+from generator.parse.newsroom import (
+    Alias,
+    Correction,
+    read_aliases,
+    read_corrections,
+    read_id,
+)
 from generator.parse.slugs import slugify
 from generator.yamldoc import YamlError, load_mapping, plain, repair_warnings
 
@@ -40,12 +47,15 @@ KNOWN_FIELDS = (
     "image_alt",
     "lang",
     "expires",
+    "corrections",
+    "aliases",
+    "id",
 )
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _NOT_TEXT = frozenset(
-    {"date", "updated", "expires", "tags", "draft"}
+    {"date", "updated", "expires", "tags", "draft", "corrections", "aliases"}
 )  # never read as one line of text
 # What ``digest new`` writes for the editor to replace (generator/new.py):
 # a warning on build, an error under ``digest check`` (``for_check``).
@@ -77,6 +87,10 @@ class ParsedArticle:
     body: RenderedBody
     slug_line: int  # where to point a URL collision at
     expires: dt.datetime | None = None  # aware: withdrawn from then on
+    corrections: tuple[Correction, ...] = ()  # newest first
+    aliases: tuple[Alias, ...] = ()  # old URLs that lead here, as written
+    ident: str | None = None  # ``id:``: follows the article across a file rename
+    ident_line: int | None = None
 
     @property
     def content_path(self) -> str:
@@ -241,6 +255,9 @@ def _parse(
         fields.problem("lang", f"{lang!r} is not a language code", "e.g. en, da, de-AT")
         lang = None
     slug = _slug(fields, headline)
+    corrections = read_corrections(fields, tz)
+    aliases = read_aliases(fields)
+    ident = read_id(fields)
     meta = {k: plain(v) for k, v in doc.values.items() if k not in KNOWN_FIELDS}
     for key in sorted(meta):
         typo = did_you_mean(key, KNOWN_FIELDS, cutoff=0.75)
@@ -279,6 +296,10 @@ def _parse(
         body=body,
         slug_line=fields.line("slug") or fields.line("headline") or 1,
         expires=expires,
+        corrections=corrections,
+        aliases=aliases,
+        ident=ident,
+        ident_line=fields.line("id"),
     )
     return article, html, None, fields.diags, draft
 

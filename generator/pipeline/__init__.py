@@ -52,8 +52,10 @@ from generator.incremental.state import (
 )
 from generator.load import CONTENT_DIR, SiteFiles, load_site_files
 from generator.model import Site, asset_paths, build_structure, check_links, structure_key
+from generator.model.redirects import record_after
 from generator.parse import ParseSettings
 from generator.pipeline import outputs, parsing
+from generator.record import Record, read_record, write_record
 from generator.render.info import LayoutInfo
 from generator.write import OutputError, check_output_dir, output_lock, recover
 
@@ -149,8 +151,10 @@ def _run(
         state = open_state(options.site_dir, create=options.write)
     try:
         memo = memo if MEMO in options.shortcuts else None
+        # Only ``digest build`` publishes: it alone adds to the URL record.
+        publishes = own and options.write and not options.drafts
         with _fewer_collections():
-            result = _build(options, state, memo, hint, executor, progress)
+            result = _build(options, state, memo, hint, executor, progress, publishes)
         if own and options.write:
             save_state(state)
     except BaseException:
@@ -186,12 +190,15 @@ def _build(
     hint: Iterable[str] | None,
     executor: Executor,
     progress: Progress | None,
+    publishes: bool = False,
 ) -> BuildResult:
     site_dir, out = options.site_dir, options.output_dir
     result = BuildResult()
 
-    # settings
+    # settings, and the URLs published before (an input, like the settings)
     config, diags = settings(site_dir, options.base_url)
+    record, record_diags = read_record(site_dir)
+    diags += record_diags
     result.config = config
     now = options.now or build_time()
 
@@ -201,7 +208,9 @@ def _build(
     if not files.articles and not (site_dir / CONTENT_DIR).is_dir():
         fix = "create content/ and put articles in it"
         diags.append(error("content", "no content/ folder", hint=fix))
-    built_with = fingerprint(options.drafts, options.future, config.fingerprint(), files.layouts)
+    built_with = fingerprint(
+        options.drafts, options.future, config.fingerprint(), files.layouts, record
+    )
     if state.output != output_identity(site_dir, out):
         # The state's outputs are another folder's: nothing here is known.
         state.output, state.outputs, state.valid_until = output_identity(site_dir, out), {}, 0.0
@@ -231,7 +240,7 @@ def _build(
 
     # model
     site, plan_key, model_diags = _model(
-        config, files, state, published, memo, (now, options.future)
+        config, files, state, published, memo, (now, options.future), record
     )
     diags += model_diags
     for links in parsing.unpublished_links(state, problems):  # every problem of a file at once
@@ -272,6 +281,9 @@ def _build(
             state.valid_until = 0.0
         return result
 
+    if publishes:  # what the next build starts from includes the URLs just published
+        built_with, plan_key = _publish(options, config, files, state, published, site, record, now)
+
     # what the next build starts from
     state.settings, state.plan, state.valid_until = built_with, plan_key, planned.plan.valid_until
     state.valid_from = now.timestamp()
@@ -298,6 +310,7 @@ def _model(
     published: list[str],
     memo: Memo | None,
     time: tuple[dt.datetime, bool],
+    record: Record = (),
 ) -> tuple[Site, str, list[Diagnostic]]:
     """The site's model at the build time (``time``: it, and whether the
     articles scheduled after it are shown), the key of its structure, and
@@ -306,7 +319,7 @@ def _model(
     now, future = time
     if memo is not None:
         structure, diags, key = memo.structure(
-            config, published, state, *paths, now=now, future=future
+            config, published, state, *paths, record, now=now, future=future
         )
     else:
         skeletons = [state.parsed[source].skeleton for source in published]
@@ -314,10 +327,11 @@ def _model(
             config,
             skeletons,  # type: ignore[arg-type]
             *paths,
+            record,
             now=now,
             future=future,
         )
-        key = structure_key(config, skeletons, *paths, now=now, future=future)  # type: ignore[arg-type]
+        key = structure_key(config, skeletons, *paths, record, now=now, future=future)  # type: ignore[arg-type]
     site = Site(
         config,
         structure,
@@ -326,6 +340,32 @@ def _model(
         items=memo.items(config, structure) if memo else None,
     )
     return site, key, diags
+
+
+def _publish(
+    options: BuildOptions,
+    config: SiteConfig,
+    files: SiteFiles,
+    state: State,
+    published: list[str],
+    site: Site,
+    record: Record,
+    now: dt.datetime,
+) -> tuple[str, str]:
+    """Add the URLs this build published to the record, and say what the
+    next build starts from with it: the settings' and the plan's keys. The
+    record after equals the one before for every output (it only adds each
+    article's URL now, and names lines by id), so this build's outputs are
+    what the next one would make."""
+    after = record_after(site.structure.claims, record)
+    if after != record:
+        write_record(options.site_dir, after)
+    skeletons = [state.parsed[source].skeleton for source in published]
+    paths = asset_paths(files), files.content_paths
+    return (
+        fingerprint(options.drafts, options.future, config.fingerprint(), files.layouts, after),
+        structure_key(config, skeletons, *paths, after, now=now, future=options.future),  # type: ignore[arg-type]
+    )
 
 
 def _layouts(

@@ -21,7 +21,15 @@ from generator.model import Structure, urls
 from generator.model.refs import ArticleRef, TeaserRef
 from generator.plan.jobs import ArticlePage, Job
 from generator.plan.lists import Listing, archives, page_info
+from generator.plan.newsroom import (
+    CORRECTIONS_FEED_LAYOUT,
+    CORRECTIONS_PATH,
+    correction_items,
+    corrections_feed,
+    redirect_lines,
+)
 from generator.publish.feeds import ATOM_LAYOUT, plan_feed
+from generator.publish.redirects import REDIRECTS_FILE
 from generator.publish.sitemaps import (
     MAX_URLS,
     NewsEntry,
@@ -29,6 +37,7 @@ from generator.publish.sitemaps import (
     in_news_window,
     news_valid_until,
 )
+from generator.record import RECORD_FILE
 
 
 @dataclass(slots=True, kw_only=True)
@@ -294,6 +303,46 @@ def _favicon(p: Planning, key: str) -> Page:
     return Page(path=urls.FAVICON_PATH, context=context, origin="favicon")
 
 
+def _corrections_keys(p: Planning) -> Iterable[str]:
+    return ("corrections",) if p.structure.corrections else ()
+
+
+def _corrections(p: Planning, key: str) -> Page:
+    items = correction_items(p.config, p.structure)
+    context = {
+        "corrections": items,
+        "feed_url": (
+            urls.url_for(p.config, urls.feed_path(CORRECTIONS_PATH))
+            if p.config.absolute_base
+            else None
+        ),
+        "page": page_info(p.config, "corrections", CORRECTIONS_PATH),
+    }
+    lastmod = items[0].date if items else None
+    return Page(
+        path=CORRECTIONS_PATH, context=context, origin="the corrections page", lastmod=lastmod
+    )
+
+
+def _corrections_feed(p: Planning, key: str) -> Page:
+    context = {"feed": corrections_feed(p.config, p.structure)}
+    path = urls.feed_path(CORRECTIONS_PATH)
+    return Page(path=path, context=context, origin="the Atom feed of the corrections")
+
+
+def _redirect(p: Planning, path: str) -> Page:
+    """The page at an old URL, sending readers on to the article."""
+    found = p.structure.redirect(path)
+    context = {"article": TeaserRef(found.source), "language": p.config.language}
+    origin = found.source if found.alias else RECORD_FILE
+    return Page(path=path, context=context, origin=origin)
+
+
+def _redirects_file(p: Planning, key: str) -> Page:
+    context = {"redirects": redirect_lines(p.config, p.structure)}
+    return Page(path=REDIRECTS_FILE, context=context, origin="the _redirects file")
+
+
 def _one(key: str) -> Callable[[Planning], Iterable[str]]:
     return lambda p: (key,)
 
@@ -350,6 +399,39 @@ KINDS: tuple[Kind, ...] = (
         keys=lambda p: p.archives(),
         list=lambda p, k: p.archives()[k],
         shows="the period, its sub-periods; the teasers of its articles",
+    ),
+    Kind(
+        name="corrections",
+        url="/corrections/ (when an article has corrections:)",
+        layout="corrections.html",
+        keys=_corrections_keys,
+        page=_corrections,
+        shows="every correction, newest first, with the teaser of its article",
+    ),
+    Kind(
+        name="corrections_feed",
+        url="/corrections/feed.xml",
+        layout=CORRECTIONS_FEED_LAYOUT,
+        keys=_corrections_keys,
+        page=_corrections_feed,
+        needs_host=True,
+        shows="the newest feeds.entries corrections, with the teaser of their article",
+    ),
+    Kind(
+        name="redirect",
+        url="each old URL: aliases:, and published-urls.txt",
+        producer="redirect",
+        keys=lambda p: (r.path for r in p.structure.redirects),
+        page=_redirect,
+        shows="the teaser of the article the old URL leads to",
+    ),
+    Kind(
+        name="redirects",
+        url="/_redirects (when there are redirects)",
+        producer="redirects_file",
+        keys=lambda p: ("_redirects",) if p.structure.redirects else (),
+        page=_redirects_file,
+        shows="every old URL and where it leads",
     ),
     Kind(
         name="404",

@@ -1,7 +1,8 @@
 """Watch a site's inputs and hand debounced batches of changed paths to a callback.
 
 Watched: ``content/`` and ``layouts/`` recursively, and the site folder itself
-non-recursively, for ``site.yaml`` and for ``content/`` or ``layouts/`` being
+non-recursively, for ``site.yaml``, the URL record (``published-urls.txt``, which a
+``digest build`` or a ``git pull`` may change) and for ``content/`` or ``layouts/`` being
 created, deleted or replaced later. Nothing else at the site root is watched, so
 the output folder, ``.digest/``, ``.git/`` or a ``.venv/`` never cause a rebuild,
 and a large ``.git/`` costs no inotify watches.
@@ -54,6 +55,7 @@ from watchdog.observers.polling import PollingObserver
 
 from generator.config import CONFIG_FILE
 from generator.load import CONTENT_DIR, LAYOUTS_DIR, is_ignored, is_readme
+from generator.record import RECORD_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +115,7 @@ def is_relevant(rel: str, *, is_directory: bool = False) -> bool:
         return False
     top = parts[0]
     if len(parts) == 1:
-        return top in (CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR)
+        return top in (CONFIG_FILE, RECORD_FILE, CONTENT_DIR, LAYOUTS_DIR)
     if top == CONTENT_DIR:
         return is_directory or not is_readme(parts[-1])
     return top == LAYOUTS_DIR

@@ -48,4 +48,13 @@ def news_article_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
     if article.tags:
         data["keywords"] = [t.name for t in article.tags]
     data["wordCount"] = article.words
+    if article.corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": c.text,
+                "datePublished": c.date.isoformat(timespec="seconds"),
+            }
+            for c in article.corrections
+        ]
     return data

@@ -19,6 +19,7 @@ from generator.load import LAYOUTS_DIR, is_ignored
 from generator.model.refs import Items
 from generator.plan import Job
 from generator.publish.feeds import json_feed
+from generator.publish.redirects import PRODUCERS as REDIRECT_PRODUCERS
 from generator.publish.sitemaps import PRODUCERS as SITEMAP_PRODUCERS
 from generator.render.info import LayoutInfo
 from generator.render.layouts import analyse_layouts, make_env, syntax_error
@@ -35,6 +36,7 @@ __all__ = ["PRODUCERS", "Renderer"]
 
 PRODUCERS: Mapping[str, Callable[[Mapping[str, Any]], bytes]] = {
     **SITEMAP_PRODUCERS,
+    **REDIRECT_PRODUCERS,
     "json_feed": json_feed,
 }
 
