@@ -83,13 +83,37 @@ def _unrefs(refs: list[list[Any]]) -> tuple[LinkRef, ...]:
 def encode_skeleton(s: Skeleton) -> str:
     updated = None if s.updated is None else _datetime(s.updated)
     return _dumps(
-        [s.source, _datetime(s.date), s.slug, list(s.tags), updated, s.draft, s.slug_line]
+        [
+            s.source,
+            _datetime(s.date),
+            s.slug,
+            list(s.tags),
+            updated,
+            s.draft,
+            s.slug_line,
+            list(s.authors),
+            s.section,
+            s.section_line,
+            s.featured,
+        ]
     )
 
 
 def decode_skeleton(text: str) -> Skeleton:
     try:
-        source, date, slug, tags, updated, draft, slug_line = json.loads(text)
+        (
+            source,
+            date,
+            slug,
+            tags,
+            updated,
+            draft,
+            slug_line,
+            authors,
+            section,
+            section_line,
+            featured,
+        ) = json.loads(text)
         return Skeleton(
             source=source,
             date=_undatetime(date),
@@ -98,6 +122,10 @@ def decode_skeleton(text: str) -> Skeleton:
             updated=None if updated is None else _undatetime(updated),
             draft=draft,
             slug_line=slug_line,
+            authors=tuple(authors),
+            section=section,
+            section_line=section_line,
+            featured=featured,
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise CodecError(str(exc)) from exc
@@ -140,6 +168,9 @@ def _article(p: ParsedArticle) -> list[Any]:
         b.words,
         b.summary,
         p.slug_line,
+        p.section,
+        p.section_line,
+        p.featured,
     ]
 
 
@@ -164,6 +195,9 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         words,
         summary,
         slug_line,
+        section,
+        section_line,
+        featured,
     ) = a
     return ParsedArticle(
         source=source,
@@ -187,6 +221,9 @@ def _parsed(a: list[Any]) -> ParsedArticle:
             summary=summary,
         ),
         slug_line=slug_line,
+        section=section,
+        section_line=section_line,
+        featured=featured,
     )
 
 

@@ -21,6 +21,7 @@ from generator.fingerprint import fingerprint
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
+from generator.model.desks import Desks, author_slug, find_desks, section_of
 from generator.parse import ParsedArticle
 from generator.parse.slugs import tag_key
 
@@ -36,6 +37,10 @@ class Skeleton:
     updated: dt.datetime | None
     draft: bool
     slug_line: int  # where a URL collision is reported
+    authors: tuple[str, ...] = ()  # bylines as written: each has an author page
+    section: str | None = None  # section: as written
+    section_line: int | None = None
+    featured: bool = False
 
 
 def skeleton(p: ParsedArticle) -> Skeleton:
@@ -47,6 +52,10 @@ def skeleton(p: ParsedArticle) -> Skeleton:
         updated=p.updated,
         draft=p.draft,
         slug_line=p.slug_line,
+        authors=p.authors,
+        section=p.section,
+        section_line=p.section_line,
+        featured=p.featured,
     )
 
 
@@ -59,6 +68,8 @@ class Placed:
     date: dt.datetime  # in the site's time zone
     lastmod: dt.datetime  # updated, else date (site time zone)
     tags: tuple[str, ...]  # tag slugs, in the article's order
+    section: str | None = None  # its section's key
+    authors: tuple[str, ...] = ()  # author slugs, in the byline's order
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +104,7 @@ class Structure:
     tags: tuple[Tag, ...]  # by name
     tag_members: Mapping[str, tuple[str, ...]]  # tag slug -> sources, newest first
     related: int  # how many related articles each article shows
+    desks: Desks = field(default_factory=Desks)  # sections, authors, the lead story
     # Ranking an article's related articles reads every list it is in, so
     # each article's neighbours are worked out when first asked for.
     _positions: Mapping[str, int] = field(repr=False, compare=False)
@@ -180,9 +192,14 @@ def build_structure(
             date=date,
             lastmod=s.updated.astimezone(tz) if s.updated else date,
             tags=tuple(tag_names[tag_key(name) or "tag"][1] for name in s.tags),
+            section=section_of(config, s, diags),
+            authors=tuple(dict.fromkeys(author_slug(name) for name in s.authors)),
         )
         for s, path, date in kept
     ]
+    desks = find_desks(
+        config, [(s, p) for (s, _, _), p in zip(kept, placed, strict=True)], asset_paths, diags
+    )
 
     by_tag: dict[str, list[int]] = defaultdict(list)  # tag slug -> positions, newest first
     for position, p in enumerate(placed):
@@ -220,6 +237,7 @@ def build_structure(
             }
         ),
         related=config.related,
+        desks=desks,
         _positions={p.source: i for i, p in enumerate(placed)},
         _by_tag=dict(by_tag),
         _tags_by_slug={t.slug: t for t in tags},

@@ -39,11 +39,15 @@ KNOWN_FIELDS = (
     "image",
     "image_alt",
     "lang",
+    "section",
+    "featured",
 )
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_NOT_TEXT = frozenset({"date", "updated", "tags", "draft"})  # never read as one line of text
+_NOT_TEXT = frozenset(
+    {"date", "updated", "tags", "draft", "featured"}
+)  # never read as one line of text
 # What ``digest new`` writes for the editor to replace (generator/new.py):
 # a warning on build, an error under ``digest check`` (``for_check``).
 PLACEHOLDER_BODY = "Write the article here."
@@ -73,6 +77,9 @@ class ParsedArticle:
     meta: Mapping[str, Any]  # every other front-matter key
     body: RenderedBody
     slug_line: int  # where to point a URL collision at
+    section: str | None = None  # as written in section: (the model finds its key)
+    section_line: int | None = None
+    featured: bool = False  # leads the front page (the newest such)
 
     @property
     def content_path(self) -> str:
@@ -232,6 +239,8 @@ def _parse(
     image_line = fields.line("image")
     image_alt = fields.text("image_alt") or ""
     lang = fields.text("lang")
+    section = fields.text("section")
+    featured = fields.boolean("featured")
     if lang is not None and not _LANG.match(lang):
         fields.problem("lang", f"{lang!r} is not a language code", "e.g. en, da, de-AT")
         lang = None
@@ -273,6 +282,9 @@ def _parse(
         meta=FrozenDict(meta),
         body=body,
         slug_line=fields.line("slug") or fields.line("headline") or 1,
+        section=section,
+        section_line=fields.line("section"),
+        featured=featured,
     )
     return article, html, None, fields.diags, draft
 
