@@ -5,7 +5,9 @@ edits (body, headline, standfirst, tags, date, slug), creates, deletes,
 renames, drafts, links between articles and to images, lead images, an
 article's lang, text with straight quotes and dashes for typography to set,
 assets added, edited and deleted, layout and site.yaml edits (base_url, the
-site's language and typography on or off among them),
+site's language and typography on or off among them, and its sections:
+and nav:), an article's section (by its field or its folder), bylines and
+featured flag, author profiles added, edited and removed,
 the clock moving forward, saves that only touch a file, and same-size edits
 with the modification time put back. After each step, the preview's rebuild
 (given the watcher's batch, sometimes with an event too many or one
@@ -42,6 +44,16 @@ BASES = ["https://example.org/", "https://example.org/news/", "/local/"]
 # Text with straight quotes and dashes, for typography to set (or not).
 SAYINGS = ['"Yes" -- said', "it's 'done'...", "2026--2027", "plain"]
 LANGUAGES = ["en", "de", "fr"]
+# sections: and nav: in site.yaml (0: none, as a site without sections)
+SECTION_SETS = [
+    "",
+    "sections:\n  politics: Politics\n  economy: Economy\nnav:\n  - {label: About, url: /about/}\n",
+    "sections:\n  economy: {name: Business & Economy, description: Money.}\n  culture: Culture\n",
+]
+# section: in an article ("polit" is a typo, an error until mended)
+SECTIONS = [None, "politics", "economy", "culture", "polit"]
+BYLINES = [None, "Ida Lund", "ida  LUND", "Ole Berg", "[Ida Lund, Ole Berg]"]
+PROFILES = ["ida-lund", "ole-berg", "nobody"]
 
 
 class Site:
@@ -61,6 +73,7 @@ class Site:
             "base": BASES[0],
             "language": "en",
             "typography": True,
+            "sections": 1,
         }
         self.config(**self.settings)  # type: ignore[arg-type]
         for k in range(2):
@@ -83,13 +96,33 @@ class Site:
         self.changed.add(rel)
 
     def config(
-        self, *, title: str, per_page: int, base: str, language: str, typography: bool
+        self,
+        *,
+        title: str,
+        per_page: int,
+        base: str,
+        language: str,
+        typography: bool,
+        sections: int,
     ) -> None:
         self.write(
             "site.yaml",
             f"title: {title}\nbase_url: {base}\nper_page: {per_page}\n"
-            f"language: {language}\ntypography: {str(typography).lower()}\n",
+            f"language: {language}\ntypography: {str(typography).lower()}\n"
+            + SECTION_SETS[sections],
         )
+
+    def profile(self, k: int, role: str | None) -> None:
+        """content/authors/<slug>.md: a profile (None: none)."""
+        slug = PROFILES[k]
+        text = None
+        if role is not None:
+            name = slug.replace("-", " ").title()
+            text = (
+                f"---\nname: {name}\nrole: {role}\nlinks: [https://social.example/@{slug}]\n"
+                f"---\n\n{name} writes about {role}.\n"
+            )
+        self.write(f"content/authors/{slug}.md", text)
 
     def asset(self, k: int, colour: str | None) -> None:
         rel = f"content/img/pic{k}.svg"
@@ -125,6 +158,12 @@ class Site:
             fields["lang"] = str(a["lang"])
         if a.get("image"):
             fields["image"] = posixpath.relpath("content/" + str(a["image"]), here)
+        if a.get("section"):
+            fields["section"] = str(a["section"])
+        if a.get("author"):
+            fields["author"] = str(a["author"])
+        if a.get("featured"):
+            fields["featured"] = "true"
         date = f"2026-11-{int(a['day']):02d}T{8 + n % 10:02d}:00:00+01:00"  # type: ignore[call-overload]
         self.write(self.rel(n), article(str(a["headline"]), date, body, **fields))
 
@@ -139,6 +178,7 @@ class Site:
             "body": f"First paragraph of {n}.\n\nSecond paragraph.",
             "dek": f"Dek {n}.",
             "slug": f"story-{n}",
+            "author": BYLINES[1 + n % 3],
         }
         self.render(n)
 
@@ -180,6 +220,12 @@ structure_ops = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 20), st.none()),
     st.tuples(st.just("rename"), st.integers(0, 20), st.none()),
     st.tuples(st.just("create"), st.integers(18, 24), st.lists(st.sampled_from(TAGS), max_size=2)),
+    st.tuples(st.just("section"), st.integers(0, 20), st.sampled_from(SECTIONS)),
+    st.tuples(
+        st.just("folder"), st.integers(0, 20), st.sampled_from(["", "politics/", "culture/"])
+    ),
+    st.tuples(st.just("author"), st.integers(0, 20), st.sampled_from(BYLINES)),
+    st.tuples(st.just("featured"), st.integers(0, 20), st.booleans()),
 )
 # ... and the ones around the articles.
 site_ops = st.one_of(
@@ -189,6 +235,8 @@ site_ops = st.one_of(
     # the site's language and typography on or off: a reparse of every article
     st.tuples(st.just("typography"), st.sampled_from(LANGUAGES), st.booleans()),
     st.tuples(st.just("time"), st.integers(1, 60), st.none()),  # hours
+    st.tuples(st.just("sections"), st.integers(0, len(SECTION_SETS) - 1), st.none()),
+    st.tuples(st.just("profile"), st.integers(0, 2), st.sampled_from([None, "courts", "ports"])),
 )
 operations = st.one_of(text_ops, text_ops, structure_ops, site_ops)
 
@@ -216,6 +264,13 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         return
     if kind == "time":
         site.now += dt.timedelta(hours=int(a))  # type: ignore[call-overload]
+        return
+    if kind == "sections":
+        site.settings.update(sections=a)
+        site.config(**site.settings)  # type: ignore[arg-type]
+        return
+    if kind == "profile":
+        site.profile(int(a), b)  # type: ignore[call-overload, arg-type]
         return
     n = site.pick(int(a))  # type: ignore[call-overload]
     if n is None:
@@ -263,9 +318,12 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         site.write(site.rel(n), None)
         del site.articles[n]
         return
-    if kind == "rename":
+    if kind in ("rename", "folder"):
         old = site.rel(n)
-        entry["rel"] = f"content/renamed/s{n}-{len(old)}.md"
+        new = f"content/{b}s{n}.md" if kind == "folder" else f"content/renamed/s{n}-{len(old)}.md"
+        if new == old:
+            return
+        entry["rel"] = new
         site.write(old, None)
     elif kind == "body":
         entry["body"] = f"First paragraph of {n}.\n\nSecond paragraph about {b}."
@@ -287,6 +345,8 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         entry["link"] = None if b == -2 else "img/pic0.svg" if b == -1 else site.pick(int(b))  # type: ignore[call-overload]
     elif kind == "image":  # an asset that may not exist
         entry["image"] = None if b == -1 else f"img/pic{b}.svg"
+    elif kind in ("section", "author", "featured"):
+        entry[kind] = b
     site.render(n)
 
 

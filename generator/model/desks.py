@@ -92,7 +92,9 @@ def author_slug(name: str) -> str:
 
 def section_of(config: SiteConfig, s: Skeleton, diags: list[Diagnostic]) -> str | None:
     """The key of the section of the article ``s``; an unknown ``section:``
-    is an error at its line."""
+    is an error at its line (on a site that declares sections: one without
+    them takes the field as the text it always was, such as ``digest new
+    --section`` writes)."""
     keys = [section.key for section in config.sections]
     if s.section is None:
         parts = s.source.split("/")
@@ -102,15 +104,7 @@ def section_of(config: SiteConfig, s: Skeleton, diags: list[Diagnostic]) -> str 
     for section in config.sections:
         if written.casefold() in (section.key, section.name.casefold()):
             return section.key
-    if not keys:
-        diags.append(
-            error(
-                s.source,
-                f"section: {written!r}, but site.yaml declares no sections",
-                line=s.section_line,
-                hint="declare it under 'sections:' in site.yaml, or delete the line",
-            )
-        )
+    if not keys:  # no sections: the field is free text, as before sections were
         return None
     hint = did_you_mean(written.casefold(), keys) or "the sections are " + ", ".join(
         repr(k) for k in keys
