@@ -1,9 +1,10 @@
 """The site's structure: where every article is and which lists it is in.
 
 It is made from each article's *skeleton* alone (its file, date, slug, tags,
-updated and draft flags), never from its text: the order of the articles,
-their URLs, the tags with their pages, and each article's neighbours (the
-related articles and the next older and newer ones). So an edit that keeps
+updated and draft flags, bylines, section and featured flag), never from its
+text: the order of the articles, their URLs, the tags with their pages, the
+sections and authors, and each article's neighbours (the related articles
+and the next older and newer ones). So an edit that keeps
 an article's skeleton keeps the structure, and everything the plan decides.
 """
 
