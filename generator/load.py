@@ -20,6 +20,7 @@ LAYOUTS_DIR = "layouts"
 STATIC_DIR = "static"  # inside layouts/ (and the theme): copied to output/static/
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 THEME_DIR = Path(__file__).parent / "theme"
+PROFILES_DIR = "authors"  # content/authors/*.md: author profiles, never articles
 
 _IGNORED_NAMES = {"4913", ".DS_Store", "Thumbs.db", "desktop.ini"}
 _IGNORED_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", "~", ".tmp", ".bak", ".crdownload")
@@ -193,6 +194,8 @@ def load_site_files(site_dir: Path) -> SiteFiles:
         content_paths.add(entry.rel)
         rel = f"{CONTENT_DIR}/{entry.rel}"
         if name.lower().endswith(MARKDOWN_SUFFIXES):
+            if entry.rel.startswith(PROFILES_DIR + "/") and entry.rel.count("/") == 1:
+                continue  # a profile: read with the settings (parse/profiles.py)
             articles.append(SourceFile(rel=rel, stat=entry.stat))
         else:
             assets.append(AssetFile(rel=rel, path=entry.path, dest=entry.rel, stat=entry.stat))

@@ -6,7 +6,9 @@ a date after the build time (scheduled) and an expiry,
 renames, drafts, links between articles and to images, lead images, an
 article's lang, text with straight quotes and dashes for typography to set,
 assets added, edited and deleted, layout and site.yaml edits (base_url, the
-site's language and typography on or off among them),
+site's language and typography on or off among them, and its sections:
+and nav:), an article's section (by its field or its folder), bylines and
+featured flag, author profiles added, edited and removed,
 the clock moving forward, saves that only touch a file, and same-size edits
 with the modification time put back; corrections and aliases added and
 removed, ids given (the URL record that ``digest build`` keeps follows
@@ -46,6 +48,16 @@ BASES = ["https://example.org/", "https://example.org/news/", "/local/"]
 # Text with straight quotes and dashes, for typography to set (or not).
 SAYINGS = ['"Yes" -- said', "it's 'done'...", "2026--2027", "plain"]
 LANGUAGES = ["en", "de", "fr"]
+# sections: and nav: in site.yaml (0: none, as a site without sections)
+SECTION_SETS = [
+    "",
+    "sections:\n  politics: Politics\n  economy: Economy\nnav:\n  - {label: About, url: /about/}\n",
+    "sections:\n  economy: {name: Business & Economy, description: Money.}\n  culture: Culture\n",
+]
+# section: in an article ("polit" is a typo, an error until mended)
+SECTIONS = [None, "politics", "economy", "culture", "polit"]
+BYLINES = [None, "Ida Lund", "ida  LUND", "Ole Berg", "[Ida Lund, Ole Berg]"]
+PROFILES = ["ida-lund", "ole-berg", "nobody"]
 
 
 class Site:
@@ -65,6 +77,7 @@ class Site:
             "base": BASES[0],
             "language": "en",
             "typography": True,
+            "sections": 1,
         }
         self.config(**self.settings)  # type: ignore[arg-type]
         for k in range(2):
@@ -87,13 +100,33 @@ class Site:
         self.changed.add(rel)
 
     def config(
-        self, *, title: str, per_page: int, base: str, language: str, typography: bool
+        self,
+        *,
+        title: str,
+        per_page: int,
+        base: str,
+        language: str,
+        typography: bool,
+        sections: int,
     ) -> None:
         self.write(
             "site.yaml",
             f"title: {title}\nbase_url: {base}\nper_page: {per_page}\n"
-            f"language: {language}\ntypography: {str(typography).lower()}\n",
+            f"language: {language}\ntypography: {str(typography).lower()}\n"
+            + SECTION_SETS[sections],
         )
+
+    def profile(self, k: int, role: str | None) -> None:
+        """content/authors/<slug>.md: a profile (None: none)."""
+        slug = PROFILES[k]
+        text = None
+        if role is not None:
+            name = slug.replace("-", " ").title()
+            text = (
+                f"---\nname: {name}\nrole: {role}\nlinks: [https://social.example/@{slug}]\n"
+                f"---\n\n{name} writes about {role}.\n"
+            )
+        self.write(f"content/authors/{slug}.md", text)
 
     def asset(self, k: int, colour: str | None) -> None:
         rel = f"content/img/pic{k}.svg"
@@ -137,6 +170,12 @@ class Site:
             fields["aliases"] = f'["/old/{a["alias"]}/"]'
         if a.get("id"):
             fields["id"] = str(a["id"])
+        if a.get("section"):
+            fields["section"] = str(a["section"])
+        if a.get("author"):
+            fields["author"] = str(a["author"])
+        if a.get("featured"):
+            fields["featured"] = "true"
         date = f"2026-11-{int(a['day']):02d}T{8 + n % 10:02d}:00:00+01:00"  # type: ignore[call-overload]
         if a.get("at"):  # scheduled: a time of its own, maybe after the build time
             date = str(a["at"])
@@ -156,6 +195,7 @@ class Site:
             "body": f"First paragraph of {n}.\n\nSecond paragraph.",
             "dek": f"Dek {n}.",
             "slug": f"story-{n}",
+            "author": BYLINES[1 + n % 3],
         }
         self.render(n)
 
@@ -205,6 +245,12 @@ structure_ops = st.one_of(
     st.tuples(st.just("expires"), st.integers(0, 20), st.sampled_from([None, 1, 30, 70])),
     st.tuples(st.just("alias"), st.integers(0, 20), st.sampled_from([None, *WORDS[:3]])),
     st.tuples(st.just("id"), st.integers(0, 20), st.booleans()),
+    st.tuples(st.just("section"), st.integers(0, 20), st.sampled_from(SECTIONS)),
+    st.tuples(
+        st.just("folder"), st.integers(0, 20), st.sampled_from(["", "politics/", "culture/"])
+    ),
+    st.tuples(st.just("author"), st.integers(0, 20), st.sampled_from(BYLINES)),
+    st.tuples(st.just("featured"), st.integers(0, 20), st.booleans()),
 )
 # ... and the ones around the articles.
 site_ops = st.one_of(
@@ -215,6 +261,8 @@ site_ops = st.one_of(
     st.tuples(st.just("typography"), st.sampled_from(LANGUAGES), st.booleans()),
     st.tuples(st.just("time"), st.integers(1, 60), st.none()),  # hours
     st.tuples(st.just("forget"), st.integers(0, 20), st.none()),  # a URL let go by hand
+    st.tuples(st.just("sections"), st.integers(0, len(SECTION_SETS) - 1), st.none()),
+    st.tuples(st.just("profile"), st.integers(0, 2), st.sampled_from([None, "courts", "ports"])),
 )
 operations = st.one_of(text_ops, text_ops, structure_ops, site_ops)
 
@@ -251,6 +299,12 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
             if urls:
                 del lines[urls[int(a) % len(urls)]]  # type: ignore[call-overload]
                 site.write("published-urls.txt", "".join(lines))
+    if kind == "sections":
+        site.settings.update(sections=a)
+        site.config(**site.settings)  # type: ignore[arg-type]
+        return
+    if kind == "profile":
+        site.profile(int(a), b)  # type: ignore[call-overload, arg-type]
         return
     n = site.pick(int(a))  # type: ignore[call-overload]
     if n is None:
@@ -298,9 +352,12 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         site.write(site.rel(n), None)
         del site.articles[n]
         return
-    if kind == "rename":
+    if kind in ("rename", "folder"):
         old = site.rel(n)
-        entry["rel"] = f"content/renamed/s{n}-{len(old)}.md"
+        new = f"content/{b}s{n}.md" if kind == "folder" else f"content/renamed/s{n}-{len(old)}.md"
+        if new == old:
+            return
+        entry["rel"] = new
         site.write(old, None)
     elif kind == "body":
         entry["body"] = f"First paragraph of {n}.\n\nSecond paragraph about {b}."
@@ -332,6 +389,8 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         entry["alias"] = b
     elif kind == "id":  # follows the article across a rename
         entry["id"] = f"id-{n}" if b else None
+    elif kind in ("section", "author", "featured"):
+        entry[kind] = b
     site.render(n)
 
 

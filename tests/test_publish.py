@@ -253,7 +253,8 @@ def test_article_metadata(site):
     assert tags == ["Shipping", "Denmark"]
     names = {m.attrs["name"]: m.attrs["content"] for m in page.select("meta[name]")}
     assert names["twitter:card"] == "summary_large_image"
-    [script] = page.select("script[type=application/ld+json]")
+    script, breadcrumbs = page.select("script[type=application/ld+json]")
+    assert json.loads(breadcrumbs.text)["@type"] == "BreadcrumbList"
     ld = json.loads(script.text)
     assert ld["@type"] == "NewsArticle"
     assert ld["headline"] == "Ferry & port deal"

@@ -163,7 +163,8 @@ def test_headline_is_the_same_in_title_meta_json_ld_and_feeds(make_site):
     want = "“Rates stay” – it’s final…"
     page = site.page("2026/11/20/rates/")
     meta = {m.attrs["property"]: m.attrs["content"] for m in page.select("meta[property]")}
-    [script] = page.select("script[type=application/ld+json]")
+    script, breadcrumbs = page.select("script[type=application/ld+json]")
+    assert json.loads(breadcrumbs.text)["@type"] == "BreadcrumbList"
     ld = json.loads(script.text)
     assert page.one("title").text == f"{want} — Digest"
     assert meta["og:title"] == want

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from generator.config.desks import read_nav, read_sections
 from generator.config.sections import (
     count_problem,
     is_count,
@@ -30,8 +31,11 @@ from generator.config.settings import (
     Favicon,
     Feeds,
     Limits,
+    NavLink,
     Permalinks,
+    Profile,
     Publisher,
+    Section,
     SiteConfig,
     format_date,
     vars_of,
@@ -46,8 +50,11 @@ __all__ = [
     "Favicon",
     "Feeds",
     "Limits",
+    "NavLink",
     "Permalinks",
+    "Profile",
     "Publisher",
+    "Section",
     "SiteConfig",
     "base_url_option_problem",
     "base_url_warning",
@@ -76,6 +83,8 @@ _TOP_KEYS = {
     "limits",
     "publisher",
     "feeds",
+    "sections",
+    "nav",
 }
 # Settings of one line of text: written unquoted with ': ' in it
 # (``title: Harbour Times: the news``), they are read as the whole line.
@@ -279,6 +288,11 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         made = read_favicon(favicon, bad, diags, line_of("favicon"))
         if made is not None:
             kwargs["favicon"] = made
+
+    if v.get("sections") is not None:
+        kwargs["sections"] = read_sections(v["sections"], bad, diags)
+    if v.get("nav") is not None:
+        kwargs["nav"] = read_nav(v["nav"], bad)
 
     params = v.get("params")
     if params is not None:

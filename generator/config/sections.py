@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from generator.config.settings import CONFIG_FILE, Favicon, Permalinks
 from generator.diagnostics import Diagnostic, did_you_mean, warning
 
-_PERMALINK_KEYS = {"article", "tag", "tags", "page"}
+_PERMALINK_KEYS = {"article", "tag", "tags", "page", "section", "author", "authors"}
 _ARTICLE_TOKENS = {"year", "month", "day", "slug"}
 
 
@@ -26,6 +26,9 @@ def read_permalinks(
         "tag": {"slug"},
         "tags": set(),
         "page": {"n"},
+        "section": {"key"},
+        "author": {"slug"},
+        "authors": set(),
     }
     for key, tokens in allowed.items():
         if key not in raw:
@@ -37,7 +40,13 @@ def read_permalinks(
         pattern = pattern.strip()
         used = set(re.findall(r"\{(\w+)\}", pattern))
         unknown = used - tokens
-        required = {"slug"} if key in ("article", "tag") else {"n"} if key == "page" else set()
+        required = {
+            "article": {"slug"},
+            "tag": {"slug"},
+            "author": {"slug"},
+            "section": {"key"},
+            "page": {"n"},
+        }.get(key, set())
         if unknown:
             bad(
                 f"permalinks.{key}",

@@ -40,6 +40,9 @@ class Permalinks:
     article: str = "/{year}/{month}/{day}/{slug}/"
     tag: str = "/tags/{slug}/"
     tags: str = "/tags/"
+    section: str = "/{key}/"  # a section's page: {key} is its key under sections:
+    author: str = "/authors/{slug}/"
+    authors: str = "/authors/"
     page: str = "page/{n}/"  # appended to a list's first URL for page 2, 3, ...
 
 
@@ -80,6 +83,39 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    """One desk of the site (``sections:`` in site.yaml), in the order given."""
+
+    key: str  # in URLs and in an article's section: field
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NavLink:
+    """A link the site adds to the navigation after its sections (``nav:``)."""
+
+    label: str
+    url: str  # a URL, or a path from the site's root ("/about/")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Profile:
+    """An author's profile: ``content/authors/<slug>.md``. Read with the
+    settings (a change to one is a change of settings: every page that
+    shows a byline may show it)."""
+
+    slug: str  # the file's name: the bylines whose slug it is
+    source: str  # "content/authors/jane-doe.md"
+    name: str
+    role: str = ""
+    photo: str = ""  # as written: a URL, or a path relative to the profile
+    photo_line: int | None = None
+    links: tuple[str, ...] = ()  # their social and staff pages
+    bio: str = ""  # the body's HTML
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     title: str = "Digest"
     description: str = ""
@@ -98,6 +134,9 @@ class SiteConfig:
     publisher: Publisher = field(default_factory=Publisher)
     favicon: Favicon = field(default_factory=Favicon)
     limits: Limits = field(default_factory=Limits)
+    sections: tuple[Section, ...] = ()
+    nav: tuple[NavLink, ...] = ()
+    profiles: tuple[Profile, ...] = ()  # content/authors/, by slug
     params: Mapping[str, Any] = field(default_factory=lambda: FrozenDict({}))
     # Where site.yaml sets base_url, for messages: not a setting, so neither
     # compared nor part of the fingerprint.

@@ -94,6 +94,10 @@ def encode_skeleton(s: Skeleton) -> str:
             s.draft,
             s.slug_line,
             expires,
+            list(s.authors),
+            s.section,
+            s.section_line,
+            s.featured,
             *_newsroom(s.corrections, s.aliases, s.ident, s.ident_line),
         ]
     )
@@ -101,7 +105,21 @@ def encode_skeleton(s: Skeleton) -> str:
 
 def decode_skeleton(text: str) -> Skeleton:
     try:
-        source, date, slug, tags, updated, draft, slug_line, expires, *news = json.loads(text)
+        (
+            source,
+            date,
+            slug,
+            tags,
+            updated,
+            draft,
+            slug_line,
+            expires,
+            authors,
+            section,
+            section_line,
+            featured,
+            *news,
+        ) = json.loads(text)
         corrections, aliases, ident, ident_line = _unnewsroom(news)
         return Skeleton(
             source=source,
@@ -116,6 +134,10 @@ def decode_skeleton(text: str) -> Skeleton:
             aliases=aliases,
             ident=ident,
             ident_line=ident_line,
+            authors=tuple(authors),
+            section=section,
+            section_line=section_line,
+            featured=featured,
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise CodecError(str(exc)) from exc
@@ -159,6 +181,9 @@ def _article(p: ParsedArticle) -> list[Any]:
         b.summary,
         p.slug_line,
         None if p.expires is None else _datetime(p.expires),
+        p.section,
+        p.section_line,
+        p.featured,
         *_newsroom(p.corrections, p.aliases, p.ident, p.ident_line),
     ]
 
@@ -211,6 +236,9 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         summary,
         slug_line,
         expires,
+        section,
+        section_line,
+        featured,
         *news,
     ) = a
     corrections, aliases, ident, ident_line = _unnewsroom(news)
@@ -241,6 +269,9 @@ def _parsed(a: list[Any]) -> ParsedArticle:
         aliases=aliases,
         ident=ident,
         ident_line=ident_line,
+        section=section,
+        section_line=section_line,
+        featured=featured,
     )
 
 

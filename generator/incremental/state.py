@@ -54,7 +54,7 @@ from generator.parse.markdown import body_ref
 
 STATE_DIR = ".digest"
 STATE_FILE = "state.sqlite"
-SCHEMA = 7  # bump when the tables or the codec change
+SCHEMA = 8  # bump when the tables or the codec change
 BUSY_SECONDS = 60.0  # how long a build waits for another one saving the same state
 
 _TABLES = """

@@ -24,6 +24,7 @@ from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import seal
 from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES
 from generator.model import urls
+from generator.model.desks import author_slug
 from generator.model.structure import Neighbours, Structure, last_change
 from generator.parse import BodyRef, ParsedArticle, UnpublishedLinks
 from generator.parse.markdown import LinkRef, substitute_refs
@@ -38,6 +39,25 @@ class TagRef:
     name: str  # as this article wrote it
     slug: str
     url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SectionLink:
+    """An article's section, as its kicker links to it."""
+
+    key: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Byline:
+    """One name of an article's byline, linking to the author's page."""
+
+    name: str  # as this article wrote it
+    slug: str
+    url: str
+    same_as: tuple[str, ...] = ()  # the profile's links (JSON-LD sameAs)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +83,8 @@ class Teaser:
     image_alt: str
     reading_time: int  # minutes
     lang: str | None
+    section: SectionLink | None = None
+    bylines: tuple[Byline, ...] = ()  # one per name of ``authors``
     fingerprint: str = field(default="", repr=False, compare=False)
 
     @property
@@ -142,6 +164,19 @@ def make_items(
     for name, slug in zip(names, placed.tags, strict=True):
         url = urls.url_for(config, urls.tag_path(config, slug))
         tag_refs.append(TagRef(name=name, slug=slug, url=url))
+    desks = structure.desks
+    section = None
+    if placed.section is not None:
+        info = desks.section(placed.section)
+        section = SectionLink(key=info.key, name=info.name, url=info.url)
+    profiles = {profile.slug: profile for profile in config.profiles}
+    bylines = []
+    for name in p.authors:
+        slug = author_slug(name)
+        profile = profiles.get(slug)
+        url = urls.url_for(config, urls.author_path(config, slug))
+        same_as = profile.links if profile else ()
+        bylines.append(Byline(name=name, slug=slug, url=url, same_as=same_as))
     teaser_fields: dict[str, Any] = {
         "source": p.source,
         "headline": p.headline,
@@ -159,6 +194,8 @@ def make_items(
         "image_alt": p.image_alt,
         "reading_time": max(1, math.ceil(p.body.words / WORDS_PER_MINUTE)),
         "lang": p.lang,
+        "section": section,
+        "bylines": tuple(bylines),
     }
     teaser = seal(Teaser(**teaser_fields))
     article = seal(

@@ -1,12 +1,13 @@
 """The site's structure: where every article is and which lists it is in.
 
 It is made from each article's *skeleton* alone (its file, date, slug, tags,
-updated and draft flags, expiry), never from its text, and from the build
-time (``schedule``: which articles are live, scheduled or withdrawn): the
-order of the articles, their URLs, the tags with their pages, and each
-article's neighbours (the related articles and the next older and newer
-ones). So an edit that keeps an article's skeleton keeps the structure, and
-everything the plan decides, until the time reaches ``changes_at``.
+updated and draft flags, expiry, bylines, section and featured flag), never
+from its text, and from the build time (``schedule``: which articles are
+live, scheduled or withdrawn): the order of the articles, their URLs, the
+tags with their pages, the sections and authors, and each article's
+neighbours (the related articles and the next older and newer ones). So an
+edit that keeps an article's skeleton keeps the structure, and everything
+the plan decides, until the time reaches ``changes_at``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from generator.fingerprint import fingerprint
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
+from generator.model.desks import Desks, author_slug, find_desks, section_of
 from generator.model.redirects import Claim, Redirect, resolve
 from generator.model.schedule import timing
 from generator.parse import ParsedArticle
@@ -49,6 +51,10 @@ class Skeleton:
     aliases: tuple[Alias, ...] = ()
     ident: str | None = None
     ident_line: int | None = None
+    authors: tuple[str, ...] = ()  # bylines as written: each has an author page
+    section: str | None = None  # section: as written
+    section_line: int | None = None
+    featured: bool = False
 
 
 def skeleton(p: ParsedArticle) -> Skeleton:
@@ -65,6 +71,10 @@ def skeleton(p: ParsedArticle) -> Skeleton:
         aliases=p.aliases,
         ident=p.ident,
         ident_line=p.ident_line,
+        authors=p.authors,
+        section=p.section,
+        section_line=p.section_line,
+        featured=p.featured,
     )
 
 
@@ -90,6 +100,8 @@ class Placed:
     tags: tuple[str, ...]  # tag slugs, in the article's order
     ahead: bool = False  # scheduled, shown before its time (--future)
     expires: dt.datetime | None = None  # withdrawn from then on (site time zone)
+    section: str | None = None  # its section's key
+    authors: tuple[str, ...] = ()  # author slugs, in the byline's order
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,6 +149,7 @@ class Structure:
     scheduled: tuple[tuple[str, dt.datetime], ...] = ()
     withdrawn: tuple[Placed, ...] = ()
     changes_at: float = float("inf")
+    desks: Desks = field(default_factory=Desks)  # sections, authors, the lead story
     # Ranking an article's related articles reads every list it is in, so
     # each article's neighbours are worked out when first asked for.
     _positions: Mapping[str, int] = field(repr=False, compare=False)
@@ -245,23 +258,41 @@ def build_structure(
         if s.source not in held:
             paths[s.source[len(CONTENT_DIR) + 1 :]] = path
             kept.append((s, path, date))
+        else:  # its section is checked now, not when it goes live
+            section_of(config, s, diags)
 
     tag_names = _tag_names([s for s, _, _ in kept if s.source not in gone])
     placed: list[Placed] = []
     withdrawn: list[Placed] = []
+    live: list[tuple[Skeleton, Placed]] = []
     for s, path, date in kept:
-        out = s.source in gone
-        (withdrawn if out else placed).append(
-            Placed(
-                source=s.source,
-                path=path,
-                date=date,
-                lastmod=_lastmod(s, date, tz),
-                tags=() if out else tuple(tag_names[tag_key(n) or "tag"][1] for n in s.tags),
-                ahead=s.source in when.ahead,
-                expires=s.expires.astimezone(tz) if s.expires else None,
+        section = section_of(config, s, diags)
+        if s.source in gone:  # in no list: no tag, section or author page has it
+            withdrawn.append(
+                Placed(
+                    source=s.source,
+                    path=path,
+                    date=date,
+                    lastmod=_lastmod(s, date, tz),
+                    tags=(),
+                    expires=s.expires.astimezone(tz) if s.expires else None,
+                )
             )
+            continue
+        one = Placed(
+            source=s.source,
+            path=path,
+            date=date,
+            lastmod=_lastmod(s, date, tz),
+            tags=tuple(tag_names[tag_key(n) or "tag"][1] for n in s.tags),
+            ahead=s.source in when.ahead,
+            expires=s.expires.astimezone(tz) if s.expires else None,
+            section=section,
+            authors=tuple(dict.fromkeys(author_slug(name) for name in s.authors)),
         )
+        placed.append(one)
+        live.append((s, one))
+    desks = find_desks(config, live, asset_paths, diags)
 
     by_tag: dict[str, list[int]] = defaultdict(list)  # tag slug -> positions, newest first
     for position, p in enumerate(placed):
@@ -321,6 +352,7 @@ def build_structure(
         redirects=redirects,
         claims=claims,
         corrections=tuple(corrections),
+        desks=desks,
         _positions={p.source: i for i, p in enumerate(placed)},
         _by_tag=dict(by_tag),
         _tags_by_slug={t.slug: t for t in tags},

@@ -31,6 +31,18 @@ def tags_index_path(config: SiteConfig) -> str:
     return config.permalinks.tags
 
 
+def section_path(config: SiteConfig, key: str) -> str:
+    return config.permalinks.section.format(key=key)
+
+
+def author_path(config: SiteConfig, slug: str) -> str:
+    return config.permalinks.author.format(slug=slug)
+
+
+def authors_index_path(config: SiteConfig) -> str:
+    return config.permalinks.authors
+
+
 def page_path(config: SiteConfig, first: str, number: int) -> str:
     """The site path of page ``number`` of a list whose first page is ``first``."""
     if number <= 1:

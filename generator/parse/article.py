@@ -50,12 +50,14 @@ KNOWN_FIELDS = (
     "corrections",
     "aliases",
     "id",
+    "section",
+    "featured",
 )
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _NOT_TEXT = frozenset(
-    {"date", "updated", "expires", "tags", "draft", "corrections", "aliases"}
+    {"date", "updated", "expires", "tags", "draft", "corrections", "aliases", "featured"}
 )  # never read as one line of text
 # What ``digest new`` writes for the editor to replace (generator/new.py):
 # a warning on build, an error under ``digest check`` (``for_check``).
@@ -91,6 +93,9 @@ class ParsedArticle:
     aliases: tuple[Alias, ...] = ()  # old URLs that lead here, as written
     ident: str | None = None  # ``id:``: follows the article across a file rename
     ident_line: int | None = None
+    section: str | None = None  # as written in section: (the model finds its key)
+    section_line: int | None = None
+    featured: bool = False  # leads the front page (the newest such)
 
     @property
     def content_path(self) -> str:
@@ -251,6 +256,8 @@ def _parse(
     image_line = fields.line("image")
     image_alt = fields.text("image_alt") or ""
     lang = fields.text("lang")
+    section = fields.text("section")
+    featured = fields.boolean("featured")
     if lang is not None and not _LANG.match(lang):
         fields.problem("lang", f"{lang!r} is not a language code", "e.g. en, da, de-AT")
         lang = None
@@ -300,6 +307,9 @@ def _parse(
         aliases=aliases,
         ident=ident,
         ident_line=fields.line("id"),
+        section=section,
+        section_line=fields.line("section"),
+        featured=featured,
     )
     return article, html, None, fields.diags, draft
 

@@ -23,7 +23,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.config import SiteConfig, base_url_warning, load_config, with_base_url
@@ -54,6 +54,7 @@ from generator.load import CONTENT_DIR, SiteFiles, load_site_files
 from generator.model import Site, asset_paths, build_structure, check_links, structure_key
 from generator.model.redirects import record_after
 from generator.parse import ParseSettings
+from generator.parse.profiles import read_profiles
 from generator.pipeline import outputs, parsing
 from generator.record import Record, read_record, write_record
 from generator.render.info import LayoutInfo
@@ -384,7 +385,8 @@ def _layouts(
 
 
 def settings(site_dir: Path, base_url: str | None) -> tuple[SiteConfig, list[Diagnostic]]:
-    """``site.yaml``, with ``--base-url`` over it."""
+    """``site.yaml``, with ``--base-url`` over it, and the author profiles
+    (``content/authors/``): read on every build, they are few and small."""
     config, diags = load_config(site_dir)
     overridden = False
     if base_url is not None:
@@ -394,7 +396,8 @@ def settings(site_dir: Path, base_url: str | None) -> tuple[SiteConfig, list[Dia
     no_host = base_url_warning(config, from_option=overridden)
     if no_host is not None:
         diags.append(no_host)
-    return config, diags
+    profiles, profile_diags = read_profiles(site_dir, config)
+    return replace(config, profiles=profiles), diags + profile_diags
 
 
 def build_time() -> dt.datetime:

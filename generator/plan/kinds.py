@@ -19,6 +19,7 @@ from typing import Any
 from generator.config import SiteConfig
 from generator.model import Structure, urls
 from generator.model.refs import ArticleRef, TeaserRef
+from generator.plan.desks import author_listing, front_page, section_listing
 from generator.plan.jobs import ArticlePage, Job
 from generator.plan.lists import Listing, archives, page_info
 from generator.plan.newsroom import (
@@ -147,6 +148,7 @@ def _index(p: Planning, key: str) -> Listing:
         path="/",
         members=p.structure.articles,
         extra={},
+        first_extra=front_page(p.structure),
         origin="the index",
         title=p.config.title,
         what="",
@@ -172,6 +174,16 @@ def _tag_index(p: Planning, key: str) -> Page:
     newest = p.structure.articles[0].date if p.structure.articles else None
     context = {"tags": p.structure.tags, "page": page_info(p.config, "tags", path)}
     return Page(path=path, context=context, origin="the tags index", lastmod=newest)
+
+
+def _authors_index(p: Planning, key: str) -> Page:
+    path = urls.authors_index_path(p.config)
+    newest = p.structure.articles[0].date if p.structure.articles else None
+    context = {
+        "authors": p.structure.desks.authors,
+        "page": page_info(p.config, "authors", path),
+    }
+    return Page(path=path, context=context, origin="the authors index", lastmod=newest)
 
 
 def _not_found(p: Planning, key: str) -> Page:
@@ -391,6 +403,32 @@ KINDS: tuple[Kind, ...] = (
         keys=_one("tags"),
         page=_tag_index,
         shows="every tag with its article count",
+    ),
+    Kind(
+        name="section",
+        url="permalinks.section: /{key}/",
+        layout="section.html",
+        keys=lambda p: (s.key for s in p.structure.desks.sections),
+        list=lambda p, key: section_listing(p.config, p.structure, key),
+        feeds=("atom", "json"),
+        shows="the section; the teasers of its articles, newest first",
+    ),
+    Kind(
+        name="author",
+        url="permalinks.author: /authors/{slug}/",
+        layout="author.html",
+        keys=lambda p: (a.slug for a in p.structure.desks.authors),
+        list=lambda p, slug: author_listing(p.config, p.structure, slug),
+        feeds=("atom",),
+        shows="the author and their profile; the teasers of their articles, newest first",
+    ),
+    Kind(
+        name="authors",
+        url="permalinks.authors: /authors/",
+        layout="authors.html",
+        keys=lambda p: ("authors",) if p.structure.desks.authors else (),
+        page=_authors_index,
+        shows="every author with their article count",
     ),
     Kind(
         name="archive",

@@ -32,6 +32,7 @@ class Listing:
     origin: str  # how errors name it: "the index", "the tag page of 'EU'"
     title: str  # its feeds' title
     what: str  # how its feeds' errors name it: "" (the site's), "tag 'EU'"
+    first_extra: Mapping[str, Any] | None = None  # more context for its first page only
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,7 +102,12 @@ def paginate(
         )
         list_page = ListPage(
             path=path,
-            context={**listing.extra, "paginator": paginator, "page": page},
+            context={
+                **listing.extra,
+                **((listing.first_extra or {}) if n == 1 else {}),
+                "paginator": paginator,
+                "page": page,
+            },
             origin=listing.origin if n == 1 else f"{listing.origin}, page {n}",
             lastmod=max((p.lastmod for p in chunk), default=None),
         )

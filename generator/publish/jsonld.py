@@ -6,6 +6,8 @@ from typing import Any
 
 from generator.config import SiteConfig
 from generator.model import Article, urls
+from generator.model.desks import Author
+from generator.model.items import Byline
 from generator.publish.feeds import absolute
 
 
@@ -39,12 +41,16 @@ def news_article_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
     }
     if article.summary:
         data["description"] = article.summary
-    if article.authors:
+    if article.bylines:
+        data["author"] = [person_ld(config, byline) for byline in article.bylines]
+    elif article.authors:
         data["author"] = [{"@type": "Person", "name": name} for name in article.authors]
     else:
         data["author"] = [publisher_ld(config)]
     if article.image:
         data["image"] = [absolute(config, article.image)]
+    if article.section is not None:
+        data["articleSection"] = article.section.name
     if article.tags:
         data["keywords"] = [t.name for t in article.tags]
     data["wordCount"] = article.words
@@ -58,3 +64,48 @@ def news_article_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
             for c in article.corrections
         ]
     return data
+
+
+def person_ld(config: SiteConfig, person: Byline | Author) -> dict[str, Any]:
+    """A schema.org ``Person``: the name, the author page, their links."""
+    data: dict[str, Any] = {
+        "@type": "Person",
+        "name": person.name,
+        "url": absolute(config, person.url),
+    }
+    same_as = person.same_as if isinstance(person, Byline) else person.links
+    if same_as:
+        data["sameAs"] = list(same_as)
+    return data
+
+
+def breadcrumb_ld(article: Article, config: SiteConfig) -> dict[str, Any]:
+    """A schema.org ``BreadcrumbList``: the front page, the article's
+    section (when it has one), the article."""
+    crumbs = [(config.title, urls.absolute_url(config, "/"))]
+    if article.section is not None:
+        crumbs.append((article.section.name, absolute(config, article.section.url) or ""))
+    crumbs.append((article.headline, article.permalink))
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": url}
+            for n, (name, url) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def profile_page_ld(author: Author, config: SiteConfig) -> dict[str, Any]:
+    """A schema.org ``ProfilePage`` whose main entity is the author."""
+    person = person_ld(config, author)
+    if author.role:
+        person["jobTitle"] = author.role
+    if author.photo:
+        person["image"] = absolute(config, author.photo)
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": absolute(config, author.url),
+        "mainEntity": person,
+    }

@@ -20,7 +20,7 @@ from generator.fingerprint import fingerprint
 from generator.load import LAYOUTS_DIR, STATIC_DIR, THEME_DIR, scan
 from generator.model import urls
 from generator.publish.feeds import JSON_FEED_PATH, absolute
-from generator.publish.jsonld import news_article_ld
+from generator.publish.jsonld import breadcrumb_ld, news_article_ld, profile_page_ld
 from generator.render.info import MISSING, LayoutInfo
 from generator.render.problems import (
     TEMPLATE_SUFFIXES,
@@ -47,6 +47,19 @@ class SiteInfo:
     json_feed_url: str | None
     favicon_url: str  # the site's icon (favicon: in site.yaml)
     params: Mapping[str, Any]
+    authors_url: str  # the authors index
+    sections: tuple[NavItem, ...] = ()  # sections: in site.yaml, in order
+    nav: tuple[NavItem, ...] = ()  # nav: in site.yaml
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NavItem:
+    """A link of the site's navigation: a section's page, or a nav: link."""
+
+    label: str
+    url: str
+    key: str = ""  # the section's key ("" for a nav: link)
+    description: str = ""
 
 
 def site_info(config: SiteConfig) -> SiteInfo:
@@ -61,7 +74,23 @@ def site_info(config: SiteConfig) -> SiteInfo:
         json_feed_url=urls.url_for(config, JSON_FEED_PATH) if config.absolute_base else None,
         favicon_url=urls.favicon_url(config),
         params=config.params,
+        authors_url=urls.url_for(config, urls.authors_index_path(config)),
+        sections=tuple(
+            NavItem(
+                label=s.name,
+                url=urls.url_for(config, urls.section_path(config, s.key)),
+                key=s.key,
+                description=s.description,
+            )
+            for s in config.sections
+        ),
+        nav=tuple(NavItem(label=link.label, url=_nav_url(config, link.url)) for link in config.nav),
     )
+
+
+def _nav_url(config: SiteConfig, url: str) -> str:
+    """A nav: link: a path from the site's root goes under the base URL's path."""
+    return urls.url_for(config, url) if url.startswith("/") and not url.startswith("//") else url
 
 
 class Layouts:
@@ -140,6 +169,8 @@ def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, La
     env.filters["iso"] = iso
     env.filters["absolute"] = lambda url: absolute(config, url)
     env.globals["news_article_ld"] = lambda article: news_article_ld(article, config)
+    env.globals["breadcrumb_ld"] = lambda article: breadcrumb_ld(article, config)
+    env.globals["profile_page_ld"] = lambda author: profile_page_ld(author, config)
     env.globals["cached"] = MacroCache()
     return env, layouts
 
