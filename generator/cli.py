@@ -30,6 +30,7 @@ from generator.write import OutputError
 
 if TYPE_CHECKING:
     from generator.preview import Rebuild
+    from generator.preview.search import Indexed
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -294,7 +295,7 @@ def _serve(args: argparse.Namespace) -> int:
     # again in this process (tests), and its children inherit an ignored one.
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    preview = Preview(options, _RebuildReport())
+    preview = Preview(options, _RebuildReport(), _report_index)
     try:
         try:
             preview.start()
@@ -342,6 +343,17 @@ class _RebuildReport:
             fresh = [d for d in diagnostics if d.is_error or d not in self._warned]
             self._warned = frozenset(d for d in diagnostics if not d.is_error)
             _report_rebuild(rebuild, fresh)
+
+
+def _report_index(indexed: Indexed) -> None:
+    """The preview's search index, made after a build (in the background)."""
+    if indexed.problems:
+        _print_diagnostics(indexed.problems)
+        return
+    print(
+        f"Search index: {indexed.articles} articles in {indexed.seconds:.2f} s",
+        flush=True,
+    )
 
 
 def _report_rebuild(rebuild: Rebuild, diagnostics: list[Diagnostic]) -> None:

@@ -66,8 +66,10 @@ def plan_search(
     key = current_key(site, state, planned.prints, options.drafts)
     signature = SIGNATURE_PREFIX + key
     out = options.output_dir
+    # The preview trusts its output folder (as for pages, see outputs.replan).
     as_left = bool(last) and all(
-        r.signature == signature and stat_of(out / o) == r.stat for o, r in last.items()
+        r.signature == signature and (options.search_later or stat_of(out / o) == r.stat)
+        for o, r in last.items()
     )
     if as_left or (options.search_later and last):
         planned.records.update(last)
@@ -153,7 +155,7 @@ def search_docs(
             standfirst=a.standfirst,
             body=str(body_html(a, bodies[a.body.digest])),
             date=a.date,
-            tags=tuple(t.name for t in a.tags),
+            tags=tuple(site.structure.tag(t.slug).name for t in a.tags),  # as most spell it
             authors=a.authors,
             section=section_name(a),
         )

@@ -34,6 +34,7 @@ from generator.incremental.records import OutputRecord
 from generator.incremental.shortcuts import MEMO, SHORTCUTS, Memo
 from generator.incremental.state import State
 from generator.preview.reload import EVERYTHING, diagnostics_to_errors
+from generator.preview.search import BackgroundIndex, Indexed
 from generator.preview.server import PreviewServer
 from generator.preview.watch import ChangeBatch, Watcher
 from generator.write import OutputError
@@ -75,6 +76,7 @@ class Preview:
         self,
         options: PreviewOptions,
         report: Callable[[Rebuild], None] = lambda _: None,
+        indexed: Callable[[Indexed], None] = lambda _: None,
     ) -> None:
         self.options = options
         self._report = report
@@ -84,6 +86,8 @@ class Preview:
         self._had_errors = False
         self.server: PreviewServer | None = None
         self._watcher: Watcher | None = None
+        # The search index, made after the builds (see preview/search.py).
+        self._search = BackgroundIndex(self._lock, lambda: (self._state, self._memo), indexed)
 
     @property
     def outputs(self) -> Mapping[str, OutputRecord]:
@@ -137,6 +141,7 @@ class Preview:
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        self._search.stop()
         if self.server is not None:
             self.server.stop()
             self.server = None
@@ -198,6 +203,7 @@ class Preview:
             keep_replaced=True,
             now=self.options.clock() if self.options.clock is not None else None,
             in_place_limit=self.options.in_place_limit,
+            search_later=True,
         )
         hint: Iterable[str] | None = batch.paths if batch is not None else None
         with self._lock:
@@ -222,4 +228,8 @@ class Preview:
                 result = pipeline.BuildResult(
                     diagnostics=[Diagnostic(path="digest", message=f"internal error: {exc}")]
                 )
+            if result.ok and result.search_pending and result.site is not None:
+                self._search.want(options, result.site, result.search_pending)
+            else:
+                self._search.cancel()
         return Rebuild(result=result, batch=batch, seconds=time.perf_counter() - started)
