@@ -100,8 +100,8 @@ def index_problem(exc: Exception) -> Diagnostic:
     return error(
         "site.yaml",
         f"the search index could not be made: {exc}",
-        hint="install Digest with its dependencies (pip install digest), "
-        "or turn search off with 'search: false'",
+        hint="install Digest again (pip install digest brings Pagefind), "
+        "or turn search off with search: false in site.yaml",
     )
 
 

@@ -146,6 +146,11 @@ class Preview:
             self.server.stop()
             self.server = None
 
+    def search_settled(self, timeout: float) -> bool:
+        """Wait until the search index is made for the last build (it is made
+        after the build, in the background); False after ``timeout`` seconds."""
+        return self._search.wait(timeout)
+
     def _on_batch(self, batch: ChangeBatch) -> None:
         self.rebuild(batch)
 

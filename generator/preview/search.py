@@ -64,6 +64,9 @@ class BackgroundIndex:
         self._wanted: _Wanted | None = None
         self._wake = threading.Condition()
         self._stopping = False
+        self._busy = False  # an indexing is under way
+        self._cancels = 0  # how many times an index asked for was forgotten
+        self._making: str | None = None  # the key of the index under way
         self._thread = threading.Thread(target=self._loop, name="search-index", daemon=True)
         self._thread.start()
 
@@ -71,19 +74,32 @@ class BackgroundIndex:
         """Make the index of ``site`` (its key ``key``) once the thread is free.
         Call it holding the build lock, right after the build."""
         with self._wake:
+            if key == self._making:  # under way already (the preview's second look)
+                self._wanted = None
+                return
             self._wanted = _Wanted(options=options, site=site, key=key)
-            self._wake.notify()
+            self._wake.notify_all()
 
     def cancel(self) -> None:
         """Forget an index asked for and not yet begun (a later build made
         it unneeded, or failed: the next good build asks again)."""
         with self._wake:
             self._wanted = None
+            self._cancels += 1
+            self._wake.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until no index is asked for or being made (tests, benchmarks);
+        False if that took longer than ``timeout`` seconds."""
+        with self._wake:
+            return self._wake.wait_for(
+                lambda: self._wanted is None and not self._busy, timeout=timeout
+            )
 
     def stop(self) -> None:
         with self._wake:
             self._stopping = True
-            self._wake.notify()
+            self._wake.notify_all()
         self._thread.join(STOP_WAIT)
 
     def _loop(self) -> None:
@@ -93,18 +109,26 @@ class BackgroundIndex:
                     self._wake.wait()
                 if self._stopping:
                     return
+                self._busy = True
             try:
                 self._index()
             except Exception:  # never let a bug end the preview's search
                 logger.exception("making the search index failed")
+            finally:
+                with self._wake:
+                    self._busy = False
+                    self._making = None
+                    self._wake.notify_all()
 
     def _index(self) -> None:
         started = time.perf_counter()
         with self._lock:  # no build runs: the state and the last site agree
             with self._wake:
                 wanted, self._wanted = self._wanted, None
+                cancels = self._cancels
             if wanted is None:
                 return
+            self._making = wanted.key
             state, _ = self._state()
             docs, problems = search_docs(wanted.options, wanted.site, state)
         if not problems:
@@ -118,7 +142,9 @@ class BackgroundIndex:
             with self._lock, output_lock(out):
                 state, memo = self._state()
                 with self._wake:
-                    if self._stopping:
+                    # Stopping, or a build since made this index unneeded
+                    # (search turned off, a build that failed or had it).
+                    if self._stopping or self._cancels != cancels:
                         return
                 changed = commit_index(out, state, wanted.key, files)
                 memo.learn(state, None)

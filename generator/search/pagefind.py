@@ -1,18 +1,22 @@
 """Running Pagefind: the articles' documents in, the index's files out.
 
-Pagefind's Python API (the ``pagefind`` package, its binary from
-``pagefind-bin-extended``) runs the Pagefind binary as a service. Its client
-reads one answer per tenth of a second, so a request per article would take
-1,000 s for 10,000 of them: the documents are written into a temporary
-folder instead and indexed with one ``add_directory``, and the index is
-written into another temporary folder, read back, and made byte-stable
-(``canonical``). The caller puts the files in the output with the rest of
-the build's outputs: nothing here touches the output folder.
+Pagefind comes from PyPI: the ``pagefind`` package (its Python API) and the
+binary in the ``pagefind-bin-extended`` wheel, found by the package's own
+look-up (``pagefind.service.get_executable``: ``PAGEFIND_BINARY_PATH``, the
+wheels, the PATH). The documents are written into a temporary folder and the
+binary indexes that folder into another one, in one run of its command
+line. (The API's ``PagefindIndex`` runs the same binary as a service, but
+its client reads one answer per tenth of a second: 0.4 s for the smallest
+site against 0.03 s, paid by every build and test, and 1,000 s for a
+request per article on 10,000 of them.) The index is read back and made
+byte-stable (``canonical``); the caller puts it in the output with the
+build's other outputs: nothing here touches the output folder.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from importlib import metadata
@@ -21,6 +25,8 @@ from pathlib import Path
 from generator.config import SiteConfig
 from generator.search import SEARCH_DIR, SearchDoc, doc_html, index_language
 from generator.search.canonical import FormatError, canonical
+
+TIMEOUT = 600.0  # seconds: 10,000 articles take a few
 
 
 class SearchIndexError(Exception):
@@ -39,7 +45,10 @@ def pagefind_version() -> str:
 
 def make_index(config: SiteConfig, docs: Sequence[SearchDoc]) -> dict[str, bytes]:
     """The index of ``docs``: every file of Pagefind's bundle, by its path
-    in the output (``pagefind/...``). Raises ``SearchIndexError``."""
+    in the output (``pagefind/...``); none for no articles (Pagefind makes
+    no empty index). Raises ``SearchIndexError``."""
+    if not docs:
+        return {}
     with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
         pages, bundle = Path(tmp) / "pages", Path(tmp) / "bundle"
         pages.mkdir()
@@ -50,12 +59,8 @@ def make_index(config: SiteConfig, docs: Sequence[SearchDoc]) -> dict[str, bytes
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             target.write_text(doc_html(config, doc), encoding="utf-8")
-        try:
-            asyncio.run(_run(str(pages), str(bundle), index_language(config), len(docs)))
-        except SearchIndexError:
-            raise
-        except Exception as exc:  # the service's errors are plain Exceptions
-            raise SearchIndexError(str(exc) or type(exc).__name__) from exc
+        _run(pages, bundle, index_language(config))
+        _check_count(bundle, index_language(config), len(docs))
         files = {
             path.relative_to(bundle).as_posix(): path.read_bytes()
             for path in sorted(bundle.rglob("*"))
@@ -68,16 +73,39 @@ def make_index(config: SiteConfig, docs: Sequence[SearchDoc]) -> dict[str, bytes
     return {f"{SEARCH_DIR}/{path}": data for path, data in sorted(files.items())}
 
 
-async def _run(pages: str, bundle: str, language: str, count: int) -> None:
+def _run(pages: Path, bundle: Path, language: str) -> None:
     try:
-        from pagefind.index import IndexConfig, PagefindIndex
+        from pagefind.service import get_executable
     except ImportError as exc:
         raise SearchIndexError("the pagefind package is not installed") from exc
-    config = IndexConfig(force_language=language, output_path=bundle)
+    binary = get_executable()
+    if binary is None:
+        raise SearchIndexError("the Pagefind binary was not found (pagefind-bin-extended)")
+    command = [
+        str(binary),
+        "--site",
+        str(pages),
+        "--output-path",
+        str(bundle),
+        "--force-language",
+        language,
+        "--quiet",
+    ]
     try:
-        async with PagefindIndex(config=config) as index:
-            found = await index.add_directory(pages)
-    except FileNotFoundError as exc:  # no binary
-        raise SearchIndexError(str(exc)) from exc
-    if found.get("page_count") != count:
-        raise SearchIndexError(f"Pagefind indexed {found.get('page_count')} of {count} articles")
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SearchIndexError(f"Pagefind did not run: {exc}") from exc
+    if done.returncode != 0:
+        said = (done.stderr or done.stdout).strip().splitlines()
+        raise SearchIndexError(said[-1] if said else f"Pagefind exited with {done.returncode}")
+
+
+def _check_count(bundle: Path, language: str, count: int) -> None:
+    """Every article is in the index (Pagefind skips a page it cannot read)."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        indexed = sum(lang["page_count"] for lang in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SearchIndexError(f"Pagefind wrote no index: {exc}") from exc
+    if indexed != count:
+        raise SearchIndexError(f"Pagefind indexed {indexed} of {count} articles")
