@@ -87,10 +87,21 @@ def plan_search(
         files = make_index(config, docs)
     except SearchIndexError as exc:
         return [index_problem(exc)]
-    for output in files:
+    from generator.execute.tasks import output_digest
+
+    for output, data in files.items():
+        # Pagefind names most files after their content: after an edit, most
+        # are the last index's, left as they are (not rewritten, so an edit
+        # replaces a few files in place, not the whole site through staging).
+        before, digest = last.get(output), output_digest(data)
+        if before is not None and before.digest == digest and stat_of(out / output) == before.stat:
+            planned.records[output] = OutputRecord(
+                signature, (SEARCH_INPUT,), before.stat, before.digest
+            )
+            continue
         planned.records[output] = OutputRecord(signature, (SEARCH_INPUT,))
-    planned.extra.update(files)
-    planned.dirty.update(files)
+        planned.extra[output] = data
+        planned.dirty.add(output)
     planned.removed += sorted(last.keys() - files.keys())
     planned.files += len(files)
     return []
@@ -175,8 +186,16 @@ def commit_index(out: Path, state: State, key: str, files: Mapping[str, bytes]) 
     last = index_files(state.outputs)
     writer = InPlace(out)
     changed: list[str] = []
+    digests = {output: output_digest(data) for output, data in files.items()}
     try:
         for output, data in files.items():
+            before = last.get(output)
+            if (
+                before is not None
+                and before.digest == digests[output]
+                and stat_of(out / output) == before.stat
+            ):
+                continue  # the last index's file, as it was left
             if writer.put(output, data):
                 changed.append(output)
         removed = sorted(last.keys() - files.keys())
@@ -185,10 +204,10 @@ def commit_index(out: Path, state: State, key: str, files: Mapping[str, bytes]) 
         writer.discard()
         raise
     outputs = {o: r for o, r in state.outputs.items() if o not in last}
-    for output, data in files.items():
+    for output in files:
         stat = stat_of(out / output) or (0, 0)
         outputs[output] = OutputRecord(
-            SIGNATURE_PREFIX + key, (SEARCH_INPUT,), stat, output_digest(data)
+            SIGNATURE_PREFIX + key, (SEARCH_INPUT,), stat, digests[output]
         )
     state.outputs = outputs
     return sorted(changed + removed)

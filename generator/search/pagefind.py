@@ -15,6 +15,7 @@ build's other outputs: nothing here touches the output folder.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -34,8 +35,10 @@ class SearchIndexError(Exception):
     """Pagefind could not make the index (its message says why)."""
 
 
+@functools.cache
 def pagefind_version() -> str:
-    """The version of the Pagefind binary's package (part of the index's key)."""
+    """The version of the Pagefind binary's package (part of the index's key;
+    looked up once per process: every preview build asks)."""
     for name in ("pagefind-bin-extended", "pagefind-bin", "pagefind"):
         try:
             return f"{name} {metadata.version(name)}"
