@@ -31,6 +31,7 @@ from generator.write import OutputError
 
 if TYPE_CHECKING:
     from generator.preview import Rebuild
+    from generator.preview.search import Indexed
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -332,7 +333,7 @@ def _serve(args: argparse.Namespace, now: dt.datetime | None) -> int:
     # again in this process (tests), and its children inherit an ignored one.
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    preview = Preview(options, _RebuildReport(now, args.future))
+    preview = Preview(options, _RebuildReport(now, args.future), _report_index)
     try:
         try:
             preview.start()
@@ -383,6 +384,17 @@ class _RebuildReport:
             _report_rebuild(rebuild, fresh)
             if rebuild.batch is None and rebuild.result.ok:  # the first build, or on time
                 _print_scheduled(rebuild.result, *self._time)
+
+
+def _report_index(indexed: Indexed) -> None:
+    """The preview's search index, made after a build (in the background)."""
+    if indexed.problems:
+        _print_diagnostics(indexed.problems)
+        return
+    print(
+        f"Search index: {indexed.articles} articles in {indexed.seconds:.2f} s",
+        flush=True,
+    )
 
 
 def _report_rebuild(rebuild: Rebuild, diagnostics: list[Diagnostic]) -> None:

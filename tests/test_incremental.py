@@ -78,6 +78,7 @@ class Site:
             "language": "en",
             "typography": True,
             "sections": 1,
+            "search": False,  # on in some examples (an index costs each build ~0.1 s)
         }
         self.config(**self.settings)  # type: ignore[arg-type]
         for k in range(2):
@@ -108,12 +109,13 @@ class Site:
         language: str,
         typography: bool,
         sections: int,
+        search: bool,
     ) -> None:
         self.write(
             "site.yaml",
             f"title: {title}\nbase_url: {base}\nper_page: {per_page}\n"
             f"language: {language}\ntypography: {str(typography).lower()}\n"
-            + SECTION_SETS[sections],
+            f"search: {str(search).lower()}\n" + SECTION_SETS[sections],
         )
 
     def profile(self, k: int, role: str | None) -> None:
@@ -259,6 +261,8 @@ site_ops = st.one_of(
     st.tuples(st.just("config"), st.integers(1, 3), st.integers(0, len(BASES) - 1)),
     # the site's language and typography on or off: a reparse of every article
     st.tuples(st.just("typography"), st.sampled_from(LANGUAGES), st.booleans()),
+    # the search index on or off (on: made again when an article changes)
+    st.tuples(st.just("search"), st.booleans(), st.none()),
     st.tuples(st.just("time"), st.integers(1, 60), st.none()),  # hours
     st.tuples(st.just("forget"), st.integers(0, 20), st.none()),  # a URL let go by hand
     st.tuples(st.just("sections"), st.integers(0, len(SECTION_SETS) - 1), st.none()),
@@ -286,6 +290,10 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         return
     if kind == "typography":
         site.settings.update(language=a, typography=b)
+        site.config(**site.settings)  # type: ignore[arg-type]
+        return
+    if kind == "search":
+        site.settings.update(search=a)
         site.config(**site.settings)  # type: ignore[arg-type]
         return
     if kind == "time":
@@ -455,6 +463,7 @@ def test_incremental_builds_equal_clean_builds(steps, shortcuts, staged):
                 paths.discard(sorted(paths)[0])
             limit = 0 if staged_build else pipeline.IN_PLACE_LIMIT
             result = preview.rebuild(ChangeBatch(frozenset(paths))).result
+            assert preview.search_settled(120)  # the preview's index trails its builds
             again = pipeline.run(_options(site, stateful, shortcuts, in_place_limit=limit))
             clean_dir = root / f"clean-{number}"
             clean = pipeline.run(_options(site, clean_dir, frozenset()), state=State())

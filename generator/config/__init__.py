@@ -75,6 +75,7 @@ _TOP_KEYS = {
     "related",
     "markdown",
     "typography",
+    "search",
     "date_format",
     "month_names",
     "permalinks",
@@ -192,6 +193,12 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
             kwargs["typography"] = v["typography"]
         else:
             bad("typography", f"expected true or false, got {v['typography']!r}")
+
+    if "search" in v and v["search"] is not None:
+        if isinstance(v["search"], bool):
+            kwargs["search"] = v["search"]
+        else:
+            bad("search", f"expected true or false, got {v['search']!r}")
 
     if "month_names" in v and v["month_names"] is not None:
         names = v["month_names"]

@@ -127,6 +127,7 @@ class SiteConfig:
     markdown_html: bool = True  # raw HTML in Markdown passes through (editors are trusted)
     highlight: bool = True
     typography: bool = True  # “curly quotes”, dashes and … in article text
+    search: bool = True  # the search index, the search page and the header's form
     date_format: str = "{day} {month_name} {year}"
     month_names: tuple[str, ...] = ENGLISH_MONTHS
     permalinks: Permalinks = field(default_factory=Permalinks)

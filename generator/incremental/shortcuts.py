@@ -52,6 +52,7 @@ from generator.parse import ParsedArticle, file_digest
 from generator.plan import Address, copy_job, layout_key
 from generator.record import Record
 from generator.render.info import LayoutInfo
+from generator.search import is_index_file
 
 NOTHING_TO_DO = "nothing-to-do"
 SAME_PLAN = "same-plan"
@@ -77,7 +78,11 @@ def nothing_to_do(
             data = read_or_none(site_dir / source.rel)
             if entry is None or data is None or not entry.key.startswith(file_digest(data)):
                 return False
-    copied = {o for o, record in state.outputs.items() if record.address is None}
+    copied = {
+        o
+        for o, record in state.outputs.items()
+        if record.address is None and not is_index_file(record.signature)
+    }
     if copied != {asset.dest for asset in files.assets}:
         return False  # a file to copy was added or removed
     for asset in files.assets:

@@ -55,7 +55,7 @@ from generator.model import Site, asset_paths, build_structure, check_links, str
 from generator.model.redirects import record_after
 from generator.parse import ParseSettings
 from generator.parse.profiles import read_profiles
-from generator.pipeline import outputs, parsing
+from generator.pipeline import outputs, parsing, search
 from generator.record import Record, read_record, write_record
 from generator.render.info import LayoutInfo
 from generator.write import OutputError, check_output_dir, output_lock, recover
@@ -88,6 +88,10 @@ class BuildOptions:
     # Leave the output folder a staging folder replaced for the caller to
     # delete (``BuildResult.replaced``): the preview tells the browsers first.
     keep_replaced: bool = False
+    # Keep the last search index through the build and say whether it is
+    # out of date (``BuildResult.search_pending``): the preview makes the
+    # new one after the build, in the background.
+    search_later: bool = False
 
 
 @dataclass(slots=True, kw_only=True)
@@ -108,6 +112,7 @@ class BuildResult:
     seconds: float = 0.0
     config: SiteConfig | None = None
     site: Site | None = None
+    search_pending: str | None = None  # the key of the index to make (``search_later``)
 
     @property
     def ok(self) -> bool:
@@ -264,6 +269,9 @@ def _build(
     planned = outputs.plan_and_sign(options, site, files, layouts, now, state, same, memo)
     diags += [*planned.diagnostics, *site.problems()]
     result.pages, result.files = planned.pages, planned.files
+    if not has_errors(diags):  # search: the index, made again if an article changed
+        diags += search.plan_search(options, site, planned, state, result)
+        result.files = planned.files
     if has_errors(diags):
         state.valid_until = 0.0  # the outputs are not what these inputs make
         result.diagnostics = diags

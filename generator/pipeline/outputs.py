@@ -48,6 +48,11 @@ class Planned:
     pages: int  # HTML pages
     files: int  # every output
     diagnostics: list[Diagnostic]
+    # Outputs made before the render stage, with their bytes (the search
+    # index, see pipeline/search.py), and outputs to delete that the plan
+    # alone would not (the last index's files, under the last plan).
+    extra: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    removed: list[str] = dataclasses.field(default_factory=list)
 
 
 def plan_and_sign(
@@ -182,6 +187,8 @@ def render_and_write(
     orphans = (
         sorted(state.outputs.keys() - records.keys()) if options.write and signed is None else []
     )
+    if options.write and planned.removed:
+        orphans = sorted(set(orphans).union(planned.removed))
     out = options.output_dir
     total = len(records)
     # In place only where the state knows what the folder holds (and so
@@ -243,6 +250,23 @@ def render_and_write(
                 changed.append(copy.output)
                 written = stat_of(staging.root / copy.output) or (0, 0)
                 new_records[copy.output] = _record(records[copy.output], written, "")
+        if planned.extra:
+            from generator.execute.tasks import output_digest
+
+            for output, data in planned.extra.items():
+                digest = output_digest(data)
+                before = state.outputs.get(output)
+                if inplace is not None:
+                    if inplace.put(output, data):
+                        changed.append(output)
+                    placed[output] = digest
+                    continue
+                assert staging is not None
+                staging.write(output, data)
+                if before is None or before.digest != digest:
+                    changed.append(output)
+                written = stat_of(staging.root / output) or (0, 0)
+                new_records[output] = _record(records[output], written, digest)
         for output in records.keys() if signed is None else signed:
             if output not in new_records and output not in placed:  # as last left
                 record, old = records[output], state.outputs[output]
@@ -292,7 +316,7 @@ def _render(
     chunks = partition(range(len(jobs)), RENDER_TASK, executor)
     run_on = executor if len(chunks) > 1 else Inline()
     layouts_print = fingerprint(sorted(layouts.prints.items()))
-    bodies = _Bodies(options.site_dir, site, state, ParseSettings.of(config, options.drafts))
+    bodies = BodySource(options.site_dir, site, state, ParseSettings.of(config, options.drafts))
     shown = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "teaser"}
     teasers = run_on.share({source: site.teasers[source] for source in sorted(shown)})
     tasks = (
@@ -323,7 +347,7 @@ def _render(
     return rendered, [*bodies.problems, *diags], scans
 
 
-class _Bodies:
+class BodySource:
     """The articles and bodies a share of the pages shows. A body the state
     lost (or that does not match its digest) is made again from its file."""
 
@@ -343,14 +367,14 @@ class _Bodies:
         bodies = self._state.bodies.get(digests)
         lost = [source for digest, source in digests.items() if digest not in bodies]
         if lost:
-            bodies.update(self._remake(lost))
+            bodies.update(self.remake(lost))
         return Items(
             teasers={},
             articles={source: articles[source] for source in whole},
             bodies=bodies,
         )
 
-    def _remake(self, sources: list[str]) -> dict[str, bytes]:
+    def remake(self, sources: list[str]) -> dict[str, bytes]:
         from generator.execute.tasks import ParseTask, parse_files
 
         found = {}

@@ -39,6 +39,7 @@ from generator.publish.sitemaps import (
     news_valid_until,
 )
 from generator.record import RECORD_FILE
+from generator.search import SEARCH_DIR, SEARCH_PATH
 
 
 @dataclass(slots=True, kw_only=True)
@@ -355,6 +356,23 @@ def _redirects_file(p: Planning, key: str) -> Page:
     return Page(path=REDIRECTS_FILE, context=context, origin="the _redirects file")
 
 
+def _search_keys(p: Planning) -> Iterable[str]:
+    return ("search",) if p.config.search else ()
+
+
+def _search(p: Planning, key: str) -> Page:
+    """The search page: where the index is, and the base of its results' URLs."""
+    config = p.config
+    context = {
+        "page": page_info(config, "search", SEARCH_PATH),
+        "search": {
+            "bundle_url": urls.url_for(config, f"/{SEARCH_DIR}/"),
+            "base_url": config.base_path,
+        },
+    }
+    return Page(path=SEARCH_PATH, context=context, origin="the search page")
+
+
 def _one(key: str) -> Callable[[Planning], Iterable[str]]:
     return lambda p: (key,)
 
@@ -478,6 +496,14 @@ KINDS: tuple[Kind, ...] = (
         keys=_one("404"),
         page=_not_found,
         shows="nothing more",
+    ),
+    Kind(
+        name="search",
+        url="/search/ (unless search: false)",
+        layout="search.html",
+        keys=_search_keys,
+        page=_search,
+        shows="a search form; the results of ?q= from the search index, with filters",
     ),
     Kind(
         name="favicon",

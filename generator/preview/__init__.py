@@ -35,6 +35,7 @@ from generator.incremental.shortcuts import MEMO, SHORTCUTS, Memo
 from generator.incremental.state import State
 from generator.preview.alarm import Alarm
 from generator.preview.reload import EVERYTHING, diagnostics_to_errors
+from generator.preview.search import BackgroundIndex, Indexed
 from generator.preview.server import PreviewServer
 from generator.preview.watch import ChangeBatch, Watcher
 from generator.write import OutputError
@@ -79,6 +80,7 @@ class Preview:
         self,
         options: PreviewOptions,
         report: Callable[[Rebuild], None] = lambda _: None,
+        indexed: Callable[[Indexed], None] = lambda _: None,
     ) -> None:
         self.options = options
         self._report = report
@@ -89,6 +91,8 @@ class Preview:
         self.server: PreviewServer | None = None
         self._watcher: Watcher | None = None
         self._alarm: Alarm | None = None
+        # The search index, made after the builds (see preview/search.py).
+        self._search = BackgroundIndex(self._lock, lambda: (self._state, self._memo), indexed)
 
     @property
     def outputs(self) -> Mapping[str, OutputRecord]:
@@ -149,9 +153,15 @@ class Preview:
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        self._search.stop()
         if self.server is not None:
             self.server.stop()
             self.server = None
+
+    def search_settled(self, timeout: float) -> bool:
+        """Wait until the search index is made for the last build (it is made
+        after the build, in the background); False after ``timeout`` seconds."""
+        return self._search.wait(timeout)
 
     def _on_batch(self, batch: ChangeBatch) -> None:
         self.rebuild(batch)
@@ -224,6 +234,7 @@ class Preview:
             keep_replaced=True,
             now=self.options.clock() if self.options.clock is not None else None,
             in_place_limit=self.options.in_place_limit,
+            search_later=True,
         )
         hint: Iterable[str] | None = batch.paths if batch is not None else None
         with self._lock:
@@ -248,4 +259,8 @@ class Preview:
                 result = pipeline.BuildResult(
                     diagnostics=[Diagnostic(path="digest", message=f"internal error: {exc}")]
                 )
+            if result.ok and result.search_pending and result.site is not None:
+                self._search.want(options, result.site, result.search_pending)
+            else:
+                self._search.cancel()
         return Rebuild(result=result, batch=batch, seconds=time.perf_counter() - started)

@@ -28,6 +28,7 @@ from generator.render.problems import (
     missing_references,
     unknown_filters_and_tests,
 )
+from generator.search import SEARCH_PATH
 
 THEME_LAYOUTS = THEME_DIR / "layouts"
 THEME_PREFIX = "theme"  # {% extends "theme/article.html" %} reaches the built-in layout
@@ -46,6 +47,7 @@ class SiteInfo:
     feed_url: str | None  # the Atom feed; None when base_url has no host
     json_feed_url: str | None
     favicon_url: str  # the site's icon (favicon: in site.yaml)
+    search_url: str | None  # the search page; None with search: false
     params: Mapping[str, Any]
     authors_url: str  # the authors index
     sections: tuple[NavItem, ...] = ()  # sections: in site.yaml, in order
@@ -73,6 +75,7 @@ def site_info(config: SiteConfig) -> SiteInfo:
         feed_url=urls.url_for(config, urls.feed_path("/")) if config.absolute_base else None,
         json_feed_url=urls.url_for(config, JSON_FEED_PATH) if config.absolute_base else None,
         favicon_url=urls.favicon_url(config),
+        search_url=urls.url_for(config, SEARCH_PATH) if config.search else None,
         params=config.params,
         authors_url=urls.url_for(config, urls.authors_index_path(config)),
         sections=tuple(

@@ -1,0 +1,213 @@
+"""The search stage: the index of the published articles, made again only
+when what it is made from changed, and written with the build's other
+outputs.
+
+The index's files are outputs in the dependency map like any other: each
+one's signature is ``search:`` and the index's key (``search.index_key``:
+Pagefind's version, the settings it reads, every article page's address and
+its article's fingerprint), its input key ``search``. A build whose key is
+the last one's, with the files as they were left, keeps them (same bytes,
+same modification times); otherwise Pagefind makes the index (in temporary
+folders, see ``search/pagefind.py``) before the render stage, and the write
+stage puts its files in the output folder with the pages (in place, or in
+the staging folder swapped in whole) and deletes the last index's files:
+a build that fails writes none of them.
+
+The preview (``BuildOptions.search_later``) keeps the last index through
+the build and makes the new one afterwards, in the background
+(``commit_index``), so an edit reaches the browser without waiting for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.diagnostics import Diagnostic, error
+from generator.incremental.records import OutputRecord, stat_of
+from generator.incremental.state import State
+from generator.model import Site, urls
+from generator.model.items import body_html
+from generator.parse import ParseSettings
+from generator.search import (
+    SEARCH_INPUT,
+    SIGNATURE_PREFIX,
+    SearchDoc,
+    index_key,
+    is_index_file,
+    section_name,
+)
+from generator.search.pagefind import SearchIndexError, make_index, pagefind_version
+from generator.write import InPlace
+
+if TYPE_CHECKING:
+    from generator.pipeline import BuildOptions, BuildResult
+    from generator.pipeline.outputs import Planned
+
+
+def plan_search(
+    options: BuildOptions, site: Site, planned: Planned, state: State, result: BuildResult
+) -> list[Diagnostic]:
+    """Put the index's files in ``planned``: the last ones kept, or new ones
+    made (``planned.extra``) with the last ones to delete
+    (``planned.removed``). Returns the problems."""
+    config = site.config
+    last = index_files(state.outputs)
+    for output in last:
+        planned.records.pop(output, None)
+    if planned.signed is not None:  # under the last plan: its count had the last index
+        planned.files -= len(last)
+    if not options.write:
+        return []
+    if not config.search:
+        planned.removed += sorted(last)
+        return []
+    key = current_key(site, state, planned.prints, options.drafts)
+    signature = SIGNATURE_PREFIX + key
+    out = options.output_dir
+    # The preview trusts its output folder (as for pages, see outputs.replan).
+    as_left = bool(last) and all(
+        r.signature == signature and (options.search_later or stat_of(out / o) == r.stat)
+        for o, r in last.items()
+    )
+    if as_left or (options.search_later and last):
+        planned.records.update(last)
+        planned.files += len(last)
+        if not as_left:
+            result.search_pending = key
+        return []
+    if options.search_later:  # no index yet: the preview makes it after the build
+        result.search_pending = key
+        return []
+    docs, problems = search_docs(options, site, state)
+    if problems:
+        return problems
+    try:
+        files = make_index(config, docs)
+    except SearchIndexError as exc:
+        return [index_problem(exc)]
+    from generator.execute.tasks import output_digest
+
+    for output, data in files.items():
+        # Pagefind names most files after their content: after an edit, most
+        # are the last index's, left as they are (not rewritten, so an edit
+        # replaces a few files in place, not the whole site through staging).
+        before, digest = last.get(output), output_digest(data)
+        if before is not None and before.digest == digest and stat_of(out / output) == before.stat:
+            planned.records[output] = OutputRecord(
+                signature, (SEARCH_INPUT,), before.stat, before.digest
+            )
+            continue
+        planned.records[output] = OutputRecord(signature, (SEARCH_INPUT,))
+        planned.extra[output] = data
+        planned.dirty.add(output)
+    planned.removed += sorted(last.keys() - files.keys())
+    planned.files += len(files)
+    return []
+
+
+def index_problem(exc: Exception) -> Diagnostic:
+    return error(
+        "site.yaml",
+        f"the search index could not be made: {exc}",
+        hint="install Digest again (pip install digest brings Pagefind), "
+        "or turn search off with search: false in site.yaml",
+    )
+
+
+def index_files(outputs: Mapping[str, OutputRecord]) -> dict[str, OutputRecord]:
+    """The search index's files among the outputs."""
+    return {o: r for o, r in outputs.items() if is_index_file(r.signature)}
+
+
+def current_key(
+    site: Site, state: State, prints: Mapping[str, tuple[str, str]], drafts: bool
+) -> str:
+    """The key of the index these articles make."""
+    entries = [
+        (placed.source, urls.output_file(placed.path), prints[placed.source][1])
+        for placed in site.structure.articles
+        if not (drafts and _is_draft(state, placed.source))
+    ]
+    return index_key(site.config, pagefind_version(), entries)
+
+
+def _is_draft(state: State, source: str) -> bool:
+    skeleton = state.parsed[source].skeleton
+    return skeleton is not None and skeleton.draft
+
+
+def search_docs(
+    options: BuildOptions, site: Site, state: State
+) -> tuple[list[SearchDoc], list[Diagnostic]]:
+    """Every published article (drafts never) as the index sees it."""
+    from generator.pipeline.outputs import BodySource  # the render stage's
+
+    sources = [
+        p.source
+        for p in site.structure.articles
+        if not (options.drafts and _is_draft(state, p.source))
+    ]
+    articles = [site.articles[source] for source in sources]
+    bodies = state.bodies.get(a.body.digest for a in articles)
+    lost = [a.source for a in articles if a.body.digest not in bodies]
+    problems: list[Diagnostic] = []
+    if lost:
+        remade = BodySource(
+            options.site_dir, site, state, ParseSettings.of(site.config, options.drafts)
+        )
+        bodies.update(remade.remake(lost))
+        problems = remade.problems
+    docs = [
+        SearchDoc(
+            output=urls.output_file(a.path),
+            headline=a.headline,
+            standfirst=a.standfirst,
+            body=str(body_html(a, bodies[a.body.digest])),
+            date=a.date,
+            tags=tuple(site.structure.tag(t.slug).name for t in a.tags),  # as most spell it
+            authors=a.authors,
+            section=section_name(a),
+        )
+        for a in articles
+        if a.body.digest in bodies
+    ]
+    return docs, problems
+
+
+def commit_index(out: Path, state: State, key: str, files: Mapping[str, bytes]) -> list[str]:
+    """Put a new index (made for ``key``) in the output folder in place of
+    the last one, and in the state's dependency map: the preview's way,
+    after a build. The caller holds the output folder (no build runs).
+    Returns the outputs written or deleted."""
+    from generator.execute.tasks import output_digest
+
+    last = index_files(state.outputs)
+    writer = InPlace(out)
+    changed: list[str] = []
+    digests = {output: output_digest(data) for output, data in files.items()}
+    try:
+        for output, data in files.items():
+            before = last.get(output)
+            if (
+                before is not None
+                and before.digest == digests[output]
+                and stat_of(out / output) == before.stat
+            ):
+                continue  # the last index's file, as it was left
+            if writer.put(output, data):
+                changed.append(output)
+        removed = sorted(last.keys() - files.keys())
+        writer.commit(removed)
+    except BaseException:
+        writer.discard()
+        raise
+    outputs = {o: r for o, r in state.outputs.items() if o not in last}
+    for output in files:
+        stat = stat_of(out / output) or (0, 0)
+        outputs[output] = OutputRecord(
+            SIGNATURE_PREFIX + key, (SEARCH_INPUT,), stat, digests[output]
+        )
+    state.outputs = outputs
+    return sorted(changed + removed)

@@ -1,0 +1,100 @@
+"""Search: what of each published article goes into the search index.
+
+The index is made by Pagefind (``search/pagefind.py``) from one small HTML
+document per article, written here from the model, never from the rendered
+page: the headline, the standfirst and the body are its text; the date,
+tags, authors, year and section (when the model has one) are its metadata,
+filters and sort key. So the index is the same whatever the layouts are,
+and what it was made from is known before anything is rendered: the
+article pages' addresses and each article's fingerprint (``index_key``).
+
+Everything here is pure; running Pagefind is in ``search/pagefind.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+
+from generator.config import SiteConfig, format_date
+from generator.fingerprint import fingerprint
+
+SEARCH_DIR = "pagefind"  # the index's folder in the output
+SEARCH_PATH = "/search/"  # the search page
+SEARCH_INPUT = "search"  # the input key of the index's files in the dependency map
+SIGNATURE_PREFIX = "search:"  # an index file's signature: this and the index's key
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchDoc:
+    """One article as the index sees it."""
+
+    output: str  # the article page's file in the output: "2026/11/24/budget/index.html"
+    headline: str
+    standfirst: str | None
+    body: str  # HTML, links put in
+    date: dt.datetime
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    section: str | None  # when the model knows sections
+
+
+def index_language(config: SiteConfig) -> str:
+    """The language the whole index is stemmed in: the site's (its primary
+    subtag, as Pagefind names its stemmers). Pagefind searches one
+    language's index from a page, so every article goes into the site's,
+    to be found from the site's search page whatever its own ``lang``."""
+    return config.language.split("-")[0].lower()
+
+
+def index_key(config: SiteConfig, version: str, articles: Iterable[tuple[str, str, str]]) -> str:
+    """What an index is made from: Pagefind's version, the settings it reads
+    (language, date format) and each article (source, page, fingerprint)."""
+    return fingerprint(
+        version, index_language(config), config.date_format, config.month_names, tuple(articles)
+    )
+
+
+def is_index_file(signature: str) -> bool:
+    return signature.startswith(SIGNATURE_PREFIX)
+
+
+def section_name(article: object) -> str | None:
+    """The article's section, if the model has sections (a name, or an
+    object with one)."""
+    section = getattr(article, "section", None)
+    if section is None or isinstance(section, str):
+        return section or None
+    name = getattr(section, "name", None)
+    return name if isinstance(name, str) and name else None
+
+
+def doc_html(config: SiteConfig, doc: SearchDoc) -> str:
+    """The document Pagefind indexes for one article: its text in the
+    ``data-pagefind-body`` element, its metadata, filters and sort key in
+    attributes (``[content]``: a value may hold commas)."""
+
+    def tag(kind: str, name: str, value: str) -> str:
+        return f'<meta data-pagefind-{kind}="{name}[content]" content="{escape(value)}">'
+
+    head = [
+        tag("meta", "title", doc.headline),
+        tag("meta", "date", format_date(doc.date, config)),
+        tag("meta", "datetime", doc.date.isoformat()),
+        tag("sort", "date", doc.date.isoformat()),
+        tag("filter", "year", str(doc.date.year)),
+        *(tag("filter", "tag", name) for name in doc.tags),
+        *(tag("filter", "author", name) for name in doc.authors),
+    ]
+    if doc.section:
+        head.append(tag("filter", "section", doc.section))
+    standfirst = f"<p>{escape(doc.standfirst)}</p>\n" if doc.standfirst else ""
+    return (
+        f'<!doctype html>\n<html lang="{index_language(config)}">\n<head>\n'
+        '<meta charset="utf-8">\n'
+        f"<title>{escape(doc.headline)}</title>\n" + "\n".join(head) + "\n</head>\n"
+        "<body>\n<main data-pagefind-body>\n"
+        f"<h1>{escape(doc.headline)}</h1>\n{standfirst}{doc.body}\n</main>\n</body>\n</html>\n"
+    )
