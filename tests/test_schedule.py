@@ -204,6 +204,45 @@ def test_a_link_to_a_scheduled_story_is_flagged(make_site, monkeypatch):
     assert site.digest("check", "--now", "2026-11-25 06:00").code == 0
 
 
+def test_a_scheduled_story_linking_to_a_later_one_is_flagged_before_its_time(
+    make_site, monkeypatch
+):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EVENING)
+    budget = article(
+        "Budget deal reached", "2026-11-25 06:00", "See [the report](report.md).", tags="[Economy]"
+    )
+    site = make_site({**SITE, "content/budget.md": budget})
+    run = site.digest("build")
+    assert run.code == 1  # the build at 06:00 would fail: said now
+    assert run.err.splitlines()[0] == (
+        "content/budget.md:7: error: link 'report.md': content/report.md is scheduled for "
+        "2026-11-27 10:00, not published yet (remove the link until then, or schedule this "
+        "article for 2026-11-27 10:00 or later)"
+    )
+
+
+def test_a_scheduled_story_may_link_to_one_published_before_it(make_site, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EVENING)
+    report = article("Embargoed report", "2026-11-27 10:00", "After [the deal](budget.md).")
+    site = make_site({**SITE, "content/report.md": report})
+    site.build()
+    site.build("--now", "2026-11-27 10:00")
+    page = site.page("2026/11/27/embargoed-report/")
+    assert "/2026/11/25/budget-deal-reached/" in page.links()
+
+
+def test_a_scheduled_storys_broken_link_is_an_error_now(make_site, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EVENING)
+    report = article("Embargoed report", "2026-11-27 10:00", "See [this](missing.md).")
+    site = make_site({**SITE, "content/report.md": report})
+    run = site.digest("build")
+    assert run.code == 1
+    assert run.err.splitlines()[0] == (
+        "content/report.md:6: error: link 'missing.md': content/missing.md does not exist "
+        "(check the file name, or build with --drafts)"
+    )
+
+
 # -- time moving forward ---------------------------------------------------------------
 
 
