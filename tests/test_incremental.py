@@ -7,7 +7,7 @@ renames, drafts, links between articles and to images, lead images, an
 article's lang, text with straight quotes and dashes for typography to set,
 assets added, edited and deleted, layout and site.yaml edits (base_url, the
 site's language and typography on or off among them),
-the clock moving forward, saves that only touch a file, and same-size edits
+the clock moving forward (and set back), saves that only touch a file, and same-size edits
 with the modification time put back. After each step, the preview's rebuild
 (given the watcher's batch, sometimes with an event too many or one
 missing) and ``digest build`` with its state on disk must each leave their
@@ -200,6 +200,7 @@ site_ops = st.one_of(
     # the site's language and typography on or off: a reparse of every article
     st.tuples(st.just("typography"), st.sampled_from(LANGUAGES), st.booleans()),
     st.tuples(st.just("time"), st.integers(1, 60), st.none()),  # hours
+    st.tuples(st.just("time"), st.integers(-12, -1), st.none()),  # set back, as --now can
 )
 operations = st.one_of(text_ops, text_ops, structure_ops, site_ops)
 
