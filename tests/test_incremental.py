@@ -9,7 +9,7 @@ assets added, edited and deleted, layout and site.yaml edits (base_url, the
 site's language and typography on or off among them, and its sections:
 and nav:), an article's section (by its field or its folder), bylines and
 featured flag, author profiles added, edited and removed,
-the clock moving forward, saves that only touch a file, and same-size edits
+the clock moving forward (and set back), saves that only touch a file, and same-size edits
 with the modification time put back; corrections and aliases added and
 removed, ids given (the URL record that ``digest build`` keeps follows
 slugs, dates and renames; a line of it deleted by hand). After each step, the preview's rebuild
@@ -267,6 +267,7 @@ site_ops = st.one_of(
     st.tuples(st.just("forget"), st.integers(0, 20), st.none()),  # a URL let go by hand
     st.tuples(st.just("sections"), st.integers(0, len(SECTION_SETS) - 1), st.none()),
     st.tuples(st.just("profile"), st.integers(0, 2), st.sampled_from([None, "courts", "ports"])),
+    st.tuples(st.just("time"), st.integers(-12, -1), st.none()),  # set back, as --now can
 )
 operations = st.one_of(text_ops, text_ops, structure_ops, site_ops)
 

@@ -21,7 +21,15 @@ from typing import Generic, TypeVar
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.load import CONTENT_DIR, AssetFile, SiteFiles
-from generator.model.items import Article, ArticleView, TagRef, Teaser, check_links, make_items
+from generator.model.items import (
+    Article,
+    ArticleView,
+    TagRef,
+    Teaser,
+    check_links,
+    check_scheduled,
+    make_items,
+)
 from generator.model.structure import (
     Neighbours,
     Placed,
@@ -49,6 +57,7 @@ __all__ = [
     "asset_paths",
     "build_structure",
     "check_links",
+    "check_scheduled",
     "make_items",
     "skeleton",
     "structure_key",

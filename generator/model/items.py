@@ -250,6 +250,17 @@ def check_links(
     return diags
 
 
+def check_scheduled(
+    config: SiteConfig, structure: Structure, p: ParsedArticle, at: dt.datetime
+) -> list[Diagnostic]:
+    """The problems an article scheduled for ``at`` will have then: its
+    links to nothing, and to articles scheduled after it. Said now, not when
+    the build at its minute fails; nothing else is made of it."""
+    diags: list[Diagnostic] = []
+    _resolve_links(config, structure, p.source, p.body.refs, (p.image, p.image_line), diags, at=at)
+    return diags
+
+
 def _resolve_links(
     config: SiteConfig,
     structure: Structure,
@@ -257,10 +268,13 @@ def _resolve_links(
     refs: tuple[LinkRef, ...],
     lead: tuple[str | None, int | None],
     diags: list[Diagnostic],
+    *,
+    at: dt.datetime | None = None,
 ) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     """Each relative link's URL (in the order of the body's markers), the
     articles linked to, and the lead image's URL (``lead``: as written, and
-    its line), for the file ``source``; report links to nothing."""
+    its line), for the file ``source``, published at ``at`` (None: now);
+    report links to nothing."""
     image, image_line = lead
     paths, asset_paths, unbuilt = structure.paths, structure.asset_paths, structure.unbuilt
     held = structure.held
@@ -285,7 +299,10 @@ def _resolve_links(
         if target in asset_paths:
             return urls.url_for(config, "/" + quote(target))
         if target in held:  # its page would be missing until then, and give it away
-            when = f"{held[target]:%Y-%m-%d %H:%M}"
+            live_at, path = held[target]
+            if at is not None and live_at <= at:  # published by then
+                return urls.url_for(config, path)
+            when = f"{live_at:%Y-%m-%d %H:%M}"
             diags.append(
                 error(
                     source,

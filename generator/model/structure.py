@@ -140,12 +140,13 @@ class Structure:
     claims: tuple[Claim, ...]  # each published article's URL, aliases and id
     corrections: tuple[tuple[str, Correction], ...]  # (source, correction), newest first
     # What the build time decided (see ``schedule``): the scheduled articles
-    # left out, by content-relative path, with their time (links to them are
-    # errors); every scheduled article, left out or shown ahead, soonest
-    # first (the build says what is waiting); the withdrawn ones (each keeps
-    # a page at its URL, and is in ``placed`` and ``paths``, in no list); and
-    # the next moment any of this changes (a timestamp; inf: never).
-    held: Mapping[str, dt.datetime] = field(default_factory=FrozenDict)
+    # left out, by content-relative path, with their time and their path to
+    # be (a link to one is an error until then); every scheduled article,
+    # left out or shown ahead, soonest first (the build says what is
+    # waiting); the withdrawn ones (each keeps a page at its URL, and is in
+    # ``placed`` and ``paths``, in no list); and the next moment any of this
+    # changes (a timestamp; inf: never).
+    held: Mapping[str, tuple[dt.datetime, str]] = field(default_factory=FrozenDict)
     scheduled: tuple[tuple[str, dt.datetime], ...] = ()
     withdrawn: tuple[Placed, ...] = ()
     changes_at: float = float("inf")
@@ -237,6 +238,7 @@ def build_structure(
     ordered = sorted(skeletons, key=lambda s: (-s.date.timestamp(), s.slug, s.source))
 
     paths: dict[str, str] = {}
+    held_paths: dict[str, tuple[dt.datetime, str]] = {}
     taken: dict[str, Skeleton] = {}
     kept: list[tuple[Skeleton, str, dt.datetime]] = []
     for s in ordered:
@@ -255,11 +257,12 @@ def build_structure(
                 )
             continue
         taken[path] = s
-        if s.source not in held:
+        if s.source in held:
+            held_paths[s.source[len(CONTENT_DIR) + 1 :]] = (date, path)
+            section_of(config, s, diags)  # checked now, not when it goes live
+        else:
             paths[s.source[len(CONTENT_DIR) + 1 :]] = path
             kept.append((s, path, date))
-        else:  # its section is checked now, not when it goes live
-            section_of(config, s, diags)
 
     tag_names = _tag_names([s for s, _, _ in kept if s.source not in gone])
     placed: list[Placed] = []
@@ -343,9 +346,7 @@ def build_structure(
             }
         ),
         related=config.related,
-        held=FrozenDict(
-            {s.source[len(CONTENT_DIR) + 1 :]: s.date.astimezone(tz) for s in when.held}
-        ),
+        held=FrozenDict(held_paths),
         scheduled=tuple((source, date) for date, source in scheduled),
         withdrawn=tuple(withdrawn),
         changes_at=when.changes_at,

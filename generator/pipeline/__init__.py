@@ -51,7 +51,14 @@ from generator.incremental.state import (
     save_state,
 )
 from generator.load import CONTENT_DIR, SiteFiles, load_site_files
-from generator.model import Site, asset_paths, build_structure, check_links, structure_key
+from generator.model import (
+    Site,
+    asset_paths,
+    build_structure,
+    check_links,
+    check_scheduled,
+    structure_key,
+)
 from generator.model.redirects import record_after
 from generator.parse import ParseSettings
 from generator.parse.profiles import read_profiles
@@ -251,6 +258,9 @@ def _build(
     diags += model_diags
     for links in parsing.unpublished_links(state, problems):  # every problem of a file at once
         diags += check_links(config, site.structure, links)
+    for source, at in site.structure.scheduled:  # what would fail the build at their time
+        if source not in site.structure.placed:  # held back (not shown ahead)
+            diags += check_scheduled(config, site.structure, parsing.article(state, source), at)
     result.site = site
     result.articles, result.tags = len(site.structure.articles), len(site.structure.tags)
     result.scheduled = len(site.structure.scheduled)
