@@ -25,6 +25,7 @@ from generator.diagnostics import Diagnostic, did_you_mean, error, warning
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.model import urls
+from generator.parse.profiles import render_bio
 from generator.parse.slugs import tag_key
 
 if TYPE_CHECKING:
@@ -236,5 +237,5 @@ def _with_profile(
         role=profile.role,
         photo=photo,
         links=profile.links,
-        bio=Markup(profile.bio),
+        bio=Markup(render_bio(config, profile)),
     )
