@@ -79,12 +79,16 @@ class Desks:
     authors: tuple[Author, ...] = ()  # by name
     author_members: Mapping[str, tuple[str, ...]] = field(default_factory=FrozenDict)
     lead: str | None = None  # the front page's lead story: the newest featured, else newest
+    _sections: Mapping[str, SectionInfo] = field(
+        default_factory=FrozenDict, repr=False, compare=False
+    )
+    _authors: Mapping[str, Author] = field(default_factory=FrozenDict, repr=False, compare=False)
 
     def section(self, key: str) -> SectionInfo:
-        return next(s for s in self.sections if s.key == key)
+        return self._sections[key]
 
     def author(self, slug: str) -> Author:
-        return next(a for a in self.authors if a.slug == slug)
+        return self._authors[slug]
 
 
 def author_slug(name: str) -> str:
@@ -199,6 +203,8 @@ def find_desks(
         authors=tuple(authors),
         author_members=FrozenDict({k: tuple(v) for k, v in sorted(by_author.items())}),
         lead=featured or (articles[0][1].source if articles else None),
+        _sections=FrozenDict({s.key: s for s in sections}),
+        _authors=FrozenDict({a.slug: a for a in authors}),
     )
 
 
