@@ -112,7 +112,8 @@ class Profile:
     photo: str = ""  # as written: a URL, or a path relative to the profile
     photo_line: int | None = None
     links: tuple[str, ...] = ()  # their social and staff pages
-    bio: str = ""  # the body's HTML
+    bio: str = ""  # the body, Markdown (the model renders it)
+    bio_line: int = 1  # the line the body starts on
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

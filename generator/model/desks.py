@@ -25,6 +25,7 @@ from generator.diagnostics import Diagnostic, did_you_mean, error, warning
 from generator.frozen import FrozenDict
 from generator.load import CONTENT_DIR
 from generator.model import urls
+from generator.parse.profiles import render_bio
 from generator.parse.slugs import tag_key
 
 if TYPE_CHECKING:
@@ -78,12 +79,16 @@ class Desks:
     authors: tuple[Author, ...] = ()  # by name
     author_members: Mapping[str, tuple[str, ...]] = field(default_factory=FrozenDict)
     lead: str | None = None  # the front page's lead story: the newest featured, else newest
+    _sections: Mapping[str, SectionInfo] = field(
+        default_factory=FrozenDict, repr=False, compare=False
+    )
+    _authors: Mapping[str, Author] = field(default_factory=FrozenDict, repr=False, compare=False)
 
     def section(self, key: str) -> SectionInfo:
-        return next(s for s in self.sections if s.key == key)
+        return self._sections[key]
 
     def author(self, slug: str) -> Author:
-        return next(a for a in self.authors if a.slug == slug)
+        return self._authors[slug]
 
 
 def author_slug(name: str) -> str:
@@ -198,6 +203,8 @@ def find_desks(
         authors=tuple(authors),
         author_members=FrozenDict({k: tuple(v) for k, v in sorted(by_author.items())}),
         lead=featured or (articles[0][1].source if articles else None),
+        _sections=FrozenDict({s.key: s for s in sections}),
+        _authors=FrozenDict({a.slug: a for a in authors}),
     )
 
 
@@ -236,5 +243,5 @@ def _with_profile(
         role=profile.role,
         photo=photo,
         links=profile.links,
-        bio=Markup(profile.bio),
+        bio=Markup(render_bio(config, profile)),
     )

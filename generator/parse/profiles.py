@@ -36,16 +36,10 @@ def profile_files(site_dir: Path) -> list[Path]:
     )
 
 
-def read_profiles(
-    site_dir: Path, config: SiteConfig
-) -> tuple[tuple[Profile, ...], list[Diagnostic]]:
-    """Every profile under content/authors/, by slug, and their problems."""
-    renderer = MarkdownRenderer(
-        html=config.markdown_html,
-        highlight=False,
-        typography=config.typography,
-        language=config.language,
-    )
+def read_profiles(site_dir: Path) -> tuple[tuple[Profile, ...], list[Diagnostic]]:
+    """Every profile under content/authors/, by slug, and their problems.
+    The bios stay Markdown here: a build with nothing to do reads the
+    profiles, and rendering them is the model's (``render_bio``)."""
     profiles: list[Profile] = []
     diags: list[Diagnostic] = []
     for path in profile_files(site_dir):
@@ -55,15 +49,13 @@ def read_profiles(
         except (OSError, UnicodeDecodeError) as exc:
             diags.append(error(source, f"cannot read it: {exc}", hint="save it as UTF-8 text"))
             continue
-        profile = _profile(source, path.name, text, renderer, diags)
+        profile = _profile(source, path.name, text, diags)
         if profile is not None:
             profiles.append(profile)
     return tuple(sorted(profiles, key=lambda p: p.slug)), diags
 
 
-def _profile(
-    source: str, name: str, text: str, renderer: MarkdownRenderer, diags: list[Diagnostic]
-) -> Profile | None:
+def _profile(source: str, name: str, text: str, diags: list[Diagnostic]) -> Profile | None:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     close = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if not lines or lines[0].strip() != "---" or close is None:
@@ -103,13 +95,6 @@ def _profile(
     diags += fields.diags
     if person is None or fields.failed or not slug:
         return None
-    body, html = renderer.render(
-        "\n".join(lines[close + 1 :]),
-        content_path=f"{AUTHORS_DIR}/{name}",
-        first_line=close + 2,
-    )
-    refs = body.refs
-    bio = substitute_refs(html.decode("utf-8"), lambda i: escape(refs[i].written))
     return Profile(
         slug=slug,
         source=source,
@@ -118,7 +103,8 @@ def _profile(
         photo=photo,
         photo_line=fields.line("photo"),
         links=links,
-        bio=bio,
+        bio="\n".join(lines[close + 1 :]).strip("\n"),
+        bio_line=close + 2,
     )
 
 
@@ -138,3 +124,22 @@ def _links(fields: Fields) -> tuple[str, ...]:
             return ()
         found.append(url)
     return tuple(found)
+
+
+def render_bio(config: SiteConfig, profile: Profile) -> str:
+    """A profile's bio as HTML (its relative links as written)."""
+    if not profile.bio.strip():
+        return ""
+    renderer = MarkdownRenderer(
+        html=config.markdown_html,
+        highlight=False,
+        typography=config.typography,
+        language=config.language,
+    )
+    body, html = renderer.render(
+        profile.bio,
+        content_path=profile.source.removeprefix(CONTENT_DIR + "/"),
+        first_line=profile.bio_line,
+    )
+    refs = body.refs
+    return substitute_refs(html.decode("utf-8"), lambda i: escape(refs[i].written))

@@ -414,7 +414,7 @@ def settings(site_dir: Path, base_url: str | None) -> tuple[SiteConfig, list[Dia
     no_host = base_url_warning(config, from_option=overridden)
     if no_host is not None:
         diags.append(no_host)
-    profiles, profile_diags = read_profiles(site_dir, config)
+    profiles, profile_diags = read_profiles(site_dir)
     return replace(config, profiles=profiles), diags + profile_diags
 
 
