@@ -123,6 +123,18 @@ def test_an_alias_that_is_another_articles_url_is_an_error_naming_both(make_site
     assert not site.output.exists()
 
 
+def test_an_alias_that_is_the_articles_own_url_is_an_error(make_site):
+    bad = article("Budget deal", "2026-11-24", "Text.", aliases='["/2026/11/24/budget-deal"]')
+    site = make_site({"site.yaml": SITE, "content/budget.md": bad})
+    run = site.digest("build")
+    assert run.code == 1
+    assert errors_of(run.err) == [
+        "content/budget.md:4: error: aliases: /2026/11/24/budget-deal/ is this article's own "
+        "URL (delete it)"
+    ]
+    assert not site.output.exists()
+
+
 def test_two_articles_with_one_alias_are_an_error_in_both(make_site):
     one = article("Budget deal", "2026-11-24", "Text.", aliases='["/old/"]')
     two = article("Ferry strike", "2026-11-23", "Ferries.", tags="[a]", aliases='["/old/"]')
