@@ -123,6 +123,18 @@ def test_an_alias_that_is_another_articles_url_is_an_error_naming_both(make_site
     assert not site.output.exists()
 
 
+def test_an_alias_that_is_the_articles_own_url_is_an_error(make_site):
+    bad = article("Budget deal", "2026-11-24", "Text.", aliases='["/2026/11/24/budget-deal"]')
+    site = make_site({"site.yaml": SITE, "content/budget.md": bad})
+    run = site.digest("build")
+    assert run.code == 1
+    assert errors_of(run.err) == [
+        "content/budget.md:4: error: aliases: /2026/11/24/budget-deal/ is this article's own "
+        "URL (delete it)"
+    ]
+    assert not site.output.exists()
+
+
 def test_two_articles_with_one_alias_are_an_error_in_both(make_site):
     one = article("Budget deal", "2026-11-24", "Text.", aliases='["/old/"]')
     two = article("Ferry strike", "2026-11-23", "Ferries.", tags="[a]", aliases='["/old/"]')
@@ -374,3 +386,25 @@ def test_the_preview_rebuilds_when_the_record_changes(make_site):
     result = preview.rebuild(ChangeBatch(frozenset({RECORD}))).result
     assert result.ok
     assert sorted(result.changed) == ["2019/old-budget/index.html", "_redirects"]
+
+
+def test_a_recorded_url_that_is_now_another_page_stays_that_page(make_site):
+    site = make_site({"site.yaml": SITE, "content/budget.md": BUDGET})
+    site.build()
+    site.write({RECORD: record(site) + "/tags/ id:b7\n/2026/11/old/ id:b7\n"})
+    run = site.build()
+    assert warnings_of(run.err) == []
+    assert site.page("tags/").one("h1").text == "Topics"
+    assert redirects(site) == [f"/news/2026/11/old/ {NEW_URL} 301"]
+
+
+def test_an_alias_that_is_another_page_of_the_site_is_an_error(make_site):
+    bad = article("Budget deal", "2026-11-24", "Text.", aliases='["/tags/"]')
+    site = make_site({"site.yaml": SITE, "content/budget.md": bad})
+    run = site.digest("build")
+    assert run.code == 1
+    assert errors_of(run.err) == [
+        "content/budget.md: error: the tags index and content/budget.md would both be written "
+        "to tags/index.html (change a slug, a file name or a permalink pattern in site.yaml)"
+    ]
+    assert not site.output.exists()

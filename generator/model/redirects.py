@@ -144,25 +144,30 @@ def _aliases(
     for claim in claims:
         for alias in claim.aliases:
             path, why = alias_path(config, alias.written)
-            problem, hint = None, _ALIAS_HINT
             if path is None:
-                problem = f"aliases: {alias.written!r} {why}"
-            elif path in owners:
-                other = owners[path]
-                whose = "this article's own URL" if other == claim.source else f"the URL of {other}"
-                problem = f"aliases: {path} is {whose}"
+                message = f"aliases: {alias.written!r} {why}"
+                diags.append(error(claim.source, message, line=alias.line, hint=_ALIAS_HINT))
+                continue
+            other = owners.get(path)
+            if other == claim.source:
+                message = f"aliases: {path} is this article's own URL"
+                diags.append(error(claim.source, message, line=alias.line, hint="delete it"))
+                continue
+            if other is not None:
+                message = f"aliases: {path} is the URL of {other}"
                 hint = "delete the alias, or give the other article another slug"
-            elif path in found:
+                diags.append(error(claim.source, message, line=alias.line, hint=hint))
+                continue
+            if path in found:
                 first, first_line = found[path]
-                if first.source != claim.source:
-                    problem = f"aliases: {path} is also an alias of {first.source}"
+                if first.source != claim.source:  # (the same alias twice in one file: once)
                     hint = "keep the alias in one of them"
-                    also = f"aliases: {path} is also an alias of {claim.source}"
-                    diags.append(error(first.source, also, line=first_line, hint=hint))
-                else:
-                    continue  # the same alias twice in one article
-            if problem is not None or path is None:
-                diags.append(error(claim.source, problem or "", line=alias.line, hint=hint))
+                    for source, line, named in (
+                        (claim.source, alias.line, first.source),
+                        (first.source, first_line, claim.source),
+                    ):
+                        message = f"aliases: {path} is also an alias of {named}"
+                        diags.append(error(source, message, line=line, hint=hint))
                 continue
             redirect = Redirect(path=path, target=claim.path, source=claim.source, alias=True)
             found[path] = (redirect, alias.line)

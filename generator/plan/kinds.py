@@ -343,6 +343,16 @@ def _corrections_feed(p: Planning, key: str) -> Page:
     return Page(path=path, context=context, origin="the Atom feed of the corrections")
 
 
+def _redirect_keys(p: Planning) -> Iterable[str]:
+    """Every old URL. One from the URL record that is now another page of
+    the site (a tag page, an archive) stays that page; an alias there is an
+    error, as any two outputs of one file are (``plan._collisions``)."""
+    planned = {job.output.casefold() for job in p.jobs}
+    for found in p.structure.redirects:
+        if found.alias or urls.output_file(found.path).casefold() not in planned:
+            yield found.path
+
+
 def _redirect(p: Planning, path: str) -> Page:
     """The page at an old URL, sending readers on to the article."""
     found = p.structure.redirect(path)
@@ -352,7 +362,9 @@ def _redirect(p: Planning, path: str) -> Page:
 
 
 def _redirects_file(p: Planning, key: str) -> Page:
-    context = {"redirects": redirect_lines(p.config, p.structure)}
+    """The redirect pages planned above, one line each."""
+    paths = [job.address[1] for job in p.jobs if job.kind == "redirect"]
+    context = {"redirects": redirect_lines(p.config, [p.structure.redirect(s) for s in paths])}
     return Page(path=REDIRECTS_FILE, context=context, origin="the _redirects file")
 
 
@@ -474,22 +486,6 @@ KINDS: tuple[Kind, ...] = (
         shows="the newest feeds.entries corrections, with the teaser of their article",
     ),
     Kind(
-        name="redirect",
-        url="each old URL: aliases:, and published-urls.txt",
-        producer="redirect",
-        keys=lambda p: (r.path for r in p.structure.redirects),
-        page=_redirect,
-        shows="the teaser of the article the old URL leads to",
-    ),
-    Kind(
-        name="redirects",
-        url="/_redirects (when there are redirects)",
-        producer="redirects_file",
-        keys=lambda p: ("_redirects",) if p.structure.redirects else (),
-        page=_redirects_file,
-        shows="every old URL and where it leads",
-    ),
-    Kind(
         name="404",
         url="/404.html",
         layout="404.html",
@@ -559,6 +555,23 @@ KINDS: tuple[Kind, ...] = (
         page=_robots,
         needs_host=True,
         shows="where the sitemaps are",
+    ),
+    Kind(
+        name="redirect",
+        url="each old URL: aliases:, and published-urls.txt",
+        producer="redirect",
+        keys=_redirect_keys,
+        page=_redirect,
+        shows="the teaser of the article the old URL leads to (last: other pages win)",
+    ),
+    Kind(
+        name="redirects",
+        url="/_redirects (when there are redirects)",
+        producer="redirects_file",
+        keys=lambda p: ("_redirects",) if p.structure.redirects else (),
+        page=_redirects_file,
+        needs_all=True,
+        shows="every old URL and where it leads",
     ),
 )
 

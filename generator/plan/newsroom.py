@@ -6,6 +6,7 @@ correction's date and text are part of its article's skeleton."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -14,6 +15,7 @@ from markupsafe import Markup
 from generator import __version__
 from generator.config import SiteConfig
 from generator.model import Structure, urls
+from generator.model.redirects import Redirect
 from generator.model.refs import TeaserRef
 from generator.publish.feeds import entry_id
 
@@ -78,8 +80,8 @@ def corrections_feed(config: SiteConfig, structure: Structure) -> CorrectionsFee
     )
 
 
-def redirect_lines(config: SiteConfig, structure: Structure) -> tuple[tuple[str, str], ...]:
+def redirect_lines(
+    config: SiteConfig, redirects: Sequence[Redirect]
+) -> tuple[tuple[str, str], ...]:
     """``_redirects``'s lines: each old URL and the new one, under the base URL's path."""
-    return tuple(
-        (urls.url_for(config, r.path), urls.url_for(config, r.target)) for r in structure.redirects
-    )
+    return tuple((urls.url_for(config, r.path), urls.url_for(config, r.target)) for r in redirects)
