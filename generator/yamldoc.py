@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -82,6 +82,7 @@ class YamlMapping:
     raw_items: dict[str, tuple[str | None, ...]]  # key -> list items as written
     duplicates: tuple[tuple[str, int], ...]  # keys given twice, with the later line
     repaired: tuple[Repair, ...] = ()  # lines with ': ' in unquoted text, read as written
+    item_lines: dict[str, tuple[int, ...]] = field(default_factory=dict)  # key -> list items' lines
 
 
 class YamlError(Exception):
@@ -251,6 +252,7 @@ def _load(text: str) -> YamlMapping:
     lines: dict[str, int] = {}
     raw: dict[str, str | None] = {}
     raw_items: dict[str, tuple[str | None, ...]] = {}
+    item_lines: dict[str, tuple[int, ...]] = {}
     duplicates: list[tuple[str, int]] = []
     for key_node, value_node in node.value:
         key = str(key_node.value)
@@ -263,8 +265,9 @@ def _load(text: str) -> YamlMapping:
                 item.value if isinstance(item, yaml.ScalarNode) else None
                 for item in value_node.value
             )
+            item_lines[key] = tuple(item.start_mark.line for item in value_node.value)
     values = {str(k): v for k, v in data.items()}
-    return YamlMapping(values, lines, raw, raw_items, tuple(duplicates))
+    return YamlMapping(values, lines, raw, raw_items, tuple(duplicates), item_lines=item_lines)
 
 
 def _describe(problem: str, context: str | None) -> str:

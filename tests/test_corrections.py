@@ -169,31 +169,31 @@ HINT = "(write each correction as '- date: 2026-11-25' with 'text: ...' on the n
     [
         pytest.param(
             "\n  - date: 2026-11-25",
-            "content/bad.md:4: error: corrections: item 1 has no text "
+            "content/bad.md:5: error: corrections: item 1 has no text "
             "(add 'text: ...' saying what was corrected)",
             id="no-text",
         ),
         pytest.param(
             "\n  - text: A name was wrong.",
-            "content/bad.md:4: error: corrections: item 1 has no date "
+            "content/bad.md:5: error: corrections: item 1 has no date "
             "(add 'date: 2026-11-25' to it)",
             id="no-date",
         ),
         pytest.param(
             "\n  - date: 2026-11-25\n    text: Fine.\n  - date: yesterday\n    text: A name.",
-            "content/bad.md:4: error: corrections: item 2: cannot read 'yesterday' as a date "
+            "content/bad.md:7: error: corrections: item 2: cannot read 'yesterday' as a date "
             "(write it as 2026-11-24, 2026-11-24 09:30 or 2026-11-24T09:30:00+01:00)",
             id="not-a-date",
         ),
         pytest.param(
             "\n  - date: 2026-11-31\n    text: A name.",
-            "content/bad.md:4: error: corrections: item 1: November 2026 has 30 days, not 31 "
+            "content/bad.md:5: error: corrections: item 1: November 2026 has 30 days, not 31 "
             "(write it as 2026-11-24, 2026-11-24 09:30 or 2026-11-24T09:30:00+01:00)",
             id="impossible-date",
         ),
         pytest.param(
             "\n  - The name was wrong.",
-            f"content/bad.md:4: error: corrections: item 1 is text, not a correction {HINT}",
+            f"content/bad.md:5: error: corrections: item 1 is text, not a correction {HINT}",
             id="not-a-mapping",
         ),
         pytest.param(
@@ -224,8 +224,8 @@ def test_an_unknown_key_in_a_correction_is_a_warning_with_the_fix(make_site):
     run = site.digest("build")
     assert run.code == 1
     assert [line for line in run.err.splitlines() if "content/budget.md" in line] == [
-        "content/budget.md:4: warning: corrections: item 1 has an unknown key 'txt' "
+        "content/budget.md:5: warning: corrections: item 1 has an unknown key 'txt' "
         "(did you mean 'text'?)",
-        "content/budget.md:4: error: corrections: item 1 has no text "
+        "content/budget.md:5: error: corrections: item 1 has no text "
         "(add 'text: ...' saying what was corrected)",
     ]

@@ -111,6 +111,24 @@ def test_an_alias_that_is_not_a_site_path_is_an_error(make_site, aliases, messag
     assert not (site.root / RECORD).exists()
 
 
+def test_a_bad_alias_in_a_block_list_is_reported_at_its_own_line(make_site):
+    bad = article("Budget deal", "2026-11-24", "Text.", aliases="\n  - /fine/\n  - old/")
+    site = make_site({"site.yaml": SITE, "content/budget.md": bad})
+    run = site.digest("build")
+    assert run.code == 1
+    assert errors_of(run.err) == [
+        "content/budget.md:6: error: aliases: 'old/' is a relative path; an alias starts "
+        f"with / {ALIAS_HINT}"
+    ]
+    numbers = article("Budget deal", "2026-11-24", "Text.", aliases="\n  - /fine/\n  - 2019")
+    site.write({"content/budget.md": numbers})
+    run = site.digest("build")
+    assert errors_of(run.err) == [
+        "content/budget.md:6: error: aliases: item 2 is a number, not a path "
+        '(write aliases: ["/old/path/", "/other/old/path/"])'
+    ]
+
+
 def test_an_alias_that_is_another_articles_url_is_an_error_naming_both(make_site):
     bad = article("Budget deal", "2026-11-24", "Text.", aliases='["/2026/11/23/ferry-strike/"]')
     site = make_site({"site.yaml": SITE, "content/budget.md": bad, "content/ferry.md": FERRY})

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
-from generator.diagnostics import did_you_mean, warning
+from generator.diagnostics import did_you_mean, error, warning
 from generator.parse.dates import DATE_HINT, impossible_date, out_of_range, to_datetime
 from generator.parse.fields import Fields, _kind
 
@@ -77,10 +77,22 @@ def read_corrections(fields: Fields, tz: ZoneInfo) -> tuple[Correction, ...]:
     return tuple(sorted(found, key=lambda c: -c.date.timestamp()))
 
 
+def item_line(fields: Fields, key: str, number: int) -> int | None:
+    """The line of item ``number`` (from 1) of the list ``key``, or the key's."""
+    found = fields.doc.item_lines.get(key, ())
+    return found[number - 1] + 2 if number <= len(found) else fields.line(key)
+
+
 def _correction(fields: Fields, number: int, item: Any, tz: ZoneInfo) -> Correction | None:
     key, what = "corrections", f"item {number}"
+    line = item_line(fields, key, number)
+
+    def problem(message: str, hint: str) -> None:
+        fields.failed = True
+        fields.diags.append(error(fields.path, f"{key}: {message}", line=line, hint=hint))
+
     if not isinstance(item, dict):
-        fields.problem(key, f"{what} is {_what(item)}, not a correction", _CORRECTION_HINT)
+        problem(f"{what} is {_what(item)}, not a correction", _CORRECTION_HINT)
         return None
     for unknown in sorted(str(k) for k in item if k not in _CORRECTION_KEYS):
         hint = did_you_mean(unknown, _CORRECTION_KEYS) or "a correction has a date and a text"
@@ -88,20 +100,20 @@ def _correction(fields: Fields, number: int, item: Any, tz: ZoneInfo) -> Correct
             warning(
                 fields.path,
                 f"{key}: {what} has an unknown key '{unknown}'",
-                line=fields.line(key),
+                line=line,
                 hint=hint,
             )
         )
     date, text = item.get("date"), item.get("text")
     good = True
     if date is None:
-        fields.problem(key, f"{what} has no date", "add 'date: 2026-11-25' to it")
+        problem(f"{what} has no date", "add 'date: 2026-11-25' to it")
         good = False
     if text is None or (isinstance(text, str) and not text.strip()):
-        fields.problem(key, f"{what} has no text", "add 'text: ...' saying what was corrected")
+        problem(f"{what} has no text", "add 'text: ...' saying what was corrected")
         good = False
     elif not isinstance(text, str):
-        fields.problem(key, f"{what}: the text is {_kind(text)}", "put the text in quotes")
+        problem(f"{what}: the text is {_kind(text)}", "put the text in quotes")
         good = False
     when = None
     if date is not None:
@@ -109,10 +121,10 @@ def _correction(fields: Fields, number: int, item: Any, tz: ZoneInfo) -> Correct
         if when is None:
             written = str(date)
             reason = impossible_date(written) or f"cannot read {written!r} as a date"
-            fields.problem(key, f"{what}: {reason}", DATE_HINT)
+            problem(f"{what}: {reason}", DATE_HINT)
             good = False
         elif (too_far := out_of_range(when)) is not None:
-            fields.problem(key, f"{what}: {too_far}", DATE_HINT)
+            problem(f"{what}: {too_far}", DATE_HINT)
             good = False
     if not good or when is None or not isinstance(text, str):
         return None
@@ -134,16 +146,25 @@ def read_aliases(fields: Fields) -> tuple[Alias, ...]:
     value = fields.doc.values.get(key)
     if value is None:
         return ()
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-        fields.problem(
-            key,
-            f"expected a list of paths, got {_what(value)}",
-            'write aliases: ["/old/path/", "/other/old/path/"]',
+    listed = isinstance(value, list)
+    items = value if listed else [value]
+    hint = 'write aliases: ["/old/path/", "/other/old/path/"]'
+    if not isinstance(items, list):
+        fields.problem(key, f"expected a list of paths, got {_what(value)}", hint)
+        return ()
+    wrong = next((n for n, v in enumerate(items, start=1) if not isinstance(v, str)), None)
+    if wrong is not None:
+        message = f"{key}: item {wrong} is {_kind(items[wrong - 1])}, not a path"
+        fields.failed = True
+        fields.diags.append(
+            error(fields.path, message, line=item_line(fields, key, wrong), hint=hint)
         )
         return ()
-    line = fields.line(key)
-    return tuple(Alias(written=v.strip(), line=line) for v in dict.fromkeys(items) if v.strip())
+    return tuple(
+        Alias(written=v.strip(), line=item_line(fields, key, n) if listed else fields.line(key))
+        for n, v in enumerate(items, start=1)
+        if v.strip()
+    )
 
 
 def read_id(fields: Fields) -> str | None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.config import SiteConfig, base_url_warning, load_config, with_base_url
-from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
+from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics, warning
 from generator.execute import BUILD_GC_THRESHOLD, Executor, make_executor
 from generator.fingerprint import fingerprint
 from generator.incremental.records import Summary
@@ -63,7 +63,7 @@ from generator.model.redirects import record_after
 from generator.parse import ParseSettings
 from generator.parse.profiles import read_profiles
 from generator.pipeline import outputs, parsing, search
-from generator.record import Record, read_record, write_record
+from generator.record import RECORD_FILE, Record, read_record, write_record
 from generator.render.info import LayoutInfo
 from generator.write import OutputError, check_output_dir, output_lock, recover
 
@@ -300,11 +300,17 @@ def _build(
             state.valid_until = 0.0
         return result
 
+    valid_until = planned.plan.valid_until
     if publishes:  # what the next build starts from includes the URLs just published
-        built_with, plan_key = _publish(options, config, files, state, published, site, record, now)
+        recorded = _publish(options, config, files, state, published, site, record, now)
+        if isinstance(recorded, Diagnostic):  # not recorded: the next build tries again
+            result.diagnostics.append(recorded)
+            valid_until = 0.0
+        else:
+            built_with, plan_key = recorded
 
     # what the next build starts from
-    state.settings, state.plan, state.valid_until = built_with, plan_key, planned.plan.valid_until
+    state.settings, state.plan, state.valid_until = built_with, plan_key, valid_until
     state.valid_from = now.timestamp()
     state.prints = planned.prints
     if analysed and not layouts.diagnostics:
@@ -370,15 +376,22 @@ def _publish(
     site: Site,
     record: Record,
     now: dt.datetime,
-) -> tuple[str, str]:
+) -> tuple[str, str] | Diagnostic:
     """Add the URLs this build published to the record, and say what the
     next build starts from with it: the settings' and the plan's keys. The
     record after equals the one before for every output (it only adds each
     article's URL now, and names lines by id), so this build's outputs are
-    what the next one would make."""
+    what the next one would make. If the record cannot be written, why."""
     after = record_after(site.structure.claims, record)
     if after != record:
-        write_record(options.site_dir, after)
+        try:
+            write_record(options.site_dir, after)
+        except OSError as exc:
+            return warning(
+                RECORD_FILE,
+                f"cannot write the file: {exc.strerror or exc}; this build's URLs are not recorded",
+                hint="make the site folder writable and build again",
+            )
     skeletons = [state.parsed[source].skeleton for source in published]
     paths = asset_paths(files), files.content_paths
     return (

@@ -25,9 +25,10 @@ from generator.plan.lists import Listing, archives, page_info
 from generator.plan.newsroom import (
     CORRECTIONS_FEED_LAYOUT,
     CORRECTIONS_PATH,
-    correction_items,
     corrections_feed,
+    corrections_page,
     redirect_lines,
+    redirect_page,
 )
 from generator.publish.feeds import ATOM_LAYOUT, plan_feed
 from generator.publish.redirects import REDIRECTS_FILE
@@ -38,7 +39,6 @@ from generator.publish.sitemaps import (
     in_news_window,
     news_valid_until,
 )
-from generator.record import RECORD_FILE
 from generator.search import SEARCH_DIR, SEARCH_PATH
 
 
@@ -321,20 +321,9 @@ def _corrections_keys(p: Planning) -> Iterable[str]:
 
 
 def _corrections(p: Planning, key: str) -> Page:
-    items = correction_items(p.config, p.structure)
-    context = {
-        "corrections": items,
-        "feed_url": (
-            urls.url_for(p.config, urls.feed_path(CORRECTIONS_PATH))
-            if p.config.absolute_base
-            else None
-        ),
-        "page": page_info(p.config, "corrections", CORRECTIONS_PATH),
-    }
-    lastmod = items[0].date if items else None
-    return Page(
-        path=CORRECTIONS_PATH, context=context, origin="the corrections page", lastmod=lastmod
-    )
+    context, lastmod = corrections_page(p.config, p.structure)
+    origin = "the corrections page"
+    return Page(path=CORRECTIONS_PATH, context=context, origin=origin, lastmod=lastmod)
 
 
 def _corrections_feed(p: Planning, key: str) -> Page:
@@ -355,9 +344,7 @@ def _redirect_keys(p: Planning) -> Iterable[str]:
 
 def _redirect(p: Planning, path: str) -> Page:
     """The page at an old URL, sending readers on to the article."""
-    found = p.structure.redirect(path)
-    context = {"article": TeaserRef(found.source), "language": p.config.language}
-    origin = found.source if found.alias else RECORD_FILE
+    context, origin = redirect_page(p.config, p.structure.redirect(path))
     return Page(path=path, context=context, origin=origin)
 
 

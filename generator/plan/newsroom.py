@@ -6,7 +6,7 @@ correction's date and text are part of its article's skeleton."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,7 +17,9 @@ from generator.config import SiteConfig
 from generator.model import Structure, urls
 from generator.model.redirects import Redirect
 from generator.model.refs import TeaserRef
+from generator.plan.lists import page_info
 from generator.publish.feeds import entry_id
+from generator.record import RECORD_FILE
 
 CORRECTIONS_PATH = "/corrections/"
 CORRECTIONS_FEED_LAYOUT = "feeds/corrections.xml"
@@ -63,6 +65,27 @@ def correction_items(config: SiteConfig, structure: Structure) -> tuple[Correcti
         )
         for source, c in structure.corrections
     )
+
+
+def corrections_page(
+    config: SiteConfig, structure: Structure
+) -> tuple[Mapping[str, Any], dt.datetime | None]:
+    """The corrections page's context, and its date (the newest correction)."""
+    items = correction_items(config, structure)
+    feed = urls.url_for(config, urls.feed_path(CORRECTIONS_PATH))
+    context = {
+        "corrections": items,
+        "feed_url": feed if config.absolute_base else None,
+        "page": page_info(config, "corrections", CORRECTIONS_PATH),
+    }
+    return context, items[0].date if items else None
+
+
+def redirect_page(config: SiteConfig, redirect: Redirect) -> tuple[Mapping[str, Any], str]:
+    """A redirect page's context, and what to name in an error: the article
+    that gave the alias, or the URL record."""
+    context = {"article": TeaserRef(redirect.source), "language": config.language}
+    return context, redirect.source if redirect.alias else RECORD_FILE
 
 
 def corrections_feed(config: SiteConfig, structure: Structure) -> CorrectionsFeed:
