@@ -381,7 +381,7 @@ def test_summary_feeds_leave_the_body_out(make_site):
 
 
 def test_sitemap_becomes_an_index_past_the_url_limit(make_site, monkeypatch):
-    from generator.plan import kinds as plan
+    from generator.plan import machine_pages as plan
 
     monkeypatch.setattr(plan, "MAX_URLS", 5)  # the real limit is 50,000 URLs
     site = make_site(SITE)

@@ -32,8 +32,9 @@ from generator.plan.jobs import (
     layout_key,
     make_job,
 )
-from generator.plan.kinds import KIND, KINDS, Kind, Page, Planning
+from generator.plan.kinds import KIND, KINDS
 from generator.plan.lists import ListPage, paginate
+from generator.plan.rows import Kind, Page, Planning
 
 __all__ = [
     "CONFIG_KEY",
@@ -69,7 +70,7 @@ def plan_site(
     site only: inf for some pages)."""
     if only is not None and any(KIND[kind].needs_all for kind, _, _ in only):
         only = None  # the sitemap reads every page: plan them all
-    planning = Planning(config=config, structure=structure, now=now)
+    planning = Planning(config=config, structure=structure, now=now, kinds=KIND)
     wanted: dict[str, dict[str, set[int]]] = {}
     for kind_name, key, number in only or ():
         wanted.setdefault(kind_name, {}).setdefault(key, set()).add(number)
