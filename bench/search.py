@@ -112,7 +112,7 @@ def one_query(output: Path, query: str) -> dict[str, Any]:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
             page = browser.new_page()
             finished: list[Any] = []
-            page.on("requestfinished", finished.append)
+            page.on("requestfinished", lambda request: finished.append(request))
             page.goto(f"{server.url}search/?q={query}")
             page.wait_for_function(
                 "() => /results? for|No results/"

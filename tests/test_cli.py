@@ -43,12 +43,12 @@ def test_build_prints_one_summary_line(make_site):
     lines = run.out.splitlines()
     assert len(lines) == 1, run.out
     match = re.fullmatch(
-        r"Built 3 articles, 2 tags, 13 pages \((\d+) files\) into (.+) in (\d+\.\d\d) s",
+        r"Built 3 articles, 2 tags, 14 pages \((\d+) files\) into (.+) in (\d+\.\d\d) s",
         lines[0],
     )
     assert match, lines[0]
-    # 3 articles + index + 2 tag pages + tags index + 404 + 5 date archives
-    # (year, month, 3 days) = 13 pages; files adds
+    # 3 articles + index + 2 tag pages + tags index + 404 + search + 5 date
+    # archives (year, month, 3 days) = 14 pages; files adds the search index,
     # the copied image and the theme's static files: every file written.
     assert int(match[1]) == len(output_files(site.output))
     assert int(match[1]) > 8
@@ -60,8 +60,9 @@ def test_build_prints_one_summary_line(make_site):
 def test_build_summary_uses_singular_words_for_one(make_site):
     site = make_site({"content/a.md": article("Only one", tags="[Solo]")})
     run = site.build()
-    # 1 article + index + 1 tag page + tags index + 404 + year, month, day = 8 pages.
-    assert run.out.startswith("Built 1 article, 1 tag, 8 pages (")
+    # 1 article + index + 1 tag page + tags index + 404 + search + year, month,
+    # day = 9 pages.
+    assert run.out.startswith("Built 1 article, 1 tag, 9 pages (")
 
 
 def test_build_into_another_folder_names_it(make_site, tmp_path):
@@ -148,7 +149,7 @@ def test_module_build_exits_0_on_a_good_site(make_site):
     site = make_site(KNOWN_SITE)
     proc = run_module("build", "--site", str(site.root))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("Built 3 articles, 2 tags, 13 pages (")
+    assert proc.stdout.startswith("Built 3 articles, 2 tags, 14 pages (")
     assert (site.output / "index.html").is_file()
 
 
@@ -208,6 +209,6 @@ def test_check_on_a_good_site_says_ok_and_writes_nothing(make_site):
     run = site.digest("check")
     assert run.code == 0, run.err
     assert run.out.startswith("OK:")
-    assert "3 articles, 2 tags, 13 pages" in run.out
+    assert "3 articles, 2 tags, 14 pages" in run.out
     assert not site.output.exists()
     assert not (site.root / ".digest").exists()

@@ -358,3 +358,23 @@ def test_the_preview_makes_the_index_after_its_builds(make_site):
     finally:
         preview.stop()
     assert os.listdir(site.output / "pagefind")
+
+
+def test_hostile_text_is_shown_as_text_in_results(make_site, browser):
+    hostile = "<img src=x onerror=alert(1)> & co"
+    site = make_site(
+        {
+            "content/a.md": article(
+                f'"{hostile}"', "2026-11-24", "Text with &lt;img src=x onerror=alert(2)&gt;."
+            )
+        }
+    )
+    site.build()
+    problems: list[str] = []
+    with served(site) as url:
+        page = search_from_header(browser, url, "text", problems)
+        page.on("dialog", lambda d: problems.append(f"dialog {d.message}"))
+        assert page.locator("#search-results a").all_inner_texts() == [hostile]
+        assert "<img src=x onerror=alert(2)>." in page.inner_text(".search-excerpt")
+        assert page.locator("#search-results img").count() == 0
+    assert problems == []

@@ -22,7 +22,7 @@ import datetime as dt
 import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -119,7 +119,9 @@ class BuildResult:
     seconds: float = 0.0
     config: SiteConfig | None = None
     site: Site | None = None
-    search_pending: str | None = None  # the key of the index to make (``search_later``)
+    # With ``search_later``: the index may be out of date; each article's
+    # fingerprints, to tell (see pipeline/search.py and preview/search.py).
+    search_pending: Mapping[str, tuple[str, str]] | None = None
 
     @property
     def ok(self) -> bool:

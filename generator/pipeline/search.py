@@ -2,10 +2,12 @@
 when what it is made from changed, and written with the build's other
 outputs.
 
-The index's files are outputs in the dependency map like any other: each
-one's signature is ``search:`` and the index's key (``search.index_key``:
-Pagefind's version, the settings it reads, every article page's address and
-its article's fingerprint), its input key ``search``. A build whose key is
+The index's files are outputs in the dependency map like any other, with
+the input key ``search``. ``pagefind-entry.json``'s signature is ``search:``
+and the index's key (``search.index_key``: Pagefind's version, the settings
+it reads, every article page's address and its article's fingerprint); every
+other file's is ``search:`` and the digest of its bytes, so the files an
+edit leaves as they are keep their rows in the state. A build whose key is
 the last one's, with the files as they were left, keeps them (same bytes,
 same modification times); otherwise Pagefind makes the index (in temporary
 folders, see ``search/pagefind.py``) before the render stage, and the write
@@ -31,6 +33,7 @@ from generator.model import Site, urls
 from generator.model.items import body_html
 from generator.parse import ParseSettings
 from generator.search import (
+    SEARCH_ENTRY,
     SEARCH_INPUT,
     SIGNATURE_PREFIX,
     SearchDoc,
@@ -63,22 +66,19 @@ def plan_search(
     if not config.search:
         planned.removed += sorted(last)
         return []
-    key = current_key(site, state, planned.prints, options.drafts)
-    signature = SIGNATURE_PREFIX + key
-    out = options.output_dir
-    # The preview trusts its output folder (as for pages, see outputs.replan).
-    as_left = bool(last) and all(
-        r.signature == signature and (options.search_later or stat_of(out / o) == r.stat)
-        for o, r in last.items()
-    )
-    if as_left or (options.search_later and last):
+    if options.search_later:
+        # The preview: the last index is kept through the build; whether it
+        # is still current is worked out after it (the key reads every
+        # article: 20-50 ms on 10,000, too long for an edit's way).
         planned.records.update(last)
         planned.files += len(last)
-        if not as_left:
-            result.search_pending = key
+        result.search_pending = planned.prints
         return []
-    if options.search_later:  # no index yet: the preview makes it after the build
-        result.search_pending = key
+    key = current_key(site, state, planned.prints, options.drafts)
+    out = options.output_dir
+    if index_key_of(last) == key and all(stat_of(out / o) == r.stat for o, r in last.items()):
+        planned.records.update(last)  # as left: kept
+        planned.files += len(last)
         return []
     docs, problems = search_docs(options, site, state)
     if problems:
@@ -87,19 +87,20 @@ def plan_search(
         files = make_index(config, docs)
     except SearchIndexError as exc:
         return [index_problem(exc)]
-    from generator.execute.tasks import output_digest
-
     for output, data in files.items():
         # Pagefind names most files after their content: after an edit, most
         # are the last index's, left as they are (not rewritten, so an edit
         # replaces a few files in place, not the whole site through staging).
-        before, digest = last.get(output), output_digest(data)
-        if before is not None and before.digest == digest and stat_of(out / output) == before.stat:
-            planned.records[output] = OutputRecord(
-                signature, (SEARCH_INPUT,), before.stat, before.digest
-            )
+        before, record = last.get(output), index_record(key, output, data)
+        if (
+            before is not None
+            and before.signature == record.signature
+            and before.digest == record.digest
+            and stat_of(out / output) == before.stat
+        ):
+            planned.records[output] = before
             continue
-        planned.records[output] = OutputRecord(signature, (SEARCH_INPUT,))
+        planned.records[output] = record
         planned.extra[output] = data
         planned.dirty.add(output)
     planned.removed += sorted(last.keys() - files.keys())
@@ -176,26 +177,44 @@ def search_docs(
     return docs, problems
 
 
+def index_key_of(outputs: Mapping[str, OutputRecord]) -> str | None:
+    """The key of the index in the output (None: none)."""
+    entry = outputs.get(SEARCH_ENTRY)
+    if entry is None or not is_index_file(entry.signature):
+        return None
+    return entry.signature.removeprefix(SIGNATURE_PREFIX)
+
+
+def index_record(key: str, output: str, data: bytes) -> OutputRecord:
+    """An index file's record, before it is written (no stat yet)."""
+    from generator.execute.tasks import output_digest
+
+    digest = output_digest(data)
+    signature = SIGNATURE_PREFIX + (key if output == SEARCH_ENTRY else digest)
+    return OutputRecord(signature, (SEARCH_INPUT,), digest=digest)
+
+
 def commit_index(out: Path, state: State, key: str, files: Mapping[str, bytes]) -> list[str]:
     """Put a new index (made for ``key``) in the output folder in place of
     the last one, and in the state's dependency map: the preview's way,
     after a build. The caller holds the output folder (no build runs).
     Returns the outputs written or deleted."""
-    from generator.execute.tasks import output_digest
-
     last = index_files(state.outputs)
+    records = {output: index_record(key, output, data) for output, data in files.items()}
     writer = InPlace(out)
     changed: list[str] = []
-    digests = {output: output_digest(data) for output, data in files.items()}
+    kept: set[str] = set()
     try:
         for output, data in files.items():
-            before = last.get(output)
+            before, record = last.get(output), records[output]
             if (
                 before is not None
-                and before.digest == digests[output]
+                and before.signature == record.signature
+                and before.digest == record.digest
                 and stat_of(out / output) == before.stat
             ):
-                continue  # the last index's file, as it was left
+                kept.add(output)  # the last index's file, as it was left
+                continue
             if writer.put(output, data):
                 changed.append(output)
         removed = sorted(last.keys() - files.keys())
@@ -204,10 +223,11 @@ def commit_index(out: Path, state: State, key: str, files: Mapping[str, bytes]) 
         writer.discard()
         raise
     outputs = {o: r for o, r in state.outputs.items() if o not in last}
-    for output in files:
-        stat = stat_of(out / output) or (0, 0)
-        outputs[output] = OutputRecord(
-            SIGNATURE_PREFIX + key, (SEARCH_INPUT,), stat, digests[output]
-        )
+    for output, record in records.items():
+        if output in kept:
+            outputs[output] = last[output]
+        else:
+            stat = stat_of(out / output) or (0, 0)
+            outputs[output] = record.replace(stat=stat, digest=record.digest)
     state.outputs = outputs
     return sorted(changed + removed)

@@ -259,7 +259,7 @@ class Preview:
                 result = pipeline.BuildResult(
                     diagnostics=[Diagnostic(path="digest", message=f"internal error: {exc}")]
                 )
-            if result.ok and result.search_pending and result.site is not None:
+            if result.ok and result.search_pending is not None and result.site is not None:
                 self._search.want(options, result.site, result.search_pending)
             else:
                 self._search.cancel()

@@ -24,7 +24,11 @@ from generator.fingerprint import fingerprint
 SEARCH_DIR = "pagefind"  # the index's folder in the output
 SEARCH_PATH = "/search/"  # the search page
 SEARCH_INPUT = "search"  # the input key of the index's files in the dependency map
-SIGNATURE_PREFIX = "search:"  # an index file's signature: this and the index's key
+# An index file's signature: this, and the index's key for its entry file
+# (``pagefind-entry.json``, made anew with every index), its bytes' digest for
+# the others (most of which an edit leaves as they are: their rows stay).
+SIGNATURE_PREFIX = "search:"
+SEARCH_ENTRY = f"{SEARCH_DIR}/pagefind-entry.json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
