@@ -19,6 +19,7 @@ from generator.config.sections import (
     count_problem,
     is_count,
     read_favicon,
+    read_images,
     read_permalinks,
     type_name,
     unknown_in,
@@ -29,6 +30,7 @@ from generator.config.settings import (
     ENGLISH_MONTHS,
     Favicon,
     Feeds,
+    Images,
     Limits,
     Permalinks,
     Publisher,
@@ -45,6 +47,7 @@ __all__ = [
     "ENGLISH_MONTHS",
     "Favicon",
     "Feeds",
+    "Images",
     "Limits",
     "Permalinks",
     "Publisher",
@@ -74,6 +77,7 @@ _TOP_KEYS = {
     "params",
     "favicon",
     "limits",
+    "images",
     "publisher",
     "feeds",
 }
@@ -279,6 +283,12 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         made = read_favicon(favicon, bad, diags, line_of("favicon"))
         if made is not None:
             kwargs["favicon"] = made
+
+    images = v.get("images")
+    if images is not None:
+        made_images = read_images(images, bad, diags, line_of("images"))
+        if made_images is not None:
+            kwargs["images"] = made_images
 
     params = v.get("params")
     if params is not None:

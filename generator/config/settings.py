@@ -80,6 +80,23 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Images:
+    """How the images under content/ are published (``images:`` in
+    site.yaml): resized to each of ``widths`` that is narrower than the
+    image (never upscaled), in each of ``formats`` (modern formats the
+    browser picks from), plus a JPEG (or PNG, with transparency) fallback;
+    metadata stripped. ``max_pixels`` refuses images that would take
+    gigabytes to decode (a decompression bomb: a small file that declares
+    a huge canvas)."""
+
+    widths: tuple[int, ...] = (480, 960, 1440, 1920)
+    quality: int = 80  # 1-100, for every lossy format
+    formats: tuple[str, ...] = ("avif", "webp")  # "avif" only where Pillow writes it
+    keep_original: bool = False  # also publish the file as written (metadata and all)
+    max_pixels: int = 100_000_000  # 100 megapixels: medium-format cameras
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     title: str = "Digest"
     description: str = ""
@@ -98,6 +115,7 @@ class SiteConfig:
     publisher: Publisher = field(default_factory=Publisher)
     favicon: Favicon = field(default_factory=Favicon)
     limits: Limits = field(default_factory=Limits)
+    images: Images = field(default_factory=Images)
     params: Mapping[str, Any] = field(default_factory=lambda: FrozenDict({}))
     # Where site.yaml sets base_url, for messages: not a setting, so neither
     # compared nor part of the fingerprint.
@@ -132,6 +150,7 @@ class SiteConfig:
         data["publisher"] = vars_of(self.publisher)
         data["favicon"] = vars_of(self.favicon)
         data["limits"] = vars_of(self.limits)
+        data["images"] = vars_of(self.images)
         data["params"] = dict(self.params)
         blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
