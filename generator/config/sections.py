@@ -140,7 +140,7 @@ def type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-_IMAGE_KEYS = ("widths", "quality", "formats", "keep_original", "max_pixels")
+_IMAGE_KEYS = ("widths", "quality", "formats", "keep_original", "max_pixels", "sizes")
 IMAGE_FORMATS = ("avif", "webp")  # the modern formats an image may be offered in
 
 
@@ -181,4 +181,10 @@ def read_images(raw: object, bad: Any, diags: list[Diagnostic], line: int | None
             bad("images.max_pixels", count_problem(pixels, 1))
         else:
             values["max_pixels"] = pixels
+    sizes = raw.get("sizes")
+    if sizes is not None:
+        if not isinstance(sizes, str) or not sizes.strip() or '"' in sizes:
+            bad("images.sizes", "expected the sizes attribute's text, such as '100vw'")
+        else:
+            values["sizes"] = sizes.strip()
     return Images(**values)

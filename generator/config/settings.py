@@ -94,6 +94,9 @@ class Images:
     formats: tuple[str, ...] = ("avif", "webp")  # "avif" only where Pillow writes it
     keep_original: bool = False  # also publish the file as written (metadata and all)
     max_pixels: int = 100_000_000  # 100 megapixels: medium-format cameras
+    # How wide a body's image is shown, for the browser to pick a size
+    # before it knows the layout: the built-in theme's text column.
+    sizes: str = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -258,3 +258,52 @@ def _encode(image: PILImage.Image, fmt: str, settings: Images, icc: bytes | None
     else:  # pragma: no cover - formats come from the settings, checked
         raise ValueError(fmt)
     return out.getvalue()
+
+
+_SVG_TAG = re.compile(rb"<svg\b[^>]*>", re.IGNORECASE | re.DOTALL)
+_ATTR = re.compile(rb"""\s([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px)?\s*$")
+
+
+def size_as_is(data: bytes, path: str) -> tuple[int, int]:
+    """The size of an image published as it is: an SVG's width and height
+    (in pixels), else its viewBox's; a GIF's from its header. Raises
+    ``ImageError`` when there is none to be found."""
+    if path.lower().endswith(".svg"):
+        return _svg_size(data)
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(
+            "unreadable",
+            "is not an image Digest can publish (JPEG, PNG, WebP, AVIF, TIFF, GIF or SVG)",
+        ) from exc
+
+
+def _svg_size(data: bytes) -> tuple[int, int]:
+    tag = _SVG_TAG.search(data[:65536])
+    if tag is None:
+        raise ImageError("unreadable", "is not an SVG image (no <svg> element)")
+    attrs = {
+        m.group(1).decode("ascii", "replace").lower(): (m.group(2) or m.group(3) or b"").decode(
+            "utf-8", "replace"
+        )
+        for m in _ATTR.finditer(tag.group(0))
+    }
+    width, height = (_LENGTH.match(attrs.get(k, "")) for k in ("width", "height"))
+    if width and height:
+        return max(1, round(float(width.group(1)))), max(1, round(float(height.group(1))))
+    box = attrs.get("viewbox", "").replace(",", " ").split()
+    try:
+        w, h = float(box[2]), float(box[3])
+    except (IndexError, ValueError):
+        w = h = 0.0
+    if w <= 0 or h <= 0:
+        raise ImageError(
+            "unreadable",
+            "has no size (an SVG needs a viewBox, or a width and height in pixels)",
+        )
+    return max(1, round(w)), max(1, round(h))

@@ -71,26 +71,48 @@ def decode_links(text: str) -> UnpublishedLinks:
 
 
 def _refs(refs: tuple[LinkRef, ...]) -> list[list[Any]]:
-    return [[r.target, r.suffix, r.line, r.kind, r.written] for r in refs]
+    return [[r.target, r.suffix, r.line, r.kind, r.written, r.alt, r.title, r.figure] for r in refs]
 
 
 def _unrefs(refs: list[list[Any]]) -> tuple[LinkRef, ...]:
     return tuple(
-        LinkRef(target=r[0], suffix=r[1], line=r[2], kind=r[3], written=r[4]) for r in refs
+        LinkRef(
+            target=r[0],
+            suffix=r[1],
+            line=r[2],
+            kind=r[3],
+            written=r[4],
+            alt=r[5],
+            title=r[6],
+            figure=r[7],
+        )
+        for r in refs
     )
 
 
 def encode_skeleton(s: Skeleton) -> str:
     updated = None if s.updated is None else _datetime(s.updated)
     return _dumps(
-        [s.source, _datetime(s.date), s.slug, list(s.tags), updated, s.draft, s.slug_line]
+        [
+            s.source,
+            _datetime(s.date),
+            s.slug,
+            list(s.tags),
+            updated,
+            s.draft,
+            s.slug_line,
+            s.lead_image,
+            list(s.image_focus),
+        ]
     )
 
 
 def decode_skeleton(text: str) -> Skeleton:
     try:
-        source, date, slug, tags, updated, draft, slug_line = json.loads(text)
+        source, date, slug, tags, updated, draft, slug_line, lead, focus = json.loads(text)
         return Skeleton(
+            lead_image=lead,
+            image_focus=(focus[0], focus[1]),
             source=source,
             date=_undatetime(date),
             slug=slug,

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
+from generator.images import ImageInfo
 from generator.incremental.records import RACY_NS, OutputRecord, read_or_none, stat_of
 from generator.incremental.signature import sign_copy
 from generator.incremental.state import State
@@ -310,11 +311,12 @@ class Memo:
         state: State,
         asset_paths: frozenset[str],
         content_paths: frozenset[str],
+        images: Mapping[str, ImageInfo] | None = None,
     ) -> tuple[Structure, list[Diagnostic], str]:
         """The structure and its key: the last ones, when the same articles
         are published, each with the skeleton it had (the very object, most
         often: a quick check), and the settings and files are the same."""
-        key = (config, asset_paths, content_paths)
+        key = (config, asset_paths, content_paths, images)
         last = self._structure
         if (
             last is not None
@@ -333,8 +335,8 @@ class Memo:
             entry = state.parsed[source].skeleton
             assert entry is not None
             skeletons.append(entry)
-        structure, diags = build_structure(config, skeletons, asset_paths, content_paths)
-        plan_key = structure_key(config, skeletons, asset_paths, content_paths)
+        structure, diags = build_structure(config, skeletons, asset_paths, content_paths, images)
+        plan_key = structure_key(config, skeletons, asset_paths, content_paths, images)
         self._structure = _Made(
             key=key,
             structure=structure,

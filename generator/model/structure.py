@@ -10,15 +10,18 @@ an article's skeleton keeps the structure, and everything the plan decides.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
+from urllib.parse import unquote
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import fingerprint
 from generator.frozen import FrozenDict
+from generator.images import CENTRE, ImageInfo, image_kind, parse_focus
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
 from generator.parse import ParsedArticle
@@ -36,6 +39,10 @@ class Skeleton:
     updated: dt.datetime | None
     draft: bool
     slug_line: int  # where a URL collision is reported
+    # The lead image under content/ (content-relative) and the point its
+    # link-preview crop is cut around: the crops the site makes.
+    lead_image: str | None = None
+    image_focus: tuple[float, float] = CENTRE
 
 
 def skeleton(p: ParsedArticle) -> Skeleton:
@@ -47,7 +54,21 @@ def skeleton(p: ParsedArticle) -> Skeleton:
         updated=p.updated,
         draft=p.draft,
         slug_line=p.slug_line,
+        lead_image=lead_image(p.source, p.image),
+        image_focus=parse_focus(p.meta.get("image_focus")) or CENTRE,
     )
+
+
+def lead_image(source: str, image: str | None) -> str | None:
+    """The content-relative path of an article's lead image when it is a
+    raster image under content/ (published as variants)."""
+    if not image or image.startswith(("http://", "https://", "//", "/")):
+        return None
+    content_path = source[len(CONTENT_DIR) + 1 :]
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(content_path), unquote(image)))
+    if target.startswith("../") or image_kind(target) != "raster":
+        return None
+    return target
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,6 +120,10 @@ class Structure:
     _by_tag: Mapping[str, list[int]] = field(repr=False, compare=False)
     _tags_by_slug: Mapping[str, Tag] = field(repr=False, compare=False)
     _neighbours: dict[str, Neighbours] = field(repr=False, compare=False, default_factory=dict)
+    # Every image under content/ as published (see pipeline/images.py).
+    images: Mapping[str, ImageInfo] = field(
+        repr=False, compare=False, default_factory=lambda: FrozenDict({})
+    )
 
     def neighbours_of(self, source: str) -> Neighbours:
         """The related articles of the article ``source``, and the next older
@@ -125,6 +150,7 @@ def structure_key(
     skeletons: Sequence[Skeleton],
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
+    images: Mapping[str, ImageInfo] | None = None,
 ) -> str:
     """A fingerprint of everything a structure (and so the plan) is made
     from: equal keys, the same structure."""
@@ -133,6 +159,7 @@ def structure_key(
         skeletons,
         sorted(asset_paths),  # sorted: a set's order changes from run to run
         sorted(content_paths),
+        sorted(images.items()) if images else None,
     )
 
 
@@ -141,6 +168,7 @@ def build_structure(
     skeletons: Sequence[Skeleton],
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
+    images: Mapping[str, ImageInfo] | None = None,
 ) -> tuple[Structure, list[Diagnostic]]:
     """The structure of a site whose published articles have ``skeletons``;
     ``asset_paths`` are the content-relative paths of the files copied as
@@ -223,6 +251,7 @@ def build_structure(
         _positions={p.source: i for i, p in enumerate(placed)},
         _by_tag=dict(by_tag),
         _tags_by_slug={t.slug: t for t in tags},
+        images=images if images is not None else FrozenDict({}),
     )
     return structure, diags
 

@@ -22,7 +22,7 @@ import datetime as dt
 import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from generator.config import SiteConfig, base_url_warning, load_config, with_bas
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics
 from generator.execute import BUILD_GC_THRESHOLD, Executor, make_executor
 from generator.fingerprint import fingerprint
+from generator.images import ImageInfo
 from generator.incremental.records import Summary
 from generator.incremental.shortcuts import (
     KNOWN_LAYOUTS,
@@ -53,7 +54,7 @@ from generator.incremental.state import (
 from generator.load import CONTENT_DIR, SiteFiles, load_site_files
 from generator.model import Site, asset_paths, build_structure, check_links, structure_key
 from generator.parse import ParseSettings
-from generator.pipeline import outputs, parsing
+from generator.pipeline import images, outputs, parsing
 from generator.render.info import LayoutInfo
 from generator.write import OutputError, check_output_dir, output_lock, recover
 
@@ -195,6 +196,9 @@ def _build(
     if not files.articles and not (site_dir / CONTENT_DIR).is_dir():
         fix = "create content/ and put articles in it"
         diags.append(error("content", "no content/ folder", hint=fix))
+    # images: the last build's crops (the articles, not yet read, may ask for others)
+    loaded = files
+    files, _ = images.prepare(site_dir, loaded, state, config.images, executor)
     built_with = fingerprint(options.drafts, config.fingerprint(), files.layouts)
     if state.output != output_identity(site_dir, out):
         # The state's outputs are another folder's: nothing here is known.
@@ -222,9 +226,13 @@ def _build(
     else:
         published, problems = parsing.published(files, state)
     diags += [d for file_problems in problems.values() for d in file_problems]
+    files, infos = images.prepare(
+        site_dir, loaded, state, config.images, executor, og=_crops(state, published)
+    )
+    diags += images.image_warnings(infos)
 
     # model
-    site, plan_key, model_diags = _model(config, files, state, published, memo)
+    site, plan_key, model_diags = _model(config, files, state, published, memo, infos)
     diags += model_diags
     for links in parsing.unpublished_links(state, problems):  # every problem of a file at once
         diags += check_links(config, site.structure, links)
@@ -262,6 +270,7 @@ def _build(
     # what the next build starts from
     state.settings, state.plan, state.valid_until = built_with, plan_key, planned.plan.valid_until
     state.prints = planned.prints
+    images.collect_garbage(site_dir, state)
     if analysed and not layouts.diagnostics:
         remember_layouts(state, files.layouts, layouts, analysed)
     warnings = tuple(d for d in diags if not d.is_error)
@@ -281,15 +290,16 @@ def _model(
     state: State,
     published: list[str],
     memo: Memo | None,
+    infos: Mapping[str, ImageInfo],
 ) -> tuple[Site, str, list[Diagnostic]]:
     """The site's model, the key of its structure, and their problems."""
     paths = asset_paths(files), files.content_paths
     if memo is not None:
-        structure, diags, key = memo.structure(config, published, state, *paths)
+        structure, diags, key = memo.structure(config, published, state, *paths, infos)
     else:
         skeletons = [state.parsed[source].skeleton for source in published]
-        structure, diags = build_structure(config, skeletons, *paths)  # type: ignore[arg-type]
-        key = structure_key(config, skeletons, *paths)  # type: ignore[arg-type]
+        structure, diags = build_structure(config, skeletons, *paths, infos)  # type: ignore[arg-type]
+        key = structure_key(config, skeletons, *paths, infos)  # type: ignore[arg-type]
     site = Site(
         config,
         structure,
@@ -298,6 +308,16 @@ def _model(
         items=memo.items(config, structure) if memo else None,
     )
     return site, key, diags
+
+
+def _crops(state: State, published: list[str]) -> dict[str, set[tuple[float, float]]]:
+    """The link-preview crops the published articles ask for, by image."""
+    crops: dict[str, set[tuple[float, float]]] = {}
+    for source in published:
+        skeleton = state.parsed[source].skeleton
+        if skeleton is not None and skeleton.lead_image is not None:
+            crops.setdefault(skeleton.lead_image, set()).add(skeleton.image_focus)
+    return crops
 
 
 def _layouts(
