@@ -6,12 +6,15 @@ pages; processed once, by content and settings."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Mapping
 
 import pytest
 from PIL import Image, ImageCms, features
 
 from generator.config.settings import Images
+from generator.execute.tasks import images_processed
 from generator.images.process import ImageError, og_crop, process, variant_widths
+from tests.conftest import SiteDir, article
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -154,3 +157,255 @@ def test_bad_images(data: bytes, problem: str, message: str) -> None:
     with pytest.raises(ImageError) as caught:
         process(data, SMALL)
     assert (caught.value.problem, caught.value.message) == (problem, message)
+
+
+# -- a site ----------------------------------------------------------------
+
+SETTINGS = "title: Test\nbase_url: https://example.org/\nimages:\n  widths: [160, 320]\n"
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 480">'
+    '<rect width="9" height="9"/></svg>'
+)
+BODY = """\
+Before the river rose.
+
+![A map of the river](map.svg)
+
+![Sandbags on the quay](sandbags.png "Sandbags on the quay. Photo: Jane Doe")
+
+Inline ![the quay](quay.jpg) too.
+"""
+
+
+def flood(image: str = "photo.jpg", body: str = BODY, **fields: str) -> str:
+    return article(
+        "Flood",
+        "2026-11-24",
+        body,
+        image=image,
+        image_alt="The river at noon",
+        image_caption="The river at noon.",
+        image_credit='"Photo: Jane Doe"',
+        **fields,
+    )
+
+
+def photo_site(make_site: Callable[[Mapping[str, str | bytes]], SiteDir]) -> SiteDir:
+    return make_site(
+        {
+            "site.yaml": SETTINGS,
+            "content/2026/flood.md": flood(),
+            "content/2026/photo.jpg": camera_jpeg(1800, 2400),  # shown 2400 x 1800
+            "content/2026/quay.jpg": camera_jpeg(300, 200, orientation=1),
+            "content/2026/sandbags.png": alpha_png(),
+            "content/2026/map.svg": SVG,
+        }
+    )
+
+
+def published_images(site: SiteDir) -> dict[str, bytes]:
+    return {
+        rel: data
+        for rel, data in site.files().items()
+        if rel.startswith("2026/") and not rel.endswith(".html")
+    }
+
+
+def mtimes(site: SiteDir) -> dict[str, int]:
+    return {
+        p.relative_to(site.output).as_posix(): p.stat().st_mtime_ns
+        for p in site.output.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_published_as_variants_without_metadata(make_site) -> None:
+    site = photo_site(make_site)
+    site.build("--jobs", "1")
+    files = published_images(site)
+    avif = ["avif"] if AVIF else []
+    want = {"2026/map.svg", "2026/photo-og.jpg"}
+    for stem, widths, fallback in (
+        ("photo", (160, 320), "jpg"),
+        ("quay", (160, 300), "jpg"),
+        ("sandbags", (160, 300), "png"),
+    ):
+        want |= {f"2026/{stem}-{w}w.{ext}" for w in widths for ext in [*avif, "webp", fallback]}
+    assert sorted(files) == sorted(want), "no original, no other file"
+    for rel, data in files.items():
+        if rel.endswith(".svg"):
+            assert data == SVG.encode()
+            continue
+        image = opened(data)
+        assert dict(image.getexif()) == {}, rel
+        assert b"Canon" not in data and b"GPS" not in data and b"J. Doe" not in data, rel
+        if rel.startswith("2026/photo") or rel.startswith("2026/quay"):
+            assert image.info.get("icc_profile") == SRGB, rel
+    assert opened(files["2026/photo-320w.jpg"]).size == (320, 240)  # turned upright
+    assert opened(files["2026/photo-og.jpg"]).size == (1200, 630)
+
+
+def test_pages_offer_every_size(make_site) -> None:
+    site = photo_site(make_site)
+    site.build("--jobs", "1")
+    page = site.page("2026/11/24/flood/")
+    lead = page.one("figure.article-image picture img")
+    types = ["image/avif", "image/webp"] if AVIF else ["image/webp"]
+    assert [s.attrs["type"] for s in page.select("figure.article-image source")] == types
+    assert lead.attrs["src"] == "/2026/photo-320w.jpg"
+    assert lead.attrs["srcset"] == "/2026/photo-160w.jpg 160w, /2026/photo-320w.jpg 320w"
+    assert (
+        lead.attrs["sizes"]
+        == "(min-width: 62rem) 56rem, (min-width: 46rem) 42rem, calc(100vw - 2rem)"
+    )
+    assert (lead.attrs["width"], lead.attrs["height"]) == ("320", "240")
+    assert lead.attrs["fetchpriority"] == "high" and "loading" not in lead.attrs
+    assert page.one("figure.article-image figcaption").text == "The river at noon. Photo: Jane Doe"
+    body = page.one(".article-body")
+    svg = body.one('img[src="/2026/map.svg"]')
+    assert (svg.attrs["width"], svg.attrs["height"], svg.attrs["alt"]) == (
+        "640",
+        "480",
+        "A map of the river",
+    )
+    figure = body.one("figure")
+    assert figure.one("figcaption").text == "Sandbags on the quay. Photo: Jane Doe"
+    img = figure.one("picture img")
+    assert (img.attrs["src"], img.attrs["width"], img.attrs["height"]) == (
+        "/2026/sandbags-300w.png",
+        "300",
+        "200",
+    )
+    assert img.attrs["sizes"] == "(min-width: 46rem) 42rem, calc(100vw - 2rem)"
+    inline = body.one("p picture img")
+    assert inline.attrs["alt"] == "the quay"
+    for other in (svg, img, inline):
+        assert (other.attrs["loading"], other.attrs["decoding"]) == ("lazy", "async")
+        assert "fetchpriority" not in other.attrs
+    meta = {
+        m.attrs.get("property") or m.attrs.get("name"): m.attrs["content"]
+        for m in page.select("meta[content]")
+    }
+    assert meta["og:image"] == meta["twitter:image"] == "https://example.org/2026/photo-og.jpg"
+    assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "630")
+
+
+def test_image_focus_picks_the_crop(make_site) -> None:
+    site = photo_site(make_site)
+    site.write({"content/2026/flood.md": flood(image_focus="0.5,0")})
+    site.build("--jobs", "1")
+    page = site.page("2026/11/24/flood/")
+    assert page.one('meta[property="og:image"]').attrs["content"] == (
+        "https://example.org/2026/photo-og-50-0.jpg"
+    )
+    assert "2026/photo-og.jpg" not in site.files()
+    crop = opened((site.output / "2026/photo-og-50-0.jpg").read_bytes()).convert("RGB")
+    assert crop.getpixel((600, 315))[0] > 150  # the top of the photo: red
+    site.write({"content/2026/flood.md": flood(image_focus="middle")})
+    run = site.digest("build")
+    assert run.code == 1
+    assert (
+        "content/2026/flood.md:8: error: image_focus: 'middle' is not a point of the image"
+        " (write x,y from 0 to 1: 0,0 is the top left, 0.5,0.5 the centre)"
+    ) in run.err
+
+
+def test_warm_build_processes_and_rewrites_nothing(make_site) -> None:
+    site = photo_site(make_site)
+    site.build("--jobs", "1")
+    before, processed = mtimes(site), images_processed()
+    site.build("--jobs", "1", "--shortcuts", "none")
+    assert images_processed() == processed
+    assert mtimes(site) == before
+
+
+def test_an_edited_image_is_processed_alone(make_site) -> None:
+    site = photo_site(make_site)
+    site.build("--jobs", "1")
+    before, processed = mtimes(site), images_processed()
+    site.write({"content/2026/quay.jpg": camera_jpeg(400, 200, orientation=1)})
+    site.build("--jobs", "1")
+    assert images_processed() == processed + 1
+    after = mtimes(site)
+    changed = sorted(rel for rel in after if after[rel] != before.get(rel))
+    assert [rel for rel in changed if not rel.endswith((".html", ".xml", ".json"))] == sorted(
+        f"2026/quay-{w}w.{ext}"
+        for w in (160, 320)
+        for ext in (["avif"] if AVIF else []) + ["webp", "jpg"]
+    )
+    assert "2026/quay-300w.jpg" not in after  # the old size, gone
+
+
+def test_a_deleted_image_leaves_nothing_behind(make_site) -> None:
+    site = photo_site(make_site)
+    site.build("--jobs", "1")
+    (site.root / "content/2026/quay.jpg").unlink()
+    site.write(
+        {"content/2026/flood.md": flood(body=BODY.replace("Inline ![the quay](quay.jpg) too.", ""))}
+    )
+    site.build("--jobs", "1")
+    assert not [rel for rel in site.files() if "quay" in rel]
+    # its files in the image cache are gone too
+    assert len(list((site.root / ".digest/images").iterdir())) == len(published_images(site)) - 1
+
+
+def test_keep_original_publishes_the_file_as_written(make_site) -> None:
+    site = photo_site(make_site)
+    site.write({"site.yaml": SETTINGS + "  keep_original: true\n"})
+    site.build("--jobs", "1")
+    assert (site.output / "2026/photo.jpg").read_bytes() == camera_jpeg(1800, 2400)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message", "hint"),
+    [
+        (
+            "quay.jpg",
+            b"\xff\xd8\xff\xe0 not really a JPEG",
+            "is not an image Digest can publish (JPEG, PNG, WebP, AVIF, TIFF, GIF or SVG)",
+            "export it again as JPEG, PNG or WebP",
+        ),
+        (
+            "quay.jpg",
+            camera_jpeg(300, 200)[:2500],
+            "is damaged or cut short",
+            "export it again as JPEG, PNG or WebP",
+        ),
+        (
+            "quay.png",
+            bomb_png(),
+            "is too large to decode safely (900 megapixels; the limit is 100)",
+            "make it smaller, or raise images.max_pixels in site.yaml",
+        ),
+        (
+            "quay.heic",
+            b"\x00\x00\x00\x18ftypheic",
+            "is in a format web browsers do not show",
+            "export it again as JPEG, PNG or WebP",
+        ),
+    ],
+)
+def test_bad_images_are_errors_at_the_line(make_site, name, data, message, hint) -> None:
+    body = BODY.replace("quay.jpg", name)
+    site = photo_site(make_site)
+    (site.root / "content/2026/quay.jpg").unlink()
+    site.write({f"content/2026/{name}": data, "content/2026/flood.md": flood(body=body)})
+    run = site.digest("build", "--jobs", "1")
+    assert run.code == 1
+    line = (
+        f"content/2026/flood.md:16: error: image '{name}': content/2026/{name} {message} ({hint})"
+    )
+    assert line in run.err.splitlines()
+    assert not site.output.exists()
+
+
+def test_a_missing_image_is_an_error_at_its_line(make_site) -> None:
+    site = photo_site(make_site)
+    (site.root / "content/2026/photo.jpg").unlink()
+    run = site.digest("build", "--jobs", "1")
+    assert run.code == 1
+    assert (
+        "content/2026/flood.md:4: error: image 'photo.jpg': content/2026/photo.jpg does not exist"
+        " (put the file under content/ or fix the path)"
+    ) in run.err.splitlines()
+    assert not site.output.exists()

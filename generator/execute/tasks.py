@@ -233,6 +233,7 @@ def process_image(task: ImageTask, *shared: object) -> ImageDone:
 
     _check(task.generator)
     _tally.add()
+    _images.add()
     path = Path(task.site_dir) / "content" / task.path
     try:
         st = os.stat(path)
@@ -330,8 +331,14 @@ class _Tally:
 
 
 _tally = _Tally()
+_images = _Tally()  # of them, image tasks
 
 
 def tasks_run() -> int:
     """How many tasks this process has run (for tests and the curious)."""
     return _tally.count
+
+
+def images_processed() -> int:
+    """How many images this process has processed (for tests and the curious)."""
+    return _images.count

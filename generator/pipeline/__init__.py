@@ -270,7 +270,8 @@ def _build(
     # what the next build starts from
     state.settings, state.plan, state.valid_until = built_with, plan_key, planned.plan.valid_until
     state.prints = planned.prints
-    images.collect_garbage(site_dir, state)
+    if state.path is not None:  # the site's own state (the preview's, in memory, is not)
+        images.collect_garbage(site_dir, state)
     if analysed and not layouts.diagnostics:
         remember_layouts(state, files.layouts, layouts, analysed)
     warnings = tuple(d for d in diags if not d.is_error)
