@@ -59,7 +59,7 @@ class Encoded:
 class Processed:
     width: int  # as displayed: the EXIF orientation applied
     height: int
-    fallback: str  # "jpeg", or "png" for an image with transparency
+    fallback: str  # "jpeg"; "png" for a PNG or an image with transparency
     variants: tuple[Encoded, ...]  # by width, then format (modern first, fallback last)
 
 
@@ -87,8 +87,11 @@ def scaled_height(width: int, height: int, new_width: int) -> int:
 
 def process(data: bytes, settings: Images) -> Processed:
     """The variants of one image. Raises ``ImageError``."""
+    lossless = _is_png(data)
     image, icc, (width, height) = _decode(data, settings, (max(settings.widths), 1))
-    fallback = "png" if image.mode == "RGBA" else "jpeg"
+    # A PNG (a chart, a map, a screenshot) stays a PNG: JPEG would blur its
+    # edges; so does anything with transparency. A photo falls back to JPEG.
+    fallback = "png" if lossless or image.mode == "RGBA" else "jpeg"
     formats = (*formats_written(settings), fallback)
     variants = []
     source = image
@@ -129,6 +132,10 @@ def og_crop(data: bytes, settings: Images, focus: tuple[float, float]) -> Encode
     return Encoded(
         width=size[0], height=size[1], format="jpeg", data=_encode(cropped, "jpeg", settings, icc)
     )
+
+
+def _is_png(data: bytes) -> bool:
+    return data.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def og_size(width: int, height: int) -> tuple[int, int]:

@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -144,8 +145,8 @@ def _run(
         state = open_state(options.site_dir, create=options.write)
     try:
         memo = memo if MEMO in options.shortcuts else None
-        with _fewer_collections():
-            result = _build(options, state, memo, hint, executor, progress)
+        with _fewer_collections(), _scratch(options.write) as scratch:
+            result = _build(options, state, memo, hint, executor, progress, scratch)
         if own and options.write:
             save_state(state)
     except BaseException:
@@ -174,6 +175,17 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextlib.contextmanager
+def _scratch(write: bool) -> Iterator[tuple[Path, ...]]:
+    """Where a build that writes nothing (digest check) puts the images it
+    processes: a temporary folder, not the site's image cache."""
+    if write:
+        yield ()
+        return
+    with tempfile.TemporaryDirectory(prefix="digest-check-") as folder:
+        yield (Path(folder),)
+
+
 def _build(
     options: BuildOptions,
     state: State,
@@ -181,6 +193,7 @@ def _build(
     hint: Iterable[str] | None,
     executor: Executor,
     progress: Progress | None,
+    scratch: tuple[Path, ...] = (),
 ) -> BuildResult:
     site_dir, out = options.site_dir, options.output_dir
     result = BuildResult()
@@ -198,7 +211,8 @@ def _build(
         diags.append(error("content", "no content/ folder", hint=fix))
     # images: the last build's crops (the articles, not yet read, may ask for others)
     loaded = files
-    files, _ = images.prepare(site_dir, loaded, state, config.images, executor)
+    cache = images.Cache(*scratch, images.cache_dir(site_dir))
+    files, _ = images.prepare(site_dir, loaded, state, config.images, executor, cache)
     built_with = fingerprint(options.drafts, config.fingerprint(), files.layouts)
     if state.output != output_identity(site_dir, out):
         # The state's outputs are another folder's: nothing here is known.
@@ -227,7 +241,7 @@ def _build(
         published, problems = parsing.published(files, state)
     diags += [d for file_problems in problems.values() for d in file_problems]
     files, infos = images.prepare(
-        site_dir, loaded, state, config.images, executor, og=_crops(state, published)
+        site_dir, loaded, state, config.images, executor, cache, og=_crops(state, published)
     )
     diags += images.image_warnings(infos)
 

@@ -45,6 +45,26 @@ def cache_dir(site_dir: Path) -> Path:
     return site_dir / STATE_DIR / CACHE_DIR
 
 
+class Cache:
+    """Where processed files are: written to the first folder, looked for
+    in each. ``digest check`` writes nothing into the site: it puts what it
+    makes in a temporary folder and reads the site's cache besides."""
+
+    def __init__(self, *folders: Path) -> None:
+        self.folders = folders
+
+    @property
+    def write_to(self) -> Path:
+        return self.folders[0]
+
+    def find(self, name: str) -> Path | None:
+        for folder in self.folders:
+            path = folder / name
+            if path.is_file():
+                return path
+        return None
+
+
 def settings_key(settings: Images) -> str:
     """What an image's files are made with besides its bytes: the settings,
     and the formats this Pillow writes."""
@@ -57,13 +77,13 @@ def prepare(
     state: State,
     settings: Images,
     executor: Executor,
+    cache: Cache,
     og: Mapping[str, set[Focus]] | None = None,
 ) -> tuple[SiteFiles, Mapping[str, ImageInfo]]:
     """The site's files with each image replaced by what is published of
     it, and every image's ``ImageInfo`` by content-relative path. ``og``:
     the link-preview crops wanted, by image (None: the ones the last build
     made). The state's image records are brought up to date."""
-    cache = cache_dir(site_dir)
     key = settings_key(settings)
     images = [a for a in files.assets if _in_content(a) and image_kind(a.dest) is not None]
     records = state.images
@@ -114,14 +134,14 @@ def _focus_of(key: str) -> Focus:
 
 
 def _still_valid(
-    record: ImageRecord | None, asset: AssetFile, key: str, site_dir: Path, cache: Path
+    record: ImageRecord | None, asset: AssetFile, key: str, site_dir: Path, cache: Cache
 ) -> ImageRecord | None:
     """The record, when it is of this file's bytes and these settings and
     its cached files are there (with the stat the file has now)."""
     if record is None or record.key != key:
         return None
-    if any(not (cache / v[3]).is_file() for v in record.variants) or any(
-        not (cache / o[3]).is_file() for o in record.og
+    if any(cache.find(v[3]) is None for v in record.variants) or any(
+        cache.find(o[3]) is None for o in record.og
     ):
         return None
     if record.stat == asset.stat and asset.stat[0] < record.seen - RACY_NS:
@@ -134,7 +154,7 @@ def _still_valid(
 
 def _process(
     site_dir: Path,
-    cache: Path,
+    cache: Cache,
     settings: Images,
     key: str,
     todo: list[tuple[str, bool, tuple[Focus, ...]]],
@@ -147,7 +167,7 @@ def _process(
     tasks = [
         ImageTask(
             site_dir=str(site_dir),
-            cache=str(cache),
+            cache=str(cache.write_to),
             settings=settings,
             path=path,
             variants=variants,
@@ -180,7 +200,7 @@ def _process(
 
 
 def _published(
-    files: SiteFiles, records: Mapping[str, ImageRecord], settings: Images, cache: Path
+    files: SiteFiles, records: Mapping[str, ImageRecord], settings: Images, cache: Cache
 ) -> tuple[SiteFiles, Mapping[str, ImageInfo]]:
     infos: dict[str, ImageInfo] = {}
     assets: list[AssetFile] = []
@@ -215,13 +235,14 @@ def _published(
         if kind == "as-is" or settings.keep_original:
             assets.append(asset)
         for (_, _, _, name), variant in zip(record.variants, variants, strict=True):
-            assets.append(_cached(asset, cache / name, variant.dest))
+            assets.append(_cached(asset, cache, name, variant.dest))
         for focus, _, _, name in record.og:
-            assets.append(_cached(asset, cache / name, og_dest(path, _focus_of(focus))))
+            assets.append(_cached(asset, cache, name, og_dest(path, _focus_of(focus))))
     return dataclasses.replace(files, assets=tuple(assets)), FrozenDict(infos)
 
 
-def _cached(asset: AssetFile, cached: Path, dest: str) -> AssetFile:
+def _cached(asset: AssetFile, cache: Cache, name: str, dest: str) -> AssetFile:
+    cached = cache.find(name) or cache.write_to / name  # made just now: there
     st = os.stat(cached)
     return AssetFile(rel=asset.rel, path=cached, dest=dest, stat=(st.st_mtime_ns, st.st_size))
 
