@@ -14,6 +14,7 @@ from PIL import Image, ImageCms, features
 from generator.config.settings import Images
 from generator.execute.tasks import images_processed
 from generator.images.process import ImageError, og_crop, process, variant_widths
+from generator.incremental.state import close_state, open_state
 from tests.conftest import SiteDir, article
 
 GPS_IFD = 0x8825
@@ -409,3 +410,18 @@ def test_a_missing_image_is_an_error_at_its_line(make_site) -> None:
         " (put the file under content/ or fix the path)"
     ) in run.err.splitlines()
     assert not site.output.exists()
+
+
+def test_an_edit_under_the_same_plan_keeps_every_copy_record(make_site) -> None:
+    """A build under the last plan (an article's text edited) kept each
+    copied file's record without the stat of its file: the next build took
+    every image variant for a file changed by hand and copied it again."""
+    site = photo_site(make_site)
+    site.build("--jobs", "1")
+    site.write({"content/2026/flood.md": flood(body=BODY + "\nOne more line.\n")})
+    site.build("--jobs", "1")
+    state = open_state(site.root, create=False)
+    try:
+        assert [o for o, r in state.outputs.items() if r.stat == (0, 0)] == []
+    finally:
+        close_state(state)
