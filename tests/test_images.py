@@ -425,3 +425,15 @@ def test_an_edit_under_the_same_plan_keeps_every_copy_record(make_site) -> None:
         assert [o for o, r in state.outputs.items() if r.stat == (0, 0)] == []
     finally:
         close_state(state)
+
+
+def test_an_edited_svg_gets_its_new_size(make_site) -> None:
+    site = photo_site(make_site)
+    site.build("--jobs", "1")
+    site.write({"content/2026/map.svg": SVG.replace("0 0 640 480", "0 0 800 450")})
+    site.build("--jobs", "1")
+    svg = site.page("2026/11/24/flood/").one('img[src="/2026/map.svg"]')
+    assert (svg.attrs["width"], svg.attrs["height"]) == ("800", "450")
+    before, processed = mtimes(site), images_processed()
+    site.build("--jobs", "1")
+    assert (mtimes(site), images_processed()) == (before, processed)

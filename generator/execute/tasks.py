@@ -212,6 +212,7 @@ class ImageTask:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImageDone:
     path: str
+    whole: bool  # processed whole (``ImageTask.variants``), not only more crops
     stat: tuple[int, int] | None  # None: the file vanished
     digest: str
     width: int
@@ -240,8 +241,8 @@ def process_image(task: ImageTask, *shared: object) -> ImageDone:
         data = path.read_bytes()
     except OSError as exc:
         return ImageDone(
-            path=task.path, stat=None, digest="", width=0, height=0, variants=(), og=(),
-            problem=f"cannot be read ({exc.strerror or exc})",
+            path=task.path, whole=True, stat=None, digest="", width=0, height=0, variants=(),
+            og=(), problem=f"cannot be read ({exc.strerror or exc})",
         )  # fmt: skip
     stat = (st.st_mtime_ns, st.st_size)
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -267,11 +268,12 @@ def process_image(task: ImageTask, *shared: object) -> ImageDone:
                 crops.append((focus, crop.width, crop.height, _cache_put(cache, crop.data, "jpg")))
     except ImageError as exc:
         return ImageDone(
-            path=task.path, stat=stat, digest=digest, width=0, height=0, variants=(), og=(),
-            problem=exc.message,
+            path=task.path, whole=True, stat=stat, digest=digest, width=0, height=0,
+            variants=(), og=(), problem=exc.message,
         )  # fmt: skip
     return ImageDone(
         path=task.path,
+        whole=task.variants,
         stat=stat,
         digest=digest,
         width=width,

@@ -181,7 +181,7 @@ def _process(
     for done in run_on.map(process_image, tasks):
         crops = tuple((focus_key(f), w, h, name) for f, w, h, name in done.og)
         old = records.get(done.path)
-        if done.variants or done.problem is not None or old is None:
+        if done.whole or old is None:
             made[done.path] = ImageRecord(
                 stat=done.stat or (0, 0),
                 digest=done.digest,
