@@ -161,3 +161,16 @@ def serve(site: Path) -> subprocess.Popen[str]:
         env=env,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+
+
+def png(width: int = 4, height: int = 3) -> bytes:
+    """A real PNG (images under content/ are decoded and published as
+    variants: ``img/map.png`` 4 pixels wide becomes ``img/map-4w.png``,
+    ``.webp`` and, where Pillow writes it, ``.avif``)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 90, 160)).save(out, "PNG")
+    return out.getvalue()

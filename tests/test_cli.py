@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from tests.conftest import article
+from tests.conftest import article, png
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,7 @@ KNOWN_SITE = {
     "content/a.md": article("Harbour reopens", "2026-11-24", "Ships.", tags="[Politics, Denmark]"),
     "content/b.md": article("Budget agreed", "2026-11-23", "Agreed.", tags="[Denmark]"),
     "content/c.md": article("Snow arrives", "2026-11-22", "Cold."),
-    "content/img/map.png": b"\x89PNG\r\n\x1a\nfake",
+    "content/img/map.png": png(),
 }
 
 
@@ -49,10 +49,10 @@ def test_build_prints_one_summary_line(make_site):
     assert match, lines[0]
     # 3 articles + index + 2 tag pages + tags index + 404 + search + 5 date
     # archives (year, month, 3 days) = 14 pages; files adds the search index,
-    # the copied image and the theme's static files: every file written.
+    # the image's variants and the theme's static files: every file written.
     assert int(match[1]) == len(output_files(site.output))
     assert int(match[1]) > 8
-    assert "img/map.png" in output_files(site.output)
+    assert "img/map-4w.png" in output_files(site.output)
     assert match[2] == str(site.output)
     assert "Traceback" not in run.err
 

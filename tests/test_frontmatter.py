@@ -12,7 +12,7 @@ import yaml
 
 from generator import yamldoc
 from generator.cli import main
-from tests.conftest import article
+from tests.conftest import article, png
 
 SITE_YAML = "title: Harbour Times\nbase_url: https://example.org/\n"
 GOOD = article("Fine", "2026-11-20")
@@ -297,7 +297,7 @@ def test_a_front_matter_error_does_not_hide_broken_links(make_site, front, probl
     assert check.code == 1
     assert lines_of(check.err, "error") == expected
     # Fixing what the links point at leaves the front matter's error alone.
-    site.write({"content/nope.md": article("The plan", "2026-11-21"), "content/img/map.png": b"P"})
+    site.write({"content/nope.md": article("The plan", "2026-11-21"), "content/img/map.png": png()})
     assert lines_of(site.digest("build").err, "error") == [problem]
 
 

@@ -24,6 +24,7 @@ changing in place or through a staging folder.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import posixpath
@@ -83,6 +84,7 @@ class Site:
         self.config(**self.settings)  # type: ignore[arg-type]
         for k in range(2):
             self.asset(k, "blue")
+        self.photo(0, "blue")
         for _ in range(5):
             self.create(
                 day=20 + self.next_id % 5, tags=TAGS[self.next_id % 3 : self.next_id % 3 + 2]
@@ -115,7 +117,9 @@ class Site:
             "site.yaml",
             f"title: {title}\nbase_url: {base}\nper_page: {per_page}\n"
             f"language: {language}\ntypography: {str(typography).lower()}\n"
-            f"search: {str(search).lower()}\n" + SECTION_SETS[sections],
+            f"search: {str(search).lower()}\n"
+            + "images:\n  widths: [24, 48]\n"
+            + SECTION_SETS[sections],
         )
 
     def profile(self, k: int, role: str | None) -> None:
@@ -138,6 +142,17 @@ class Site:
             self.assets[k] = colour
         svg = f"<svg xmlns='http://www.w3.org/2000/svg'><rect fill='{colour}'/></svg>"
         self.write(rel, None if colour is None else svg)
+
+    def photo(self, k: int, colour: str | None) -> None:
+        """A camera JPEG (EXIF, GPS, turned sideways), processed into variants."""
+        rel = f"content/img/photo{k}.jpg"
+        path = self.root / rel
+        if colour is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(photo_bytes(colour))
+        self.changed.add(rel)
 
     def rel(self, n: int) -> str:
         return str(self.articles[n]["rel"])
@@ -178,6 +193,8 @@ class Site:
             fields["author"] = str(a["author"])
         if a.get("featured"):
             fields["featured"] = "true"
+        if a.get("focus"):
+            fields["image_focus"] = str(a["focus"])
         date = f"2026-11-{int(a['day']):02d}T{8 + n % 10:02d}:00:00+01:00"  # type: ignore[call-overload]
         if a.get("at"):  # scheduled: a time of its own, maybe after the build time
             date = str(a["at"])
@@ -224,8 +241,9 @@ text_ops = st.one_of(
     st.tuples(st.just("headline"), st.integers(0, 20), st.sampled_from(WORDS + SAYINGS)),
     st.tuples(st.just("dek"), st.integers(0, 20), st.sampled_from(WORDS + SAYINGS)),
     st.tuples(st.just("lang"), st.integers(0, 20), st.sampled_from([None, *LANGUAGES])),
-    st.tuples(st.just("link"), st.integers(0, 20), st.integers(-2, 20)),
-    st.tuples(st.just("image"), st.integers(0, 20), st.integers(-1, 2)),
+    st.tuples(st.just("link"), st.integers(0, 20), st.integers(-3, 20)),
+    st.tuples(st.just("image"), st.integers(0, 20), st.integers(-1, 4)),
+    st.tuples(st.just("focus"), st.integers(0, 20), st.sampled_from([None, "0,0", "0.7,0.3"])),
     st.tuples(st.just("touch"), st.integers(0, 20), st.none()),
     st.tuples(st.just("broken"), st.integers(0, 20), st.booleans()),  # False: mended
     st.tuples(st.just("hostile"), st.integers(0, 20), st.sampled_from(HOSTILE)),
@@ -257,6 +275,7 @@ structure_ops = st.one_of(
 # ... and the ones around the articles.
 site_ops = st.one_of(
     st.tuples(st.just("asset"), st.integers(0, 2), st.sampled_from([None, "red", "green"])),
+    st.tuples(st.just("photo"), st.integers(0, 1), st.sampled_from([None, "red", "green"])),
     st.tuples(st.just("layout"), st.integers(0, 2), st.sampled_from(WORDS)),
     st.tuples(st.just("config"), st.integers(1, 3), st.integers(0, len(BASES) - 1)),
     # the site's language and typography on or off: a reparse of every article
@@ -272,6 +291,17 @@ site_ops = st.one_of(
 operations = st.one_of(text_ops, text_ops, structure_ops, site_ops)
 
 
+def photo_bytes(colour: str) -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 12.0)}  # GPS
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), colour).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
 def apply(site: Site, op: tuple[str, object, object]) -> None:
     kind, a, b = op
     if kind == "create":
@@ -279,6 +309,9 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         return
     if kind == "asset":
         site.asset(int(a), b)  # type: ignore[call-overload, arg-type]
+        return
+    if kind == "photo":  # added, its bytes replaced, deleted
+        site.photo(int(a), b)  # type: ignore[call-overload, arg-type]
         return
     if kind == "layout":
         text = None if a == 0 else f"<footer><p>{b} {a}</p></footer>"
@@ -388,10 +421,22 @@ def apply(site: Site, op: tuple[str, object, object]) -> None:
         entry["draft"] = b
     elif kind == "lang":  # None: the site's language
         entry["lang"] = b
-    elif kind == "link":  # -2: none, -1: an image, else another article (maybe gone)
-        entry["link"] = None if b == -2 else "img/pic0.svg" if b == -1 else site.pick(int(b))  # type: ignore[call-overload]
-    elif kind == "image":  # an asset that may not exist
-        entry["image"] = None if b == -1 else f"img/pic{b}.svg"
+    elif kind == "link":  # -2: none, -1: an image, -3: a photo, else another article (maybe gone)
+        entry["link"] = (
+            None
+            if b == -2
+            else "img/pic0.svg"
+            if b == -1
+            else "img/photo0.jpg"
+            if b == -3
+            else site.pick(int(b))  # type: ignore[call-overload]
+        )
+    elif kind == "image":  # an asset or a photo that may not exist
+        entry["image"] = (
+            None if b == -1 else f"img/photo{int(b) - 3}.jpg" if int(b) >= 3 else f"img/pic{b}.svg"  # type: ignore[call-overload]
+        )
+    elif kind == "focus":  # the link preview's crop
+        entry["focus"] = b
     elif kind == "correction":  # None: taken away
         entry["correction"] = b
     elif kind == "alias":  # None: none; two articles may claim one (an error)

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from generator.incremental.state import dependency_map, state_path
-from tests.conftest import article
+from tests.conftest import article, png
 
 REPO = Path(__file__).resolve().parent.parent
 
 GOOD_SITE = {
     "content/a.md": article("Harbour reopens", "2026-11-24", "Ships are back.", tags="[Denmark]"),
     "content/b.md": article("Budget agreed", "2026-11-23", "Parliament agreed.", tags="[Denmark]"),
-    "content/img/map.png": b"\x89PNG\r\n\x1a\nnot really a png",
+    "content/img/map.png": png(),
 }
 
 
@@ -200,7 +200,7 @@ SEVERAL = {
     "content/japan.md": article("日本 trade deal", "2026-11-21", "Trade.", tags="[日本, Economy]"),
     "content/a/first.md": article("Alpha", "2026-11-20", "A.", tags="[Travel]"),
     "content/b/first.md": article("Alpha", "2026-11-19", "B.", tags="[travel]"),
-    "content/img/map.png": b"\x89PNG\r\n\x1a\nfake",
+    "content/img/map.png": png(),
 }
 
 
@@ -246,7 +246,7 @@ def test_output_is_byte_identical_across_hash_seeds_and_locales(make_site, tmp_p
     site = make_site(SEVERAL)
     files = assert_same_build(site.root, tmp_path)
     # The site exercises what ordering depends on: pages, tags, ties, assets.
-    assert {"index.html", "page/2/index.html", "page/4/index.html", "img/map.png"} <= set(files)
+    assert {"index.html", "page/2/index.html", "page/4/index.html", "img/map-4w.png"} <= set(files)
     assert "tags/oresund/index.html" in files
     assert "tags/riben/index.html" in files
 

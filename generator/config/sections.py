@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.config.settings import CONFIG_FILE, Favicon, Permalinks
+from generator.config.settings import CONFIG_FILE, Favicon, Images, Permalinks
 from generator.diagnostics import Diagnostic, did_you_mean, warning
 
 _PERMALINK_KEYS = {"article", "tag", "tags", "page", "section", "author", "authors"}
@@ -147,3 +147,53 @@ def type_name(value: object) -> str:
         int: "a number",
         float: "a number",
     }.get(type(value), type(value).__name__)
+
+
+_IMAGE_KEYS = ("widths", "quality", "formats", "keep_original", "max_pixels", "sizes")
+IMAGE_FORMATS = ("avif", "webp")  # the modern formats an image may be offered in
+
+
+def read_images(raw: object, bad: Any, diags: list[Diagnostic], line: int | None) -> Images | None:
+    """The ``images:`` section; None (the defaults kept) when it is not a mapping."""
+    if not isinstance(raw, dict):
+        bad("images", "expected settings such as 'widths: [480, 960, 1440, 1920]'")
+        return None
+    diags += unknown_in("images", raw, _IMAGE_KEYS, line)
+    values: dict[str, Any] = {}
+    widths = raw.get("widths")
+    if widths is not None:
+        if not isinstance(widths, list) or not widths or not all(is_count(w, 16) for w in widths):
+            bad("images.widths", "expected a list of widths in pixels, such as [480, 960, 1440]")
+        else:
+            values["widths"] = tuple(sorted(set(widths)))
+    quality = raw.get("quality")
+    if quality is not None:
+        if not is_count(quality, 1) or quality > 100:
+            bad("images.quality", f"expected a whole number from 1 to 100, got {quality!r}")
+        else:
+            values["quality"] = quality
+    formats = raw.get("formats")
+    if formats is not None:
+        if not isinstance(formats, list) or not all(f in IMAGE_FORMATS for f in formats):
+            bad("images.formats", "expected a list of avif and webp, or []")
+        else:
+            values["formats"] = tuple(f for f in IMAGE_FORMATS if f in formats)
+    keep = raw.get("keep_original")
+    if keep is not None:
+        if not isinstance(keep, bool):
+            bad("images.keep_original", f"expected true or false, got {keep!r}")
+        else:
+            values["keep_original"] = keep
+    pixels = raw.get("max_pixels")
+    if pixels is not None:
+        if not is_count(pixels, 1):
+            bad("images.max_pixels", count_problem(pixels, 1))
+        else:
+            values["max_pixels"] = pixels
+    sizes = raw.get("sizes")
+    if sizes is not None:
+        if not isinstance(sizes, str) or not sizes.strip() or '"' in sizes:
+            bad("images.sizes", "expected the sizes attribute's text, such as '100vw'")
+        else:
+            values["sizes"] = sizes.strip()
+    return Images(**values)

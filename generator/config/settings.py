@@ -117,6 +117,26 @@ class Profile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Images:
+    """How the images under content/ are published (``images:`` in
+    site.yaml): resized to each of ``widths`` that is narrower than the
+    image (never upscaled), in each of ``formats`` (modern formats the
+    browser picks from), plus a JPEG (or PNG, with transparency) fallback;
+    metadata stripped. ``max_pixels`` refuses images that would take
+    gigabytes to decode (a decompression bomb: a small file that declares
+    a huge canvas)."""
+
+    widths: tuple[int, ...] = (480, 960, 1440, 1920)
+    quality: int = 80  # 1-100, for every lossy format
+    formats: tuple[str, ...] = ("avif", "webp")  # "avif" only where Pillow writes it
+    keep_original: bool = False  # also publish the file as written (metadata and all)
+    max_pixels: int = 100_000_000  # 100 megapixels: medium-format cameras
+    # How wide a body's image is shown, for the browser to pick a size
+    # before it knows the layout: the built-in theme's text column.
+    sizes: str = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     title: str = "Digest"
     description: str = ""
@@ -139,6 +159,7 @@ class SiteConfig:
     sections: tuple[Section, ...] = ()
     nav: tuple[NavLink, ...] = ()
     profiles: tuple[Profile, ...] = ()  # content/authors/, by slug
+    images: Images = field(default_factory=Images)
     params: Mapping[str, Any] = field(default_factory=lambda: FrozenDict({}))
     # Where site.yaml sets base_url, for messages: not a setting, so neither
     # compared nor part of the fingerprint.
@@ -173,6 +194,7 @@ class SiteConfig:
         data["publisher"] = vars_of(self.publisher)
         data["favicon"] = vars_of(self.favicon)
         data["limits"] = vars_of(self.limits)
+        data["images"] = vars_of(self.images)
         data["params"] = dict(self.params)
         blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

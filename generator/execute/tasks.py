@@ -8,6 +8,7 @@ settings, the jobs with the articles and bodies they show.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -15,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.config import SiteConfig
+from generator.config import Images, SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.execute import ExecutorUnavailable, resolve
 from generator.fingerprint import GENERATOR, fingerprint
@@ -193,6 +194,108 @@ def render_pages(task: RenderTask, teasers: object) -> list[Rendered]:
     return results
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageTask:
+    """Process one image under content/: its variants (``variants``) and
+    the link-preview crops around each of ``og`` (x, y focus points). The
+    files go into the image cache, named by the digest of their bytes."""
+
+    generator: str = GENERATOR
+    site_dir: str
+    cache: str  # the image cache folder
+    settings: Images
+    path: str  # content-relative
+    variants: bool
+    og: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageDone:
+    path: str
+    whole: bool  # processed whole (``ImageTask.variants``), not only more crops
+    stat: tuple[int, int] | None  # None: the file vanished
+    digest: str
+    width: int
+    height: int
+    variants: tuple[tuple[int, int, str, str], ...]  # (width, height, format, cached file)
+    og: tuple[tuple[tuple[float, float], int, int, str], ...]  # (focus, width, height, file)
+    problem: str | None
+
+
+def process_image(task: ImageTask, *shared: object) -> ImageDone:
+    from generator.images import image_kind
+    from generator.images.process import (
+        EXTENSION,
+        ImageError,
+        og_crop,
+        process,
+        size_as_is,
+    )
+
+    _check(task.generator)
+    _tally.add()
+    _images.add()
+    path = Path(task.site_dir) / "content" / task.path
+    try:
+        st = os.stat(path)
+        data = path.read_bytes()
+    except OSError as exc:
+        return ImageDone(
+            path=task.path, whole=True, stat=None, digest="", width=0, height=0, variants=(),
+            og=(), problem=f"cannot be read ({exc.strerror or exc})",
+        )  # fmt: skip
+    stat = (st.st_mtime_ns, st.st_size)
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    cache = Path(task.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    width = height = 0
+    variants: list[tuple[int, int, str, str]] = []
+    crops: list[tuple[tuple[float, float], int, int, str]] = []
+    try:
+        if image_kind(task.path) == "as-is":
+            # Without a size to be found, published as it is all the same (as before).
+            with contextlib.suppress(ImageError):
+                width, height = size_as_is(data, task.path)
+        else:
+            if task.variants:
+                made = process(data, task.settings)
+                width, height = made.width, made.height
+                for v in made.variants:
+                    name = _cache_put(cache, v.data, EXTENSION[v.format])
+                    variants.append((v.width, v.height, v.format, name))
+            for focus in task.og:
+                crop = og_crop(data, task.settings, focus)
+                crops.append((focus, crop.width, crop.height, _cache_put(cache, crop.data, "jpg")))
+    except ImageError as exc:
+        return ImageDone(
+            path=task.path, whole=True, stat=stat, digest=digest, width=0, height=0,
+            variants=(), og=(), problem=exc.message,
+        )  # fmt: skip
+    return ImageDone(
+        path=task.path,
+        whole=task.variants,
+        stat=stat,
+        digest=digest,
+        width=width,
+        height=height,
+        variants=tuple(variants),
+        og=tuple(crops),
+        problem=None,
+    )
+
+
+def _cache_put(cache: Path, data: bytes, extension: str) -> str:
+    """Put bytes in the image cache under the name of their digest (written
+    whole, then renamed: a reader never sees half a file); the name."""
+    name = f"{hashlib.blake2b(data, digest_size=16).hexdigest()}.{extension}"
+    target = cache / name
+    if not target.exists():
+        partial = cache / f".{name}.{os.getpid()}.{threading.get_ident()}"
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    return name
+
+
 class _Workshop(threading.local):
     """A worker's tools, made once for the last settings seen: a Markdown
     parser, a Jinja environment with its compiled layouts. One per thread
@@ -230,8 +333,14 @@ class _Tally:
 
 
 _tally = _Tally()
+_images = _Tally()  # of them, image tasks
 
 
 def tasks_run() -> int:
     """How many tasks this process has run (for tests and the curious)."""
     return _tally.count
+
+
+def images_processed() -> int:
+    """How many images this process has processed (for tests and the curious)."""
+    return _images.count

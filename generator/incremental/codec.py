@@ -72,12 +72,22 @@ def decode_links(text: str) -> UnpublishedLinks:
 
 
 def _refs(refs: tuple[LinkRef, ...]) -> list[list[Any]]:
-    return [[r.target, r.suffix, r.line, r.kind, r.written] for r in refs]
+    return [[r.target, r.suffix, r.line, r.kind, r.written, r.alt, r.title, r.figure] for r in refs]
 
 
 def _unrefs(refs: list[list[Any]]) -> tuple[LinkRef, ...]:
     return tuple(
-        LinkRef(target=r[0], suffix=r[1], line=r[2], kind=r[3], written=r[4]) for r in refs
+        LinkRef(
+            target=r[0],
+            suffix=r[1],
+            line=r[2],
+            kind=r[3],
+            written=r[4],
+            alt=r[5],
+            title=r[6],
+            figure=r[7],
+        )
+        for r in refs
     )
 
 
@@ -98,6 +108,8 @@ def encode_skeleton(s: Skeleton) -> str:
             s.section,
             s.section_line,
             s.featured,
+            s.lead_image,
+            list(s.image_focus),
             *_newsroom(s.corrections, s.aliases, s.ident, s.ident_line),
         ]
     )
@@ -118,10 +130,14 @@ def decode_skeleton(text: str) -> Skeleton:
             section,
             section_line,
             featured,
+            lead,
+            focus,
             *news,
         ) = json.loads(text)
         corrections, aliases, ident, ident_line = _unnewsroom(news)
         return Skeleton(
+            lead_image=lead,
+            image_focus=(focus[0], focus[1]),
             source=source,
             date=_undatetime(date),
             slug=slug,

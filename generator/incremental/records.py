@@ -148,3 +148,52 @@ def stat_of(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageRecord:
+    """One image under content/ as the last build processed it: its file
+    (stat, digest of its bytes and when that was taken), the settings it
+    was processed with (``key``), and what came of it: its size, each
+    variant and link-preview crop with the file in the image cache that
+    holds its bytes (``.digest/images/``), or why it cannot be published."""
+
+    stat: tuple[int, int]
+    digest: str
+    seen: int  # time.time_ns() when the digest was taken
+    key: str  # the image settings' fingerprint
+    width: int
+    height: int
+    variants: tuple[tuple[int, int, str, str], ...]  # (width, height, format, cached file)
+    og: tuple[tuple[str, int, int, str], ...]  # (focus key, width, height, cached file)
+    problem: str | None
+
+    def encode(self) -> str:
+        return json.dumps(
+            [
+                list(self.stat),
+                self.digest,
+                self.seen,
+                self.key,
+                self.width,
+                self.height,
+                [list(v) for v in self.variants],
+                [list(o) for o in self.og],
+                self.problem,
+            ]
+        )
+
+    @classmethod
+    def decode(cls, text: str) -> ImageRecord:
+        stat, digest, seen, key, width, height, variants, og, problem = json.loads(text)
+        return cls(
+            stat=(stat[0], stat[1]),
+            digest=digest,
+            seen=seen,
+            key=key,
+            width=width,
+            height=height,
+            variants=tuple((v[0], v[1], v[2], v[3]) for v in variants),
+            og=tuple((o[0], o[1], o[2], o[3]) for o in og),
+            problem=problem,
+        )

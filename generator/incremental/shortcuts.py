@@ -34,6 +34,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
+from generator.images import ImageInfo
 from generator.incremental.records import RACY_NS, OutputRecord, read_or_none, stat_of
 from generator.incremental.signature import sign_copy
 from generator.incremental.state import State
@@ -325,6 +326,7 @@ class Memo:
         asset_paths: frozenset[str],
         content_paths: frozenset[str],
         record: Record = (),
+        images: Mapping[str, ImageInfo] | None = None,
         *,
         now: dt.datetime | None = None,
         future: bool = False,
@@ -334,7 +336,7 @@ class Memo:
         often: a quick check), the settings, files and URL record are the
         same, and the build time has not passed a moment an article goes
         live or expires."""
-        key = (config, asset_paths, content_paths, record, future)
+        key = (config, asset_paths, content_paths, record, images, future)
         last = self._structure
         if (
             last is not None
@@ -355,10 +357,10 @@ class Memo:
             assert entry is not None
             skeletons.append(entry)
         structure, diags = build_structure(
-            config, skeletons, asset_paths, content_paths, record, now=now, future=future
+            config, skeletons, asset_paths, content_paths, record, images, now=now, future=future
         )
         plan_key = structure_key(
-            config, skeletons, asset_paths, content_paths, record, now=now, future=future
+            config, skeletons, asset_paths, content_paths, record, images, now=now, future=future
         )
         self._structure = _Made(
             key=key,

@@ -6,6 +6,9 @@
   parse settings;
 - bodies: the rendered article bodies, by digest (most of the state's weight,
   read only when a page shows one);
+- ``images``: every image under content/ as it was processed (its stat,
+  digest, settings, size and variants, in the image cache
+  ``.digest/images/``);
 - ``outputs``: the dependency map, every output with its signature, its
   input keys and the stat and digest of the file as it was written.
 
@@ -45,6 +48,7 @@ from generator.incremental.codec import (
     encode_parse,
 )
 from generator.incremental.records import (
+    ImageRecord,
     InputRecord,
     OutputRecord,
     ParseEntry,
@@ -54,7 +58,7 @@ from generator.parse.markdown import body_ref
 
 STATE_DIR = ".digest"
 STATE_FILE = "state.sqlite"
-SCHEMA = 8  # bump when the tables or the codec change
+SCHEMA = 9  # bump when the tables or the codec change
 BUSY_SECONDS = 60.0  # how long a build waits for another one saving the same state
 
 _TABLES = """
@@ -67,6 +71,7 @@ CREATE TABLE IF NOT EXISTS parsed (
     article TEXT, links TEXT);
 CREATE TABLE IF NOT EXISTS prints (path TEXT PRIMARY KEY, teaser TEXT NOT NULL,
     article TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS images (path TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (
     path TEXT PRIMARY KEY, signature TEXT NOT NULL, inputs TEXT NOT NULL,
@@ -144,6 +149,7 @@ class State:
     output: str = ""  # the output folder ``outputs`` describes (see ``output_identity``)
     inputs: dict[str, InputRecord] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    images: dict[str, ImageRecord] = field(default_factory=dict)  # by content-relative path
     valid_until: float = 0.0  # the build time at which the outputs go stale by themselves
     # The build time they were made at: an earlier one (--now, or
     # SOURCE_DATE_EPOCH, set back) may decide otherwise.
@@ -292,7 +298,7 @@ def _open(path: Path, create: bool) -> State | None:
         db.execute("PRAGMA synchronous=NORMAL")
         try:
             state = _read(db)
-        except (sqlite3.Error, CodecError, ValueError, TypeError, KeyError):
+        except (sqlite3.Error, CodecError, ValueError, TypeError, KeyError, IndexError):
             state = None  # not a state this version wrote
         if state is None and create:
             state = _reset(db)
@@ -334,6 +340,9 @@ def _read(db: sqlite3.Connection) -> State | None:
         path: InputRecord((mtime, size), digest)
         for path, mtime, size, digest in db.execute("SELECT * FROM inputs")
     }
+    state.images = {
+        path: ImageRecord.decode(record) for path, record in db.execute("SELECT * FROM images")
+    }
     state.outputs = {
         path: OutputRecord(
             signature, inputs, (mtime, size), digest, (kind, key, number) if kind else None
@@ -366,7 +375,7 @@ def _read_articles(
 def _reset(db: sqlite3.Connection) -> State:
     """Empty tables: a new state (raises sqlite3.Error when it cannot be)."""
     with transaction(db):
-        for table in ("meta", "inputs", "parsed", "prints", "bodies", "outputs"):
+        for table in ("meta", "inputs", "parsed", "prints", "bodies", "outputs", "images"):
             db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _TABLES.split(";"):
             if statement.strip():
@@ -382,6 +391,7 @@ def _copy(state: State) -> State:
         layouts=dict(state.layouts),
         inputs=dict(state.inputs),
         outputs=dict(state.outputs),
+        images=dict(state.images),
         valid_until=state.valid_until,
         valid_from=state.valid_from,
         summary=dataclasses.replace(state.summary),
@@ -400,6 +410,7 @@ def save_state(state: State) -> bool:
         with transaction(db):
             _write_changes(db, "inputs", old.inputs, state.inputs, _input_row)
             _write_changes(db, "outputs", old.outputs, state.outputs, _output_row)
+            _write_changes(db, "images", old.images, state.images, lambda p, r: (p, r.encode()))
             if state._parsed is not None:  # read, so maybe changed
                 old_parsed = old._parsed if old._parsed is not None else {}
                 _write_changes(db, "parsed", old_parsed, state._parsed, _parsed_row, _same_entry)

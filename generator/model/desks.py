@@ -23,6 +23,8 @@ from markupsafe import Markup
 from generator.config import Profile, SiteConfig
 from generator.diagnostics import Diagnostic, did_you_mean, error, warning
 from generator.frozen import FrozenDict
+from generator.images import ImageInfo
+from generator.images.picture import make_picture
 from generator.load import CONTENT_DIR
 from generator.model import urls
 from generator.parse.profiles import render_bio
@@ -130,6 +132,7 @@ def find_desks(
     articles: Sequence[tuple[Skeleton, Placed]],
     asset_paths: frozenset[str],
     diags: list[Diagnostic],
+    images: Mapping[str, ImageInfo] | None = None,
 ) -> Desks:
     """Sections, authors and the lead story of the published ``articles``
     (newest first)."""
@@ -181,7 +184,7 @@ def find_desks(
             profile=profile is not None,
         )
         if profile is not None:
-            author = _with_profile(config, author, profile, asset_paths, diags)
+            author = _with_profile(config, author, profile, asset_paths, images or {}, diags)
         authors.append(author)
     authors.sort(key=lambda a: (a.name.casefold(), a.slug))
     for profile in config.profiles:
@@ -213,6 +216,7 @@ def _with_profile(
     author: Author,
     profile: Profile,
     asset_paths: frozenset[str],
+    images: Mapping[str, ImageInfo],
     diags: list[Diagnostic],
 ) -> Author:
     photo: str | None = profile.photo or None
@@ -220,7 +224,10 @@ def _with_profile(
         photo = urls.url_for(config, photo)
     elif photo and not photo.startswith(("http://", "https://", "//")):
         target = posixpath.normpath(posixpath.join(AUTHORS_DIR, photo))
-        if target in asset_paths:
+        info = images.get(target)
+        if info is not None and info.problem is None:  # published as sizes: the widest
+            photo = make_picture(info, lambda path: urls.url_for(config, "/" + path)).src
+        elif target in asset_paths:
             photo = urls.url_for(config, "/" + quote(target))
         else:
             diags.append(

@@ -22,10 +22,12 @@ from markupsafe import Markup
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import seal
+from generator.images import CENTRE, ImageInfo, og_dest, og_size, parse_focus
+from generator.images.picture import Picture, figure_html, make_picture, picture_html
 from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES
 from generator.model import urls
 from generator.model.desks import author_slug
-from generator.model.structure import Neighbours, Structure, last_change
+from generator.model.structure import Neighbours, Structure, last_change, lead_image
 from generator.parse import BodyRef, ParsedArticle, UnpublishedLinks
 from generator.parse.markdown import LinkRef, substitute_refs
 from generator.parse.newsroom import Correction
@@ -85,6 +87,9 @@ class Teaser:
     lang: str | None
     section: SectionLink | None = None
     bylines: tuple[Byline, ...] = ()  # one per name of ``authors``
+    # The lead image's sizes and formats, for a srcset (see images/picture.py
+    # and the ``picture`` filter); None for an image elsewhere (a URL).
+    picture: Picture | None = None
     fingerprint: str = field(default="", repr=False, compare=False)
 
     @property
@@ -113,6 +118,12 @@ class Article(Teaser):
     scheduled: dt.datetime | None = None
     expires: dt.datetime | None = None  # when it will be withdrawn (site time zone)
     corrections: tuple[Correction, ...] = ()  # newest first; html safe to print
+    # The link preview's image (og:image, the Twitter card): the lead image
+    # cut to 1200x630 around ``image_focus``; the lead image's URL when it
+    # is not under content/.
+    og_image: str | None = None
+    og_image_width: int = 0
+    og_image_height: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -157,6 +168,15 @@ def make_items(
     links, links_to, image = _resolve_links(
         config, structure, p.source, p.body.refs, (p.image, p.image_line), diags
     )
+    picture, og = None, (image, 0, 0)
+    lead = lead_image(p.source, p.image)
+    info = structure.images.get(lead) if lead is not None else None
+    if info is not None and info.problem is None and image is not None:
+        picture = make_picture(info, lambda path: urls.url_for(config, "/" + path))
+        image = picture.src
+        focus = parse_focus(p.meta.get("image_focus")) or CENTRE
+        og_path = "/" + quote(og_dest(info.path, focus))
+        og = (urls.url_for(config, og_path), *og_size(info.width, info.height))
     placed = structure.placed[p.source]
     tag_refs = []
     # A withdrawn article is in no tag's list: its teaser links to none.
@@ -167,8 +187,8 @@ def make_items(
     desks = structure.desks
     section = None
     if placed.section is not None:
-        info = desks.section(placed.section)
-        section = SectionLink(key=info.key, name=info.name, url=info.url)
+        desk = desks.section(placed.section)
+        section = SectionLink(key=desk.key, name=desk.name, url=desk.url)
     profiles = {profile.slug: profile for profile in config.profiles}
     bylines = []
     for name in p.authors:
@@ -196,6 +216,7 @@ def make_items(
         "lang": p.lang,
         "section": section,
         "bylines": tuple(bylines),
+        "picture": picture,
     }
     teaser = seal(Teaser(**teaser_fields))
     article = seal(
@@ -212,6 +233,9 @@ def make_items(
             scheduled=placed.date if placed.ahead else None,
             expires=placed.expires,
             corrections=corrections_shown(config, p.corrections),
+            og_image=og[0],
+            og_image_width=og[1],
+            og_image_height=og[2],
         )
     )
     return teaser, article, diags
@@ -261,6 +285,34 @@ def check_scheduled(
     return diags
 
 
+def _image_html(config: SiteConfig, ref: LinkRef, url: str | None, info: ImageInfo | None) -> str:
+    """A body's image (its marker stands for the whole element): every size
+    of an image under content/, else the image as it is; with its title as
+    the caption of a figure when it is alone in its paragraph."""
+    if info is not None:
+        picture = make_picture(info, lambda path: urls.url_for(config, "/" + path))
+        html = picture_html(
+            picture,
+            alt=ref.alt,
+            sizes=config.images.sizes,
+            title=None if ref.figure else ref.title or None,
+        )
+    else:
+        src = url + ref.suffix if url else ref.written
+        title = f' title="{escape(ref.title)}"' if ref.title and not ref.figure else ""
+        html = Markup(
+            f'<img src="{escape(src)}" alt="{escape(ref.alt)}"{title}'
+            ' loading="lazy" decoding="async">'
+        )
+    return str(figure_html(html, ref.title) if ref.figure else html)
+
+
+def image_hint(problem: str) -> str:
+    if "too large" in problem:
+        return "make it smaller, or raise images.max_pixels in site.yaml"
+    return "export it again as JPEG, PNG or WebP"
+
+
 def _resolve_links(
     config: SiteConfig,
     structure: Structure,
@@ -278,11 +330,26 @@ def _resolve_links(
     image, image_line = lead
     paths, asset_paths, unbuilt = structure.paths, structure.asset_paths, structure.unbuilt
     held = structure.held
+    images = structure.images
     links_to: list[str] = []
 
     def resolve_target(target: str, line: int | None, written: str, what: str) -> str | None:
         if target.startswith("/"):  # root-relative: under the base URL's path
             return urls.url_for(config, target)
+        info = images.get(target)
+        if info is not None:
+            if info.problem is not None:
+                diags.append(
+                    error(
+                        source,
+                        f"{what} {written!r}: {CONTENT_DIR}/{target} {info.problem}",
+                        line=line,
+                        hint=image_hint(info.problem),
+                    )
+                )
+                return None
+            if not config.images.keep_original and info.fallback:
+                return urls.url_for(config, "/" + quote(info.fallback[-1].dest))
         if target.startswith("../") or target == "..":
             diags.append(
                 error(
@@ -332,7 +399,11 @@ def _resolve_links(
     links = []
     for ref in refs:
         url = resolve_target(ref.target, ref.line, ref.written, ref.kind)
-        links.append(escape(url + ref.suffix if url else ref.written))
+        if ref.kind == "image":
+            info = images.get(ref.target) if url is not None else None
+            links.append(_image_html(config, ref, url, info))
+        else:
+            links.append(escape(url + ref.suffix if url else ref.written))
 
     if image and not (image.startswith(("http://", "https://", "//", "/"))):
         content_path = source[len(CONTENT_DIR) + 1 :]

@@ -13,15 +13,18 @@ the plan decides, until the time reaches ``changes_at``.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
+from urllib.parse import unquote
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import fingerprint
 from generator.frozen import FrozenDict
+from generator.images import CENTRE, ImageInfo, image_kind, parse_focus
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
 from generator.model.desks import Desks, author_slug, find_desks, section_of
@@ -55,6 +58,10 @@ class Skeleton:
     section: str | None = None  # section: as written
     section_line: int | None = None
     featured: bool = False
+    # The lead image under content/ (content-relative) and the point its
+    # link-preview crop is cut around: the crops the site makes.
+    lead_image: str | None = None
+    image_focus: tuple[float, float] = CENTRE
 
 
 def skeleton(p: ParsedArticle) -> Skeleton:
@@ -75,6 +82,8 @@ def skeleton(p: ParsedArticle) -> Skeleton:
         section=p.section,
         section_line=p.section_line,
         featured=p.featured,
+        lead_image=lead_image(p.source, p.image),
+        image_focus=parse_focus(p.meta.get("image_focus")) or CENTRE,
     )
 
 
@@ -87,6 +96,18 @@ def last_change(
     if updated is None or corrected is None:
         return updated or corrected
     return max(updated, corrected)
+
+
+def lead_image(source: str, image: str | None) -> str | None:
+    """The content-relative path of an article's lead image when it is a
+    raster image under content/ (published as variants)."""
+    if not image or image.startswith(("http://", "https://", "//", "/")):
+        return None
+    content_path = source[len(CONTENT_DIR) + 1 :]
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(content_path), unquote(image)))
+    if target.startswith("../") or image_kind(target) != "raster":
+        return None
+    return target
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,6 +179,10 @@ class Structure:
     _tags_by_slug: Mapping[str, Tag] = field(repr=False, compare=False)
     _redirects_by_path: Mapping[str, Redirect] = field(repr=False, compare=False)
     _neighbours: dict[str, Neighbours] = field(repr=False, compare=False, default_factory=dict)
+    # Every image under content/ as published (see pipeline/images.py).
+    images: Mapping[str, ImageInfo] = field(
+        repr=False, compare=False, default_factory=lambda: FrozenDict({})
+    )
 
     def neighbours_of(self, source: str) -> Neighbours:
         """The related articles of the article ``source``, and the next older
@@ -194,6 +219,7 @@ def structure_key(
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
     record: Record = (),
+    images: Mapping[str, ImageInfo] | None = None,
     *,
     now: dt.datetime | None = None,
     future: bool = False,
@@ -207,6 +233,7 @@ def structure_key(
         sorted(asset_paths),  # sorted: a set's order changes from run to run
         sorted(content_paths),
         record,
+        sorted(images.items()) if images else None,
         timing(skeletons, now, future).key,
     )
 
@@ -217,6 +244,7 @@ def build_structure(
     asset_paths: frozenset[str],
     content_paths: frozenset[str],
     record: Record = (),
+    images: Mapping[str, ImageInfo] | None = None,
     *,
     now: dt.datetime | None = None,
     future: bool = False,
@@ -295,7 +323,7 @@ def build_structure(
         )
         placed.append(one)
         live.append((s, one))
-    desks = find_desks(config, live, asset_paths, diags)
+    desks = find_desks(config, live, asset_paths, diags, images)
 
     by_tag: dict[str, list[int]] = defaultdict(list)  # tag slug -> positions, newest first
     for position, p in enumerate(placed):
@@ -358,6 +386,7 @@ def build_structure(
         _by_tag=dict(by_tag),
         _tags_by_slug={t.slug: t for t in tags},
         _redirects_by_path={r.path: r for r in redirects},
+        images=images if images is not None else FrozenDict({}),
     )
     return structure, diags
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from generator.diagnostics import Diagnostic, Severity, did_you_mean, error, warning
 from generator.frozen import FrozenDict
+from generator.images import parse_focus
 from generator.load import CONTENT_DIR
 from generator.parse.fields import Fields
 from generator.parse.markdown import LinkRef, MarkdownRenderer, RenderedBody
@@ -255,6 +256,13 @@ def _parse(
     image = fields.url("image")
     image_line = fields.line("image")
     image_alt = fields.text("image_alt") or ""
+    focus = doc.values.get("image_focus")
+    if focus is not None and parse_focus(focus) is None:
+        fields.problem(
+            "image_focus",
+            f"{focus!r} is not a point of the image",
+            "write x,y from 0 to 1: 0,0 is the top left, 0.5,0.5 the centre",
+        )
     lang = fields.text("lang")
     section = fields.text("section")
     featured = fields.boolean("featured")

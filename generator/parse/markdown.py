@@ -71,6 +71,12 @@ class LinkRef:
     line: int  # 1-based line in the source file
     kind: Literal["link", "image"]
     written: str  # the destination as the author wrote it
+    # An image's alternative text and title; ``figure``: alone in its
+    # paragraph with a title, it is shown as a figure with the title as
+    # its caption. An image's marker stands for the whole element.
+    alt: str = ""
+    title: str = ""
+    figure: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,6 +148,7 @@ class MarkdownRenderer:
         assert isinstance(renderer, RendererHTML)
         for rule in ("fence", "code_block"):
             md.add_render_rule(rule, _focusable_pre(renderer.rules[rule]))
+        md.add_render_rule("image", _marked_image(renderer.rules["image"]))
         md.core.ruler.push("digest_refs", _collect_refs)
         return md
 
@@ -213,6 +220,20 @@ def _focusable_pre(default: Any) -> Any:
     return render
 
 
+def _marked_image(default: Any) -> Any:
+    """A local image is its marker alone: the model puts the whole element
+    in its place (a <picture> with every size, or a figure)."""
+
+    def render(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        src = tokens[idx].attrGet("src")
+        if isinstance(src, str) and src.startswith(REF_MARK):
+            return src
+        html: str = default(tokens, idx, options, env)
+        return html
+
+    return render
+
+
 def _shift_headings(state: StateCore) -> None:
     """The headline is the page's only h1: a body that uses ``#`` headings has
     them moved down one level (h1 -> h2 ...), keeping their order."""
@@ -245,11 +266,13 @@ def _collect_refs(state: StateCore) -> None:
     base_dir: str = state.env["dir"]
     first_line: int = state.env["first_line"]
     line = first_line
-    for token in state.tokens:
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
         if token.map:
             line = first_line + token.map[0]
         if token.type != "inline" or not token.children:
             continue
+        alone = _alone_in_paragraph(tokens, index)
         for child in _walk(token.children):
             attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
             if attr is None:
@@ -269,6 +292,11 @@ def _collect_refs(state: StateCore) -> None:
                 f"#{parts.fragment}" if parts.fragment else ""
             )
             child.attrSet(attr, f"{REF_MARK}{len(refs)}{REF_MARK}")
+            title = child.attrGet("title") if attr == "src" else None
+            title = title.strip() if isinstance(title, str) else ""
+            figure = bool(title) and alone is child
+            if figure:  # a <figure> cannot be inside a <p>
+                tokens[index - 1].hidden = tokens[index + 1].hidden = True
             refs.append(
                 LinkRef(
                     target=target,
@@ -276,8 +304,31 @@ def _collect_refs(state: StateCore) -> None:
                     line=line,
                     kind="link" if attr == "href" else "image",
                     written=dest,
+                    alt=_alt_text(child) if attr == "src" else "",
+                    title=title,
+                    figure=figure,
                 )
             )
+
+
+def _alone_in_paragraph(tokens: Sequence[Token], index: int) -> Token | None:
+    """The image that is all of the paragraph whose inline token is at
+    ``index`` (spaces aside), if there is one."""
+    if index == 0 or index + 1 >= len(tokens) or tokens[index - 1].type != "paragraph_open":
+        return None
+    children = [
+        c for c in tokens[index].children or () if not (c.type == "text" and not c.content.strip())
+    ]
+    if len(children) == 1 and children[0].type == "image":
+        return children[0]
+    return None
+
+
+def _alt_text(image: Token) -> str:
+    """An image's alternative text: its description as plain text."""
+    return "".join(
+        c.content for c in _walk(image.children or ()) if c.type in ("text", "code_inline")
+    )
 
 
 def _walk(tokens: Sequence[Token]) -> list[Token]:

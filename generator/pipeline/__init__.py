@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from generator.config import SiteConfig, base_url_warning, load_config, with_bas
 from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnostics, warning
 from generator.execute import BUILD_GC_THRESHOLD, Executor, make_executor
 from generator.fingerprint import fingerprint
+from generator.images import ImageInfo
 from generator.incremental.records import Summary
 from generator.incremental.shortcuts import (
     KNOWN_LAYOUTS,
@@ -62,7 +64,7 @@ from generator.model import (
 from generator.model.redirects import record_after
 from generator.parse import ParseSettings
 from generator.parse.profiles import read_profiles
-from generator.pipeline import outputs, parsing, search
+from generator.pipeline import images, outputs, parsing, search
 from generator.record import RECORD_FILE, Record, read_record, write_record
 from generator.render.info import LayoutInfo
 from generator.write import OutputError, check_output_dir, output_lock, recover
@@ -168,8 +170,8 @@ def _run(
         memo = memo if MEMO in options.shortcuts else None
         # Only ``digest build`` publishes: it alone adds to the URL record.
         publishes = own and options.write and not options.drafts
-        with _fewer_collections():
-            result = _build(options, state, memo, hint, executor, progress, publishes)
+        with _fewer_collections(), _scratch(options.write) as scratch:
+            result = _build(options, state, memo, hint, executor, progress, publishes, scratch)
         if own and options.write:
             save_state(state)
     except BaseException:
@@ -198,6 +200,17 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextlib.contextmanager
+def _scratch(write: bool) -> Iterator[tuple[Path, ...]]:
+    """Where a build that writes nothing (digest check) puts the images it
+    processes: a temporary folder, not the site's image cache."""
+    if write:
+        yield ()
+        return
+    with tempfile.TemporaryDirectory(prefix="digest-check-") as folder:
+        yield (Path(folder),)
+
+
 def _build(
     options: BuildOptions,
     state: State,
@@ -206,6 +219,7 @@ def _build(
     executor: Executor,
     progress: Progress | None,
     publishes: bool = False,
+    scratch: tuple[Path, ...] = (),
 ) -> BuildResult:
     site_dir, out = options.site_dir, options.output_dir
     result = BuildResult()
@@ -223,6 +237,10 @@ def _build(
     if not files.articles and not (site_dir / CONTENT_DIR).is_dir():
         fix = "create content/ and put articles in it"
         diags.append(error("content", "no content/ folder", hint=fix))
+    # images: the last build's crops (the articles, not yet read, may ask for others)
+    loaded = files
+    cache = images.Cache(*scratch, images.cache_dir(site_dir))
+    files, _ = images.prepare(site_dir, loaded, state, config.images, executor, cache)
     built_with = fingerprint(
         options.drafts, options.future, config.fingerprint(), files.layouts, record
     )
@@ -252,10 +270,14 @@ def _build(
     else:
         published, problems = parsing.published(files, state)
     diags += [d for file_problems in problems.values() for d in file_problems]
+    files, infos = images.prepare(
+        site_dir, loaded, state, config.images, executor, cache, og=_crops(state, published)
+    )
+    diags += images.image_warnings(infos)
 
     # model
     site, plan_key, model_diags = _model(
-        config, files, state, published, memo, (now, options.future), record
+        config, files, state, published, memo, (now, options.future), record, infos
     )
     diags += model_diags
     for links in parsing.unpublished_links(state, problems):  # every problem of a file at once
@@ -304,7 +326,7 @@ def _build(
 
     valid_until = planned.plan.valid_until
     if publishes:  # what the next build starts from includes the URLs just published
-        recorded = _publish(options, config, files, state, published, site, record, now)
+        recorded = _publish(options, config, files, state, published, site, record, now, infos)
         if isinstance(recorded, Diagnostic):  # not recorded: the next build tries again
             result.diagnostics.append(recorded)
             valid_until = 0.0
@@ -315,6 +337,8 @@ def _build(
     state.settings, state.plan, state.valid_until = built_with, plan_key, valid_until
     state.valid_from = now.timestamp()
     state.prints = planned.prints
+    if state.path is not None:  # the site's own state (the preview's, in memory, is not)
+        images.collect_garbage(site_dir, state)
     if analysed and not layouts.diagnostics:
         remember_layouts(state, files.layouts, layouts, analysed)
     warnings = tuple(d for d in diags if not d.is_error)
@@ -337,7 +361,8 @@ def _model(
     published: list[str],
     memo: Memo | None,
     time: tuple[dt.datetime, bool],
-    record: Record = (),
+    record: Record,
+    infos: Mapping[str, ImageInfo],
 ) -> tuple[Site, str, list[Diagnostic]]:
     """The site's model at the build time (``time``: it, and whether the
     articles scheduled after it are shown), the key of its structure, and
@@ -346,7 +371,7 @@ def _model(
     now, future = time
     if memo is not None:
         structure, diags, key = memo.structure(
-            config, published, state, *paths, record, now=now, future=future
+            config, published, state, *paths, record, infos, now=now, future=future
         )
     else:
         skeletons = [state.parsed[source].skeleton for source in published]
@@ -355,10 +380,11 @@ def _model(
             skeletons,  # type: ignore[arg-type]
             *paths,
             record,
+            infos,
             now=now,
             future=future,
         )
-        key = structure_key(config, skeletons, *paths, record, now=now, future=future)  # type: ignore[arg-type]
+        key = structure_key(config, skeletons, *paths, record, infos, now=now, future=future)  # type: ignore[arg-type]
     site = Site(
         config,
         structure,
@@ -378,6 +404,7 @@ def _publish(
     site: Site,
     record: Record,
     now: dt.datetime,
+    infos: Mapping[str, ImageInfo],
 ) -> tuple[str, str] | Diagnostic:
     """Add the URLs this build published to the record, and say what the
     next build starts from with it: the settings' and the plan's keys. The
@@ -398,8 +425,18 @@ def _publish(
     paths = asset_paths(files), files.content_paths
     return (
         fingerprint(options.drafts, options.future, config.fingerprint(), files.layouts, after),
-        structure_key(config, skeletons, *paths, after, now=now, future=options.future),  # type: ignore[arg-type]
+        structure_key(config, skeletons, *paths, after, infos, now=now, future=options.future),  # type: ignore[arg-type]
     )
+
+
+def _crops(state: State, published: list[str]) -> dict[str, set[tuple[float, float]]]:
+    """The link-preview crops the published articles ask for, by image."""
+    crops: dict[str, set[tuple[float, float]]] = {}
+    for source in published:
+        skeleton = state.parsed[source].skeleton
+        if skeleton is not None and skeleton.lead_image is not None:
+            crops.setdefault(skeleton.lead_image, set()).add(skeleton.image_focus)
+    return crops
 
 
 def _layouts(

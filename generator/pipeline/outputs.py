@@ -122,7 +122,12 @@ def replan(
     left), and the outputs signed again."""
     records = dict(state.outputs)
     for copy in files.assets:
-        records[copy.dest] = sign_copy(copy_job(copy))
+        # A copy signed as before keeps its record: the stat of its file as
+        # written (a new record has none, and the next build would take the
+        # file for one changed by hand and copy it again).
+        signed_copy, old = sign_copy(copy_job(copy)), state.outputs.get(copy.dest)
+        kept = old is not None and old.signature == signed_copy.signature
+        records[copy.dest] = old if kept and old is not None else signed_copy
     plan, _ = plan_site(config, site.structure, files.assets, now, only=same.addresses)
     plan = dataclasses.replace(plan, valid_until=state.valid_until)  # the same plan's time
     for job in plan.pages:

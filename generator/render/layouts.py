@@ -13,10 +13,12 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
+from markupsafe import Markup
 
 from generator.config import SiteConfig, format_date
 from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import fingerprint
+from generator.images.picture import Picture, picture_html
 from generator.load import LAYOUTS_DIR, STATIC_DIR, THEME_DIR, scan
 from generator.model import urls
 from generator.publish.feeds import JSON_FEED_PATH, absolute
@@ -175,7 +177,23 @@ def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, La
     env.globals["breadcrumb_ld"] = lambda article: breadcrumb_ld(article, config)
     env.globals["profile_page_ld"] = lambda author: profile_page_ld(author, config)
     env.globals["cached"] = MacroCache()
+    env.filters["picture"] = picture_filter
     return env, layouts
+
+
+def picture_filter(
+    picture: Picture | None,
+    alt: str = "",
+    sizes: str = "100vw",
+    eager: bool = False,
+    css_class: str | None = None,
+) -> Markup:
+    """``{{ t.picture|picture(alt=t.image_alt, sizes="20rem") }}``: a teaser's
+    or an article's image with every size and format it is published in
+    (``eager=true`` for the one image a page should load first)."""
+    if picture is None:
+        return Markup("")
+    return picture_html(picture, alt=alt, sizes=sizes, eager=eager, css_class=css_class)
 
 
 _MISSING = object()
