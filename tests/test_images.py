@@ -6,6 +6,8 @@ pages; processed once, by content and settings."""
 from __future__ import annotations
 
 import io
+import json
+import random
 from collections.abc import Callable, Mapping
 
 import pytest
@@ -437,3 +439,28 @@ def test_an_edited_svg_gets_its_new_size(make_site) -> None:
     before, processed = mtimes(site), images_processed()
     site.build("--jobs", "1")
     assert (mtimes(site), images_processed()) == (before, processed)
+
+
+def test_feeds_get_full_urls_in_every_srcset(make_site) -> None:
+    site = photo_site(make_site)
+    site.build("--jobs", "1")
+    (item,) = json.loads((site.output / "feed.json").read_text(encoding="utf-8"))["items"]
+    html = item["content_html"]
+    assert 'srcset="https://example.org/2026/quay-160w.jpg 160w, ' in html
+    assert "https://example.org/2026/quay-300w.webp 300w" in html
+    assert 'srcset="/' not in html and ", /2026" not in html
+
+
+def test_damaged_bytes_are_an_image_error_never_a_crash() -> None:
+    """Bytes flipped anywhere in a camera JPEG or a PNG (the header, the
+    EXIF block, the pixels): published, or refused with a message."""
+    rng = random.Random(15)
+    for original in (camera_jpeg(), alpha_png()):
+        for _ in range(40):
+            data = bytearray(original)
+            for _ in range(rng.randrange(1, 6)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            try:
+                process(bytes(data), SMALL)
+            except ImageError as exc:
+                assert exc.problem in ("unreadable", "damaged", "too-large")

@@ -165,17 +165,17 @@ def _decode(
     nothing of the original's metadata; its ICC profile; and its size as
     displayed. A JPEG may be decoded smaller, but never narrower or lower
     than ``target`` (or the image)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
     try:
         with warnings.catch_warnings():
             # Pillow warns above 89 megapixels and refuses twice that; our
             # own limit (max_pixels) is checked below, before decoding.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")  # a damaged header warns, or raises below
             image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         raise _too_large(_pixels_in(str(exc)), settings) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+    except Exception as exc:  # UnidentifiedImageError, and whatever a damaged header raises
         raise ImageError(
             "unreadable",
             "is not an image Digest can publish (JPEG, PNG, WebP, AVIF, TIFF, GIF or SVG)",
@@ -183,7 +183,12 @@ def _decode(
     width, height = image.size
     if width * height > settings.max_pixels:
         raise _too_large(width * height, settings)
-    orientation = image.getexif().get(0x0112, 1)  # ExifTags.Base.Orientation
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's "Truncated File Read" and the like
+            orientation = image.getexif().get(0x0112, 1)  # ExifTags.Base.Orientation
+    except Exception:  # a damaged EXIF block: decoded as stored (and stripped all the same)
+        orientation = 1
     turned = orientation in (5, 6, 7, 8)  # stored sideways: width and height swap
     display_w, display_h = (height, width) if turned else (width, height)
     if image.format == "JPEG":
@@ -195,14 +200,14 @@ def _decode(
     icc = image.info.get("icc_profile") or None
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")  # our limit is checked above; damage raises
             image.load()
             if getattr(image, "n_frames", 1) > 1:
                 image.seek(0)  # an animation: its first frame
             upright = ImageOps.exif_transpose(image)
     except Image.DecompressionBombError as exc:
         raise _too_large(_pixels_in(str(exc)), settings) from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
+    except Exception as exc:  # OSError "truncated", and whatever damaged data raises
         raise ImageError("damaged", "is damaged or cut short") from exc
     if image.mode == "CMYK":
         icc = None  # a CMYK profile does not describe the RGB pixels made from it

@@ -30,6 +30,7 @@ from generator.model.refs import EntryRef, SummaryRef
 ATOM_LAYOUT = "feeds/atom.xml"
 JSON_FEED_PATH = "/feed.json"
 _ROOT_RELATIVE = re.compile(r'\b(href|src|poster)="/(?!/)')
+_SRCSET = re.compile(r'\bsrcset="([^"]*)"')  # a <picture>'s widths: each URL made full
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,7 +75,18 @@ def absolutize(config: SiteConfig, html: str) -> str:
     if not base or '="/' not in html:  # most bodies have no root-relative link
         return html
     origin = base[: len(base) - len(config.base_path)]
-    return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{origin}/', html)
+    html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{origin}/', html)
+    if "srcset=" not in html:
+        return html
+
+    def each(match: re.Match[str]) -> str:  # "/a-480w.jpg 480w, /a-960w.jpg 960w"
+        candidates = [c.strip() for c in match.group(1).split(",")]
+        fixed = [
+            origin + c if c.startswith("/") and not c.startswith("//") else c for c in candidates
+        ]
+        return f'srcset="{", ".join(fixed)}"'
+
+    return _SRCSET.sub(each, html)
 
 
 def absolute(config: SiteConfig, url: str | None) -> str | None:
