@@ -378,3 +378,17 @@ def test_hostile_text_is_shown_as_text_in_results(make_site, browser):
         assert "<img src=x onerror=alert(2)>." in page.inner_text(".search-excerpt")
         assert page.locator("#search-results img").count() == 0
     assert problems == []
+
+
+def test_a_content_file_in_the_index_folder_is_an_error(make_site):
+    site = make_site({**SITE, "content/pagefind/pagefind.js": "// mine"})
+    run = site.digest("build")
+    assert run.code == 1
+    assert run.err.splitlines()[0] == (
+        "content/pagefind/pagefind.js: error: this file would be written to "
+        "pagefind/pagefind.js, in the search index's folder (move it out of "
+        "content/pagefind/, or turn search off with search: false in site.yaml)"
+    )
+    site.write({"site.yaml": "title: Harbour Times\nsearch: false\n"})
+    site.build()
+    assert (site.output / "pagefind" / "pagefind.js").read_text(encoding="utf-8") == "// mine"

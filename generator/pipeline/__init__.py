@@ -97,9 +97,9 @@ class BuildOptions:
     # Leave the output folder a staging folder replaced for the caller to
     # delete (``BuildResult.replaced``): the preview tells the browsers first.
     keep_replaced: bool = False
-    # Keep the last search index through the build and say whether it is
-    # out of date (``BuildResult.search_pending``): the preview makes the
-    # new one after the build, in the background.
+    # Keep the last search index through the build, and hand over what tells
+    # whether it is out of date (``BuildResult.search_pending``): the preview
+    # makes the new one after the build, in the background.
     search_later: bool = False
 
 

@@ -33,6 +33,7 @@ from generator.model import Site, urls
 from generator.model.items import body_html
 from generator.parse import ParseSettings
 from generator.search import (
+    SEARCH_DIR,
     SEARCH_ENTRY,
     SEARCH_INPUT,
     SIGNATURE_PREFIX,
@@ -66,6 +67,17 @@ def plan_search(
     if not config.search:
         planned.removed += sorted(last)
         return []
+    taken = sorted(o for o in planned.records if o.startswith(SEARCH_DIR + "/"))
+    if taken:  # a content file copied where the index goes
+        return [
+            error(
+                f"content/{output}",
+                f"this file would be written to {output}, in the search index's folder",
+                hint=f"move it out of content/{SEARCH_DIR}/, or turn search off with "
+                "search: false in site.yaml",
+            )
+            for output in taken
+        ]
     if options.search_later:
         # The preview: the last index is kept through the build; whether it
         # is still current is worked out after it (the key reads every

@@ -73,8 +73,7 @@ class BackgroundIndex:
         self._stopping = False
         self._busy = False  # an indexing is under way
         self._cancels = 0  # how many times an index asked for was forgotten
-        self._thread = threading.Thread(target=self._loop, name="search-index", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None  # started at the first ``want``
 
     def want(
         self, options: BuildOptions, site: Site, prints: Mapping[str, tuple[str, str]]
@@ -85,6 +84,9 @@ class BackgroundIndex:
         with self._wake:
             self._wanted = _Wanted(options=options, site=site, prints=prints)
             self._wake.notify_all()
+            if self._thread is None and not self._stopping:
+                self._thread = threading.Thread(target=self._loop, name="search-index", daemon=True)
+                self._thread.start()
 
     def cancel(self) -> None:
         """Forget an index asked for and not yet begun (a later build made
@@ -106,7 +108,9 @@ class BackgroundIndex:
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
-        self._thread.join(STOP_WAIT)
+            thread = self._thread
+        if thread is not None:
+            thread.join(STOP_WAIT)
 
     def _loop(self) -> None:
         while True:
