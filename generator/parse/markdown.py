@@ -290,33 +290,50 @@ def _walk(tokens: Sequence[Token]) -> list[Token]:
 
 
 def _text_stats(tokens: Sequence[Token]) -> tuple[int, str]:
-    words = 0
+    """The body's word count and the summary: the first top-level paragraph's
+    text, shortened. One search for words over all the text at once (a
+    space between blocks, so no word spans two); CJK characters count half a
+    word each, rounded down in each block as before."""
+    texts: list[str] = []
+    inline: list[str] = []
     summary = ""
     for index, token in enumerate(tokens):
-        if token.type == "inline":
-            text = _plain_text(token)
-            words += len(_WORD.findall(text)) + len(_CJK.findall(text)) // 2
+        kind = token.type
+        if kind == "inline":
+            text = _inline_text(token)
+            texts.append(text)
+            inline.append(text)
             if (
                 not summary
                 and index > 0
                 and tokens[index - 1].type == "paragraph_open"
                 and tokens[index - 1].level == 0
-                and text.strip()
             ):
-                summary = shorten(text, SUMMARY_WORDS)
-        elif token.type in ("fence", "code_block"):
-            words += len(_WORD.findall(token.content))
+                shortened = shorten(text, SUMMARY_WORDS)
+                if shortened.strip():
+                    summary = shortened
+        elif kind == "fence" or kind == "code_block":
+            texts.append(token.content)
+    everything = " ".join(texts)
+    words = len(_WORD.findall(everything))
+    if not everything.isascii() and _CJK.search(everything):
+        words += sum(len(_CJK.findall(text)) // 2 for text in inline)
     return words, summary
 
 
-def _plain_text(token: Token) -> str:
-    parts: list[str] = []
-    for child in token.children or ():
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return " ".join(_words("".join(parts)))
+def _inline_text(token: Token) -> str:
+    """The text a reader sees, spaces as written: text and code, a space for a line break."""
+    return "".join(
+        [
+            child.content if child.type in _TEXTS else " "
+            for child in token.children or ()
+            if child.type in _TEXTS or child.type in _BREAKS
+        ]
+    )
+
+
+_TEXTS = frozenset({"text", "code_inline"})
+_BREAKS = frozenset({"softbreak", "hardbreak"})
 
 
 def _words(text: str) -> list[str]:
