@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from generator.parse.fastmd import FastMarkdown, Paths, available
 from generator.parse.typography import PlainText, Style, install, style_for
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def _markdown_it(options: dict[str, Any]) -> MarkdownIt:
 
 
 SUMMARY_WORDS = 40
+_Parse = Callable[[str, dict[str, Any]], list["Token"]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +115,7 @@ class MarkdownRenderer:
         highlight: bool = True,
         typography: bool = False,
         language: str = "en",
+        fast: bool = True,
     ) -> None:
         self._options = {
             "html": html,
@@ -121,15 +124,24 @@ class MarkdownRenderer:
         }
         self._typography = typography
         self._language = language
-        self._mds: dict[Style | None, MarkdownIt] = {}
+        self._mds: dict[Style | None, tuple[MarkdownIt, _Parse]] = {}
         self._plain = PlainText()
+        # The Rust parser's tree as markdown-it-py's tokens (fastmd.py), where
+        # it gives the same; off, without raw HTML (it always reads it), or
+        # without markdown_it_pyrs: markdown-it-py's parse.
+        self._fast = fast and html
+        self.paths = Paths()  # how many bodies took the fast parse, why others did not
 
-    def _md(self, lang: str | None) -> MarkdownIt:
+    def _md(self, lang: str | None) -> tuple[MarkdownIt, _Parse]:
         style = style_for(lang or self._language) if self._typography else None
-        md = self._mds.get(style)
-        if md is None:
-            md = self._mds[style] = self._build(style)
-        return md
+        made = self._mds.get(style)
+        if made is None:
+            md = self._build(style)
+            parse: _Parse = md.parse
+            if self._fast and available():
+                parse = FastMarkdown(md, self.paths).parse
+            made = self._mds[style] = (md, parse)
+        return made
 
     def _build(self, style: Style | None) -> MarkdownIt:
         from markdown_it.renderer import RendererHTML
@@ -171,8 +183,8 @@ class MarkdownRenderer:
             "dir": posixpath.dirname(content_path),
             "first_line": first_line,
         }
-        md = self._md(lang)
-        tokens = md.parse(body.replace(REF_MARK, ""), env)
+        md, parse = self._md(lang)
+        tokens = parse(body.replace(REF_MARK, ""), env)
         html = md.renderer.render(tokens, md.options, env)
         refs: list[LinkRef] = env["refs"]  # type: ignore[assignment]
         words, summary = _text_stats(tokens)
@@ -341,33 +353,50 @@ def _walk(tokens: Sequence[Token]) -> list[Token]:
 
 
 def _text_stats(tokens: Sequence[Token]) -> tuple[int, str]:
-    words = 0
+    """The body's word count and the summary: the first top-level paragraph's
+    text, shortened. One search for words over all the text at once (a
+    space between blocks, so no word spans two); CJK characters count half a
+    word each, rounded down in each block as before."""
+    texts: list[str] = []
+    inline: list[str] = []
     summary = ""
     for index, token in enumerate(tokens):
-        if token.type == "inline":
-            text = _plain_text(token)
-            words += len(_WORD.findall(text)) + len(_CJK.findall(text)) // 2
+        kind = token.type
+        if kind == "inline":
+            text = _inline_text(token)
+            texts.append(text)
+            inline.append(text)
             if (
                 not summary
                 and index > 0
                 and tokens[index - 1].type == "paragraph_open"
                 and tokens[index - 1].level == 0
-                and text.strip()
             ):
-                summary = shorten(text, SUMMARY_WORDS)
-        elif token.type in ("fence", "code_block"):
-            words += len(_WORD.findall(token.content))
+                shortened = shorten(text, SUMMARY_WORDS)
+                if shortened.strip():
+                    summary = shortened
+        elif kind == "fence" or kind == "code_block":
+            texts.append(token.content)
+    everything = " ".join(texts)
+    words = len(_WORD.findall(everything))
+    if not everything.isascii() and _CJK.search(everything):
+        words += sum(len(_CJK.findall(text)) // 2 for text in inline)
     return words, summary
 
 
-def _plain_text(token: Token) -> str:
-    parts: list[str] = []
-    for child in token.children or ():
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return " ".join(_words("".join(parts)))
+def _inline_text(token: Token) -> str:
+    """The text a reader sees, spaces as written: text and code, a space for a line break."""
+    return "".join(
+        [
+            child.content if child.type in _TEXTS else " "
+            for child in token.children or ()
+            if child.type in _TEXTS or child.type in _BREAKS
+        ]
+    )
+
+
+_TEXTS = frozenset({"text", "code_inline"})
+_BREAKS = frozenset({"softbreak", "hardbreak"})
 
 
 def _words(text: str) -> list[str]:
