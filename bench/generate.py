@@ -92,7 +92,10 @@ def make_paragraph(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 90))).capitalize() + "."
 
 
-def generate(count: int, out: Path, seed: int = 1) -> None:
+def generate(count: int, out: Path, seed: int = 1, search: bool = False) -> None:
+    """A site of ``count`` articles in ``out``. Without ``search`` the site
+    says ``search: false``: the peers it is compared with build no search
+    index, and Pagefind's index is measured on its own (bench/search.py)."""
     rng = random.Random(seed)
     paragraphs = corpus_paragraphs()
     tags = [f"Topic {i:03d}" for i in range(200)]
@@ -102,7 +105,8 @@ def generate(count: int, out: Path, seed: int = 1) -> None:
     content = out / "content"
     content.mkdir(parents=True)
     (out / "site.yaml").write_text(
-        'title: "Bench Digest"\nbase_url: "https://bench.example/"\nper_page: 20\n',
+        'title: "Bench Digest"\nbase_url: "https://bench.example/"\nper_page: 20\n'
+        + ("" if search else "search: false\n"),
         encoding="utf-8",
     )
     end = dt.datetime(2026, 11, 24, 18, 0, tzinfo=dt.UTC)

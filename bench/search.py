@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = {}
     for size in sizes:
         site = args.work / f"search-{size}"
-        generate(size, site)
+        generate(size, site, search=True)
         builds = [cold_build(site) for _ in range(args.runs)]
         row: dict[str, Any] = {key: statistics.median(b[key] for b in builds) for key in builds[0]}
         row["index"] = index_size(site / "output")
