@@ -22,11 +22,6 @@ What each one buys is measured in docs/ARCHITECTURE.md.
   trusts the watcher's list of changed files rather than look at every
   input (it looks at everything again right after, see ``preview``, so a
   missed event costs a moment, never a stale page).
-- ``FAST_MARKDOWN`` ("fast-markdown"): bodies are parsed by the Rust port of
-  markdown-it and its tree turned into markdown-it-py's tokens, where that
-  gives the same tokens (``parse/fastmd.py``); off, every body takes
-  markdown-it-py's parse. Not a shortcut past the rule, but a second way to
-  the same bytes, switched like one.
 """
 
 from __future__ import annotations
@@ -64,8 +59,7 @@ NOTHING_TO_DO = "nothing-to-do"
 SAME_PLAN = "same-plan"
 KNOWN_LAYOUTS = "known-layouts"
 MEMO = "memo"
-FAST_MARKDOWN = "fast-markdown"
-SHORTCUTS = frozenset({NOTHING_TO_DO, SAME_PLAN, KNOWN_LAYOUTS, MEMO, FAST_MARKDOWN})
+SHORTCUTS = frozenset({NOTHING_TO_DO, SAME_PLAN, KNOWN_LAYOUTS, MEMO})
 
 
 def nothing_to_do(

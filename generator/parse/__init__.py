@@ -44,12 +44,9 @@ class ParseSettings:
     drafts: bool
     max_tags: int = 50  # an article's tags and authors, at most (limits: in site.yaml)
     max_authors: int = 30
-    # Bodies parsed by the fast path where it can (parse/fastmd.py). Not in
-    # the key: both paths give the same bytes, so a cached parse serves both.
-    fast_markdown: bool = True
 
     @classmethod
-    def of(cls, config: SiteConfig, drafts: bool, *, fast_markdown: bool = True) -> ParseSettings:
+    def of(cls, config: SiteConfig, drafts: bool) -> ParseSettings:
         return cls(
             timezone=config.timezone,
             markdown_html=config.markdown_html,
@@ -59,7 +56,6 @@ class ParseSettings:
             drafts=drafts,
             max_tags=config.limits.tags,
             max_authors=config.limits.authors,
-            fast_markdown=fast_markdown,
         )
 
     def key(self, digest: str) -> str:
@@ -99,7 +95,6 @@ class Parser:
             highlight=settings.highlight,
             typography=settings.typography,
             language=settings.language,
-            fast=settings.fast_markdown,
         )
 
     def parse(self, source: str, data: bytes) -> Parsed:

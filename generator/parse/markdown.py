@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from generator.parse.fastmd import FastMarkdown, Paths, available
 from generator.parse.typography import PlainText, Style, install, style_for
 
 if TYPE_CHECKING:
@@ -60,7 +59,6 @@ def _markdown_it(options: dict[str, Any]) -> MarkdownIt:
 
 
 SUMMARY_WORDS = 40
-_Parse = Callable[[str, dict[str, Any]], list["Token"]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,7 +113,6 @@ class MarkdownRenderer:
         highlight: bool = True,
         typography: bool = False,
         language: str = "en",
-        fast: bool = True,
     ) -> None:
         self._options = {
             "html": html,
@@ -124,24 +121,15 @@ class MarkdownRenderer:
         }
         self._typography = typography
         self._language = language
-        self._mds: dict[Style | None, tuple[MarkdownIt, _Parse]] = {}
+        self._mds: dict[Style | None, MarkdownIt] = {}
         self._plain = PlainText()
-        # The Rust parser's tree as markdown-it-py's tokens (fastmd.py), where
-        # it gives the same; off, without raw HTML (it always reads it), or
-        # without markdown_it_pyrs: markdown-it-py's parse.
-        self._fast = fast and html
-        self.paths = Paths()  # how many bodies took the fast parse, why others did not
 
-    def _md(self, lang: str | None) -> tuple[MarkdownIt, _Parse]:
+    def _md(self, lang: str | None) -> MarkdownIt:
         style = style_for(lang or self._language) if self._typography else None
-        made = self._mds.get(style)
-        if made is None:
-            md = self._build(style)
-            parse: _Parse = md.parse
-            if self._fast and available():
-                parse = FastMarkdown(md, self.paths).parse
-            made = self._mds[style] = (md, parse)
-        return made
+        md = self._mds.get(style)
+        if md is None:
+            md = self._mds[style] = self._build(style)
+        return md
 
     def _build(self, style: Style | None) -> MarkdownIt:
         from markdown_it.renderer import RendererHTML
@@ -183,8 +171,8 @@ class MarkdownRenderer:
             "dir": posixpath.dirname(content_path),
             "first_line": first_line,
         }
-        md, parse = self._md(lang)
-        tokens = parse(body.replace(REF_MARK, ""), env)
+        md = self._md(lang)
+        tokens = md.parse(body.replace(REF_MARK, ""), env)
         html = md.renderer.render(tokens, md.options, env)
         refs: list[LinkRef] = env["refs"]  # type: ignore[assignment]
         words, summary = _text_stats(tokens)

@@ -17,7 +17,7 @@ from generator.diagnostics import Diagnostic, error, has_errors
 from generator.execute import Executor, Inline, partition
 from generator.fingerprint import fingerprint
 from generator.incremental.records import OutputRecord, stat_of
-from generator.incremental.shortcuts import FAST_MARKDOWN, Memo, SamePlan
+from generator.incremental.shortcuts import Memo, SamePlan
 from generator.incremental.signature import Signer, outdated, sign_all, sign_copy
 from generator.incremental.state import State
 from generator.load import SiteFiles
@@ -321,9 +321,7 @@ def _render(
     chunks = partition(range(len(jobs)), RENDER_TASK, executor)
     run_on = executor if len(chunks) > 1 else Inline()
     layouts_print = fingerprint(sorted(layouts.prints.items()))
-    fast = FAST_MARKDOWN in options.shortcuts
-    settings = ParseSettings.of(config, options.drafts, fast_markdown=fast)
-    bodies = BodySource(options.site_dir, site, state, settings)
+    bodies = BodySource(options.site_dir, site, state, ParseSettings.of(config, options.drafts))
     shown = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "teaser"}
     teasers = run_on.share({source: site.teasers[source] for source in sorted(shown)})
     tasks = (
