@@ -104,6 +104,28 @@ def _build_process(site):
     )
 
 
+def _kill_after(process, seconds, site, old, new) -> str:
+    """``kill -9`` the build or preview ``process`` after ``seconds`` (unless
+    it ended); then the output is the old site, the new one, or one a journal
+    says is being finished; the next build leaves the new site and nothing
+    else. What the kill found: "old", "new" or "finishing"."""
+    import signal
+
+    try:
+        process.wait(timeout=seconds)
+    except Exception:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+    now = _snapshot(site.output)
+    journal = site.root / ".digest-journal-output.json"
+    finishing = journal.exists() and '"commit"' in journal.read_text()
+    assert now in (old, new) or finishing, "neither the old site nor the new"
+    site.build()  # the next build finishes the job, or cleans up
+    assert _snapshot(site.output) == new
+    assert _litter(site) == []
+    return "old" if now == old else "new" if now == new else "finishing"
+
+
 @pytest.mark.parametrize(
     "change",
     [{"retagged": 8}, {"title": "Another title"}],
@@ -115,7 +137,6 @@ def test_a_build_killed_at_any_moment_leaves_old_or_new_and_the_next_finishes(
     make_site, tmp_path, change
 ):
     import shutil
-    import signal
     import time
 
     site = make_site(_site_files())
@@ -143,20 +164,7 @@ def test_a_build_killed_at_any_moment_leaves_old_or_new_and_the_next_finishes(
         site.write(_site_files(**change))
         if "title" in change:
             shutil.rmtree(site.root / ".digest")
-        process = _build_process(site)
-        try:
-            process.wait(timeout=took * (0.3 + 0.14 * step))
-        except Exception:
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=60)
-        now = _snapshot(site.output)
-        journal = site.root / ".digest-journal-output.json"
-        finishing = journal.exists() and '"commit"' in journal.read_text()
-        assert now in (old, new) or finishing, f"kill {step}: neither the old site nor the new"
-        outcomes.add("old" if now == old else "new" if now == new else "finishing")
-        site.build()  # the next build finishes the job, or cleans up
-        assert _snapshot(site.output) == new
-        assert _litter(site) == []
+        outcomes.add(_kill_after(_build_process(site), took * (0.3 + 0.14 * step), site, old, new))
     print(sorted(outcomes))
     assert "old" in outcomes  # the kills did land while the build ran
 
@@ -235,19 +243,7 @@ def test_a_preview_killed_at_any_moment_of_a_rebuild_leaves_old_or_new(make_site
     for step in range(6):
         process, lines = restart()
         site.write(_site_files(title="Another title"))
-        try:
-            process.wait(timeout=took * (0.2 + 0.3 * step))
-        except Exception:
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=60)
-        now = _snapshot(site.output)
-        journal = site.root / ".digest-journal-output.json"
-        finishing = journal.exists() and '"commit"' in journal.read_text()
-        assert now in (old, new) or finishing, f"kill {step}: neither the old site nor the new"
-        outcomes.add("old" if now == old else "new" if now == new else "finishing")
-        site.build()  # the next build finishes the job, or cleans up
-        assert _snapshot(site.output) == new
-        assert _litter(site) == []
+        outcomes.add(_kill_after(process, took * (0.2 + 0.3 * step), site, old, new))
     print(sorted(outcomes), f"rebuild took {took:.2f} s")
     assert "old" in outcomes  # the kills did land while the preview rebuilt
 
