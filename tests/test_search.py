@@ -392,3 +392,149 @@ def test_a_content_file_in_the_index_folder_is_an_error(make_site):
     site.write({"site.yaml": "title: Harbour Times\nsearch: false\n"})
     site.build()
     assert (site.output / "pagefind" / "pagefind.js").read_text(encoding="utf-8") == "// mine"
+
+
+# -- articles in other languages -------------------------------------------------------
+
+# An English site with one article in German. "möglichen" is a form of the
+# German article's "Möglichkeit" that only German stemming matches: with the
+# article stemmed as English (as it was, the whole index in the site's
+# language), Pagefind 1.5 finds nothing for it.
+GERMAN = "content/presse.md"
+GERMAN_URL = "/2026/11/23/freiheit-der-presse/"
+MIXED = {
+    **SITE,
+    GERMAN: article(
+        "Freiheit der Presse",
+        "2026-11-23",
+        "Die Möglichkeit der Herzlichkeit. Der Market am Hafen, der Market in der City.",
+        tags="[Island]",
+        author="Cem Ak",
+        lang="de",
+    ),
+}
+
+
+def test_an_article_with_its_own_lang_is_indexed_in_that_language(make_site):
+    site = make_site(MIXED)
+    site.build()
+    entry = json.loads((site.output / "pagefind" / "pagefind-entry.json").read_bytes())
+    assert [
+        (lang, meta["wasm"], meta["page_count"]) for lang, meta in entry["languages"].items()
+    ] == [
+        ("de", "de", 1),
+        ("en", "en", 3),
+    ]
+    assert (site.output / "pagefind" / "wasm.de.pagefind").is_file()
+    languages = {}  # each article's index: Pagefind's prefix of its fragment's name
+    for path in (site.output / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+        languages[json.loads(data)["url"]] = path.name.split("_")[0]
+    assert languages == {
+        "/2026/11/20/ferry-returns-to-the-island/": "en",
+        "/2026/11/21/council-passes-the-budget/": "en",
+        "/2026/11/22/fish-market-moves-indoors/": "en",
+        GERMAN_URL: "de",
+    }
+
+
+def search_page(browser, url: str, query: str, problems: list[str]):  # type: ignore[no-untyped-def]
+    """The search page opened at ``url`` + ``search/?`` + ``query``, once it answered."""
+    page = browser.new_page()
+    page.on(
+        "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
+    page.on("pageerror", lambda e: problems.append(f"error {e}"))
+    page.on("console", lambda m: problems.append(f"console {m.text}") if m.type != "log" else None)
+    page.goto(f"{url}search/?{query}", timeout=15_000)
+    page.wait_for_function(
+        "() => /results? for|No results/"
+        ".test(document.getElementById('search-status').textContent)",
+        timeout=15_000,
+    )
+    return page
+
+
+@pytest.mark.parametrize("base", ["/", "/news/"])
+def test_the_search_page_finds_a_german_article_by_a_german_word_form(make_site, browser, base):
+    site = make_site(
+        {**MIXED, "site.yaml": f"title: Harbour Times\nbase_url: https://example.org{base}\n"}
+    )
+    site.build()
+    prefix = base.rstrip("/")
+    problems: list[str] = []
+    hosts: set[str] = set()
+    with served(site, base) as url:
+        page = search_page(browser, url, "q=m%C3%B6glichen", problems)
+        page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+        assert page.inner_text("#search-status") == "1 result for “möglichen”."
+        link = page.locator("#search-results a")
+        assert link.all_inner_texts() == ["Freiheit der Presse"]
+        assert link.first.get_attribute("href") == prefix + GERMAN_URL
+        assert page.locator("#search-results time").inner_text() == "23 November 2026"
+        assert page.locator("#search-results mark").all_inner_texts() == ["Möglichkeit"]
+
+        # English articles are found as before, with the German one where it
+        # has the word; newest first puts them in date order across the two
+        # languages' indexes (by score, the older English one is first)
+        page = search_page(browser, url, "q=market", problems)
+        assert page.locator("#search-results a").all_inner_texts() == [
+            "Fish market moves indoors",
+            "Freiheit der Presse",
+        ]
+        page = search_page(browser, url, "q=market&sort=date", problems)
+        assert page.inner_text("#search-status") == "2 results for “market”."
+        assert page.locator("#search-results a").all_inner_texts() == [
+            "Freiheit der Presse",
+            "Fish market moves indoors",
+        ]
+        # the filters count both languages' articles, and narrow them
+        assert page.get_by_role("checkbox", name="Island (2)").is_visible()
+        page.get_by_role("checkbox", name="Cem Ak (1)").check()
+        page.wait_for_function(
+            "() => document.getElementById('search-status').textContent.startsWith('1 result')"
+        )
+        assert page.locator("#search-results a").all_inner_texts() == ["Freiheit der Presse"]
+
+        # What Pagefind cannot do: a merged index is searched with the page's
+        # stemmer, so "city" (English stem "citi") misses the German "City",
+        # which the German stemmer keeps as it is
+        page = search_page(browser, url, "q=city", problems)
+        assert page.inner_text("#search-status") == "No results for “city”."
+    assert problems == []
+    assert hosts <= {url.split("/")[2]}  # nothing from other hosts
+
+
+def test_two_clean_builds_with_two_languages_are_byte_identical(make_site, tmp_path):
+    files = {
+        f"content/story-{n}.md": article(
+            f"Story {n}",
+            f"2026-11-{n + 1:02d}",
+            f"Text {n}." if n % 2 else f"Die Geschichte {n}.",
+            tags=f"[Tag {n % 5}, Tag {(n + 2) % 5}]",
+            author=f"Writer {n % 4}",
+            **({} if n % 2 else {"lang": "de"}),
+        )
+        for n in range(12)
+    }
+    site = make_site(files)
+    first, second = tmp_path / "one", tmp_path / "two"
+    build_in_subprocess(site.root, first, "1", "C")
+    build_in_subprocess(site.root, second, "2", "C.UTF-8")
+    one, two = tree(first), tree(second)
+    for language in ("de", "en"):
+        assert any(rel.startswith(f"pagefind/filter/{language}_") for rel in one)
+        assert any(rel.startswith(f"pagefind/pagefind.{language}_") for rel in one)
+    assert sorted(one) == sorted(two)
+    assert [rel for rel in one if one[rel] != two[rel]] == []
+
+
+def test_changing_an_articles_lang_indexes_it_again_in_the_new_language(make_site):
+    site = make_site(MIXED)
+    site.build()
+    site.write({GERMAN: MIXED[GERMAN].replace("lang: de", "lang: da")})
+    site.build()
+    entry = json.loads((site.output / "pagefind" / "pagefind-entry.json").read_bytes())
+    assert sorted(entry["languages"]) == ["da", "en"]
+    assert not list((site.output / "pagefind").glob("*.de_*"))

@@ -39,6 +39,7 @@ from generator.search import (
     SIGNATURE_PREFIX,
     SearchDoc,
     index_key,
+    index_language,
     is_index_file,
     section_name,
 )
@@ -182,6 +183,7 @@ def search_docs(
             tags=tuple(site.structure.tag(t.slug).name for t in a.tags),  # as most spell it
             authors=a.authors,
             section=section_name(a),
+            language=index_language(site.config, a.lang),
         )
         for a in articles
         if a.body.digest in bodies

@@ -29,6 +29,9 @@ SEARCH_INPUT = "search"  # the input key of the index's files in the dependency 
 # the others (most of which an edit leaves as they are: their rows stay).
 SIGNATURE_PREFIX = "search:"
 SEARCH_ENTRY = f"{SEARCH_DIR}/pagefind-entry.json"
+# How the index is laid out, part of its key: 2 since each article is
+# indexed in its own language (an index made before is made again).
+INDEX_SCHEME = 2
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,21 +46,27 @@ class SearchDoc:
     tags: tuple[str, ...]
     authors: tuple[str, ...]
     section: str | None  # when the model knows sections
+    language: str  # the index it goes in: its ``lang``'s primary subtag, else the site's
 
 
-def index_language(config: SiteConfig) -> str:
-    """The language the whole index is stemmed in: the site's (its primary
-    subtag, as Pagefind names its stemmers). Pagefind searches one
-    language's index from a page, so every article goes into the site's,
-    to be found from the site's search page whatever its own ``lang``."""
-    return config.language.split("-")[0].lower()
+def index_language(config: SiteConfig, lang: str | None = None) -> str:
+    """The language an article is indexed in: its own ``lang``, else the
+    site's, as its primary subtag (Pagefind names its stemmers so). Pagefind
+    makes one index per language, each stemmed in its language; the search
+    page searches the site's and merges the others into it."""
+    return (lang or config.language).split("-")[0].lower()
 
 
 def index_key(config: SiteConfig, version: str, articles: Iterable[tuple[str, str, str]]) -> str:
     """What an index is made from: Pagefind's version, the settings it reads
     (language, date format) and each article (source, page, fingerprint)."""
     return fingerprint(
-        version, index_language(config), config.date_format, config.month_names, tuple(articles)
+        version,
+        INDEX_SCHEME,
+        index_language(config),
+        config.date_format,
+        config.month_names,
+        tuple(articles),
     )
 
 
@@ -96,7 +105,7 @@ def doc_html(config: SiteConfig, doc: SearchDoc) -> str:
         head.append(tag("filter", "section", doc.section))
     standfirst = f"<p>{escape(doc.standfirst)}</p>\n" if doc.standfirst else ""
     return (
-        f'<!doctype html>\n<html lang="{index_language(config)}">\n<head>\n'
+        f'<!doctype html>\n<html lang="{escape(doc.language)}">\n<head>\n'
         '<meta charset="utf-8">\n'
         f"<title>{escape(doc.headline)}</title>\n" + "\n".join(head) + "\n</head>\n"
         "<body>\n<main data-pagefind-body>\n"

@@ -5,10 +5,12 @@ binary in the ``pagefind-bin-extended`` wheel, found by the package's own
 look-up (``pagefind.service.get_executable``: ``PAGEFIND_BINARY_PATH``, the
 wheels, the PATH). The documents are written into a temporary folder and the
 binary indexes that folder into another one, in one run of its command
-line. (The API's ``PagefindIndex`` runs the same binary as a service, but
-its client reads one answer per tenth of a second: 0.4 s for the smallest
-site against 0.03 s, paid by every build and test, and 1,000 s for a
-request per article on 10,000 of them.) The index is read back and made
+line; each document's ``<html lang>`` puts it in its language's index
+(Pagefind writes one per language, stemmed in it). (The API's
+``PagefindIndex`` runs the same binary as a service, but its client reads
+one answer per tenth of a second: 0.4 s for the smallest site against
+0.03 s, paid by every build and test, and 1,000 s for a request per
+article on 10,000 of them.) The index is read back and made
 byte-stable (``canonical``); the caller puts it in the output with the
 build's other outputs: nothing here touches the output folder.
 """
@@ -25,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from generator.config import SiteConfig
-from generator.search import SEARCH_DIR, SearchDoc, doc_html, index_language
+from generator.search import SEARCH_DIR, SearchDoc, doc_html
 from generator.search.canonical import FormatError, canonical
 
 TIMEOUT = 600.0  # seconds: 10,000 articles take a few
@@ -63,8 +65,8 @@ def make_index(config: SiteConfig, docs: Sequence[SearchDoc]) -> dict[str, bytes
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             target.write_text(doc_html(config, doc), encoding="utf-8")
-        _run(pages, bundle, index_language(config))
-        _check_count(bundle, index_language(config), len(docs))
+        _run(pages, bundle)
+        _check_count(bundle, len(docs))
         files = {
             path.relative_to(bundle).as_posix(): path.read_bytes()
             for path in sorted(bundle.rglob("*"))
@@ -88,7 +90,7 @@ def _scratch() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
-def _run(pages: Path, bundle: Path, language: str) -> None:
+def _run(pages: Path, bundle: Path) -> None:
     try:
         from pagefind.service import get_executable
     except ImportError as exc:
@@ -102,8 +104,6 @@ def _run(pages: Path, bundle: Path, language: str) -> None:
         str(pages),
         "--output-path",
         str(bundle),
-        "--force-language",
-        language,
         "--quiet",
     ]
     try:
@@ -115,7 +115,7 @@ def _run(pages: Path, bundle: Path, language: str) -> None:
         raise SearchIndexError(said[-1] if said else f"Pagefind exited with {done.returncode}")
 
 
-def _check_count(bundle: Path, language: str, count: int) -> None:
+def _check_count(bundle: Path, count: int) -> None:
     """Every article is in the index (Pagefind skips a page it cannot read)."""
     try:
         entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
