@@ -350,8 +350,12 @@ def _serve(args: argparse.Namespace, now: dt.datetime | None) -> int:
         print(f"Serving {server.url} (Ctrl-C to stop)", flush=True)
         if args.open:
             webbrowser.open(server.url)
+        # Short sleeps: the kernel may hand Ctrl-C's signal to any thread of
+        # the process, and then a long sleep of this one would not end (only
+        # this thread runs Python's handler, when its sleep returns). Seen
+        # once in some 500 stops on a loaded machine.
         while True:  # time.sleep, unlike Event.wait, is safe to interrupt
-            time.sleep(3600)
+            time.sleep(0.5)
     except KeyboardInterrupt:  # Ctrl-C at any moment, even during the first build
         pass
     finally:
