@@ -220,30 +220,39 @@ def test_a_preview_killed_at_any_moment_of_a_rebuild_leaves_old_or_new(make_site
     new = _snapshot(site.output)
     assert new != old
 
+    started_processes = []
+
     def restart():
         shutil.rmtree(site.root)
         shutil.copytree(saved, site.root, symlinks=True)
         process = serve(site.root)
+        started_processes.append(process)
         lines = _Lines(process.stdout)
         lines.wait_for("Serving", timeout=120)
         assert _snapshot(site.output) == old
         return process, lines
 
-    # How long the preview takes from the edit to the rebuilt site, then
-    # kills spread over that time.
-    process, lines = restart()
-    started = time.monotonic()
-    site.write(_site_files(title="Another title"))
-    lines.wait_for("Rebuilt", timeout=120)
-    took = time.monotonic() - started
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
-    assert _snapshot(site.output) == new
-    outcomes = set()
-    for step in range(6):
+    try:
+        # How long the preview takes from the edit to the rebuilt site, then
+        # kills spread over that time.
         process, lines = restart()
+        started = time.monotonic()
         site.write(_site_files(title="Another title"))
-        outcomes.add(_kill_after(process, took * (0.2 + 0.3 * step), site, old, new))
+        lines.wait_for("Rebuilt", timeout=120)
+        took = time.monotonic() - started
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        assert _snapshot(site.output) == new
+        outcomes = set()
+        for step in range(6):
+            process, lines = restart()
+            site.write(_site_files(title="Another title"))
+            outcomes.add(_kill_after(process, took * (0.2 + 0.3 * step), site, old, new))
+    finally:  # a failed step leaves no preview running
+        for process in started_processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=60)
     print(sorted(outcomes), f"rebuild took {took:.2f} s")
     assert "old" in outcomes  # the kills did land while the preview rebuilt
 
