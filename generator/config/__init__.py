@@ -192,17 +192,12 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
             )
             del kwargs["date_format"]
 
-    if "typography" in v and v["typography"] is not None:
-        if isinstance(v["typography"], bool):
-            kwargs["typography"] = v["typography"]
-        else:
-            bad("typography", f"expected true or false, got {v['typography']!r}")
-
-    if "search" in v and v["search"] is not None:
-        if isinstance(v["search"], bool):
-            kwargs["search"] = v["search"]
-        else:
-            bad("search", f"expected true or false, got {v['search']!r}")
+    for key in ("typography", "search"):  # the switches
+        if v.get(key) is not None:
+            if isinstance(v[key], bool):
+                kwargs[key] = v[key]
+            else:
+                bad(key, f"expected true or false, got {v[key]!r}")
 
     if "month_names" in v and v["month_names"] is not None:
         names = v["month_names"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
@@ -239,13 +239,8 @@ def _with_profile(
                 )
             )
             photo = None
-    return Author(
-        name=author.name,
-        slug=author.slug,
-        url=author.url,
-        path=author.path,
-        count=author.count,
-        feed_url=author.feed_url,
+    return replace(
+        author,
         profile=True,
         role=profile.role,
         photo=photo,

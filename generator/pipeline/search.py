@@ -41,7 +41,6 @@ from generator.search import (
     index_key,
     index_language,
     is_index_file,
-    section_name,
 )
 from generator.search.pagefind import SearchIndexError, make_index, pagefind_version
 from generator.write import InPlace
@@ -182,7 +181,7 @@ def search_docs(
             date=a.date,
             tags=tuple(site.structure.tag(t.slug).name for t in a.tags),  # as most spell it
             authors=a.authors,
-            section=section_name(a),
+            section=a.section.name if a.section else None,
             language=index_language(site.config, a.lang),
         )
         for a in articles

@@ -13,7 +13,7 @@ from generator.frozen import FrozenDict
 from generator.model import Structure
 from generator.model.desks import SectionInfo
 from generator.model.refs import TeaserRef
-from generator.plan.lists import Listing
+from generator.plan.lists import Listing, named_listing
 
 FRONT_BLOCK = 4  # the newest articles a section's block on the front page shows
 
@@ -54,28 +54,12 @@ def front_page(structure: Structure) -> Mapping[str, Any]:
 
 
 def section_listing(config: SiteConfig, structure: Structure, key: str) -> Listing:
-    section = structure.desks.section(key)
     placed = structure.placed
-    return Listing(
-        kind="section",
-        path=section.path,
-        members=tuple(placed[s] for s in structure.desks.section_members.get(key, ())),
-        extra={"section": section},
-        origin=f"the section page of {section.name!r}",
-        title=f"{config.title}: {section.name}",
-        what=f"section {section.name!r}",
-    )
+    members = tuple(placed[s] for s in structure.desks.section_members.get(key, ()))
+    return named_listing(config, "section", structure.desks.section(key), members)
 
 
 def author_listing(config: SiteConfig, structure: Structure, slug: str) -> Listing:
-    author = structure.desks.author(slug)
     placed = structure.placed
-    return Listing(
-        kind="author",
-        path=author.path,
-        members=tuple(placed[s] for s in structure.desks.author_members[slug]),
-        extra={"author": author},
-        origin=f"the author page of {author.name!r}",
-        title=f"{config.title}: {author.name}",
-        what=f"author {author.name!r}",
-    )
+    members = tuple(placed[s] for s in structure.desks.author_members[slug])
+    return named_listing(config, "author", structure.desks.author(slug), members)

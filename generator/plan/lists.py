@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from generator.config import SiteConfig, format_date
 from generator.model import Placed, urls
@@ -33,6 +33,31 @@ class Listing:
     title: str  # its feeds' title
     what: str  # how its feeds' errors name it: "" (the site's), "tag 'EU'"
     first_extra: Mapping[str, Any] | None = None  # more context for its first page only
+
+
+class Named(Protocol):
+    """What has a list of its own: a tag, a section, an author."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+
+
+def named_listing(
+    config: SiteConfig, kind: str, named: Named, members: tuple[Placed, ...]
+) -> Listing:
+    """The list of a tag, a section or an author (``kind``): its articles,
+    newest first, at its path, with it in its layout's context."""
+    return Listing(
+        kind=kind,
+        path=named.path,
+        members=members,
+        extra={kind: named},
+        origin=f"the {kind} page of {named.name!r}",
+        title=f"{config.title}: {named.name}",
+        what=f"{kind} {named.name!r}",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,7 +10,7 @@ from generator.model import urls
 from generator.model.refs import ArticleRef, TeaserRef
 from generator.plan.desks import front_page
 from generator.plan.jobs import ArticlePage
-from generator.plan.lists import Listing, page_info
+from generator.plan.lists import Listing, named_listing, page_info
 from generator.plan.newsroom import CORRECTIONS_PATH, corrections_page
 from generator.plan.rows import Page, Planning
 from generator.search import SEARCH_DIR, SEARCH_PATH
@@ -64,16 +64,8 @@ def index(p: Planning, key: str) -> Listing:
 
 def tag(p: Planning, slug: str) -> Listing:
     placed = p.structure.placed
-    tag = p.structure.tag(slug)
-    return Listing(
-        kind="tag",
-        path=tag.path,
-        members=tuple(placed[s] for s in p.structure.tag_members[slug]),
-        extra={"tag": tag},
-        origin=f"the tag page of {tag.name!r}",
-        title=f"{p.config.title}: {tag.name}",
-        what=f"tag {tag.name!r}",
-    )
+    members = tuple(placed[s] for s in p.structure.tag_members[slug])
+    return named_listing(p.config, "tag", p.structure.tag(slug), members)
 
 
 def tag_index(p: Planning, key: str) -> Page:

@@ -3,7 +3,7 @@
 The index is made by Pagefind (``search/pagefind.py``) from one small HTML
 document per article, written here from the model, never from the rendered
 page: the headline, the standfirst and the body are its text; the date,
-tags, authors, year and section (when the model has one) are its metadata,
+tags, authors, year and section (when the article has one) are its metadata,
 filters and sort key. So the index is the same whatever the layouts are,
 and what it was made from is known before anything is rendered: the
 article pages' addresses and each article's fingerprint (``index_key``).
@@ -45,7 +45,7 @@ class SearchDoc:
     date: dt.datetime
     tags: tuple[str, ...]
     authors: tuple[str, ...]
-    section: str | None  # when the model knows sections
+    section: str | None  # the section's name, when the article has one
     language: str  # the index it goes in: its ``lang``'s primary subtag, else the site's
 
 
@@ -72,16 +72,6 @@ def index_key(config: SiteConfig, version: str, articles: Iterable[tuple[str, st
 
 def is_index_file(signature: str) -> bool:
     return signature.startswith(SIGNATURE_PREFIX)
-
-
-def section_name(article: object) -> str | None:
-    """The article's section, if the model has sections (a name, or an
-    object with one)."""
-    section = getattr(article, "section", None)
-    if section is None or isinstance(section, str):
-        return section or None
-    name = getattr(section, "name", None)
-    return name if isinstance(name, str) and name else None
 
 
 def doc_html(config: SiteConfig, doc: SearchDoc) -> str:
