@@ -326,7 +326,9 @@ def _build(
 
     valid_until = planned.plan.valid_until
     if publishes:  # what the next build starts from includes the URLs just published
-        recorded = _publish(options, config, files, state, published, site, record, now, infos)
+        recorded = _publish(
+            options, config, files, state, published, site, (record, plan_key), now, infos
+        )
         if isinstance(recorded, Diagnostic):  # not recorded: the next build tries again
             result.diagnostics.append(recorded)
             valid_until = 0.0
@@ -402,7 +404,7 @@ def _publish(
     state: State,
     published: list[str],
     site: Site,
-    record: Record,
+    planned_with: tuple[Record, str],
     now: dt.datetime,
     infos: Mapping[str, ImageInfo],
 ) -> tuple[str, str] | Diagnostic:
@@ -410,7 +412,10 @@ def _publish(
     next build starts from with it: the settings' and the plan's keys. The
     record after equals the one before for every output (it only adds each
     article's URL now, and names lines by id), so this build's outputs are
-    what the next one would make. If the record cannot be written, why."""
+    what the next one would make. If the record cannot be written, why.
+    ``planned_with``: the record this build planned with, and the plan's
+    key it made with it (the key again, when the record did not change)."""
+    record, plan_key = planned_with
     after = record_after(site.structure.claims, record)
     if after != record:
         try:
@@ -421,10 +426,15 @@ def _publish(
                 f"cannot write the file: {exc.strerror or exc}; this build's URLs are not recorded",
                 hint="make the site folder writable and build again",
             )
+    built_with = fingerprint(
+        options.drafts, options.future, config.fingerprint(), files.layouts, after
+    )
+    if after == record:  # the same inputs as planned with (10,000 articles: 0.1 s)
+        return built_with, plan_key
     skeletons = [state.parsed[source].skeleton for source in published]
     paths = asset_paths(files), files.content_paths
     return (
-        fingerprint(options.drafts, options.future, config.fingerprint(), files.layouts, after),
+        built_with,
         structure_key(config, skeletons, *paths, after, infos, now=now, future=options.future),  # type: ignore[arg-type]
     )
 
