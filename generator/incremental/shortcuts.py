@@ -45,6 +45,7 @@ from generator.model import (
     Skeleton,
     Structure,
     build_structure,
+    item_reads,
     make_items,
     structure_key,
 )
@@ -197,6 +198,17 @@ class _Made:
     plan_key: str
 
 
+@dataclass(slots=True)
+class _Item:
+    """An article's items, what they were made from, and with what
+    structure (``reads``: what they read of it, see ``item_reads``)."""
+
+    parsed: ParsedArticle
+    structure: Structure
+    reads: tuple[object, ...]
+    made: Items
+
+
 class Memo:
     """What the preview's last build made (see the module's docstring)."""
 
@@ -207,7 +219,8 @@ class Memo:
         # at everything.
         self.edited: dict[str, SourceFile] | None = None
         self._structure: _Made | None = None
-        self._items: dict[str, tuple[ParsedArticle, Items]] = {}
+        self._items: dict[str, _Item] = {}
+        self._items_config: SiteConfig | None = None  # the settings they were made with
         self._known: dict[str, int] = {}  # the articles of ``files``, by their place
         # Which outputs read each input key: an index of the dependency map,
         # and the record of every output it was made from.
@@ -371,19 +384,30 @@ class Memo:
             published=tuple(published),
             plan_key=plan_key,
         )
-        self._items = {}
+        placed = structure.placed
+        self._items = {s: item for s, item in self._items.items() if s in placed}
         return structure, diags, plan_key
 
     def items(self, config: SiteConfig, structure: Structure) -> Callable[[ParsedArticle], Items]:
-        """Makes an article's items, or gives back the last ones, made with
-        this structure from this very parse."""
+        """Makes an article's items, or gives back the last ones, made from
+        this very parse with the same settings, and with this structure or
+        one that reads the same for the article."""
+        if config != self._items_config:
+            self._items, self._items_config = {}, config
 
         def items(p: ParsedArticle) -> Items:
             known = self._items.get(p.source)
-            if known is not None and known[0] is p:
-                return known[1]
+            if known is not None and known.parsed is p:
+                if known.structure is structure:
+                    return known.made
+                reads = item_reads(structure, p)
+                if reads == known.reads:
+                    known.structure = structure
+                    return known.made
+            else:
+                reads = item_reads(structure, p)
             made = make_items(config, structure, p)
-            self._items[p.source] = (p, made)
+            self._items[p.source] = _Item(p, structure, reads, made)
             return made
 
         return items

@@ -28,6 +28,7 @@ from generator.model.items import (
     Teaser,
     check_links,
     check_scheduled,
+    item_reads,
     make_items,
 )
 from generator.model.structure import (
@@ -58,6 +59,7 @@ __all__ = [
     "build_structure",
     "check_links",
     "check_scheduled",
+    "item_reads",
     "make_items",
     "skeleton",
     "structure_key",

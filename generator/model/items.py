@@ -184,11 +184,7 @@ def make_items(
     for name, slug in zip(names, placed.tags, strict=True):
         url = urls.url_for(config, urls.tag_path(config, slug))
         tag_refs.append(TagRef(name=name, slug=slug, url=url))
-    desks = structure.desks
-    section = None
-    if placed.section is not None:
-        desk = desks.section(placed.section)
-        section = SectionLink(key=desk.key, name=desk.name, url=desk.url)
+    section = _section_link(structure, placed.section)
     profiles = {profile.slug: profile for profile in config.profiles}
     bylines = []
     for name in p.authors:
@@ -307,6 +303,56 @@ def _image_html(config: SiteConfig, ref: LinkRef, url: str | None, info: ImageIn
     return str(figure_html(html, ref.title) if ref.figure else html)
 
 
+def _section_link(structure: Structure, key: str | None) -> SectionLink | None:
+    if key is None:
+        return None
+    desk = structure.desks.section(key)
+    return SectionLink(key=desk.key, name=desk.name, url=desk.url)
+
+
+def _lead_target(source: str, image: str | None) -> str | None:
+    """The content-relative file a lead image written as a relative path
+    names (None: a URL, a site path, or no image)."""
+    if not image or image.startswith(("http://", "https://", "//", "/")):
+        return None
+    content_path = source[len(CONTENT_DIR) + 1 :]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(content_path), image))
+
+
+def item_reads(structure: Structure, p: ParsedArticle) -> tuple[object, ...]:
+    """What ``make_items`` reads of ``structure`` for ``p``, as comparable
+    values: the article's place, section and neighbours, and how each of
+    its links and images resolves. Two structures that give equal values
+    give the same items (with the same settings), so the preview keeps an
+    article's items through a change elsewhere in the site (an article
+    added, a headline that moves a URL: 10,000 items took 0.5 s to make)."""
+    source = p.source
+    placed = structure.placed[source]
+    targets = [ref.target for ref in p.body.refs]
+    lead = _lead_target(source, p.image)
+    if lead is not None:
+        targets.append(lead)
+    paths, assets, held, unbuilt = (
+        structure.paths,
+        structure.asset_paths,
+        structure.held,
+        structure.unbuilt,
+    )
+    images = structure.images
+    resolved = tuple(
+        (paths.get(t), t in assets, held.get(t), t in unbuilt, images.get(t)) for t in targets
+    )
+    picture = lead_image(source, p.image)
+    return (
+        placed,
+        structure.is_withdrawn(source),
+        _section_link(structure, placed.section),
+        structure.neighbours_of(source),
+        resolved,
+        images.get(picture) if picture is not None else None,
+    )
+
+
 def image_hint(problem: str) -> str:
     if "too large" in problem:
         return "make it smaller, or raise images.max_pixels in site.yaml"
@@ -405,9 +451,8 @@ def _resolve_links(
         else:
             links.append(escape(url + ref.suffix if url else ref.written))
 
-    if image and not (image.startswith(("http://", "https://", "//", "/"))):
-        content_path = source[len(CONTENT_DIR) + 1 :]
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(content_path), image))
+    target = _lead_target(source, image)
+    if image and target is not None:
         image = resolve_target(target, image_line, image, "image")
     elif image and image.startswith("/"):
         image = urls.url_for(config, image)
