@@ -13,6 +13,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from generator.fingerprint import plain_repr
 from generator.images.process import EXTENSION, MIME, og_size
 
 __all__ = [
@@ -64,6 +65,7 @@ def image_kind(path: str) -> str | None:
     return None
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True)
 class Variant:
     width: int
@@ -76,6 +78,7 @@ class Variant:
         return MIME[self.format]
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImageInfo:
     """One image under content/ as the site publishes it."""

@@ -18,9 +18,11 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from generator.fingerprint import plain_repr
 from generator.images import ImageInfo, Variant
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Picture:
     """An image as a layout offers it."""

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from generator.config import Profile, SiteConfig
 from generator.diagnostics import Diagnostic, did_you_mean, error, warning
+from generator.fingerprint import plain_repr
 from generator.frozen import FrozenDict
 from generator.images import ImageInfo
 from generator.images.picture import make_picture
@@ -39,6 +40,7 @@ AUTHORS_DIR = "authors"  # content/authors/: profiles, never articles
 NO_BIO = Markup("")
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SectionInfo:
     """``section`` in layouts: a section of the site and its page."""
@@ -55,6 +57,7 @@ class SectionInfo:
     json_feed_url: str | None
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Author:
     """``author`` in layouts: a byline's person, with their profile if any."""

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
-from generator.fingerprint import seal
+from generator.fingerprint import plain_repr, seal
 from generator.images import CENTRE, ImageInfo, og_dest, og_size, parse_focus
 from generator.images.picture import Picture, figure_html, make_picture, picture_html
 from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES
@@ -36,6 +36,7 @@ WORDS_PER_MINUTE = 230
 NO_HTML = Markup("")
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TagRef:
     name: str  # as this article wrote it
@@ -43,6 +44,7 @@ class TagRef:
     url: str
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SectionLink:
     """An article's section, as its kicker links to it."""
@@ -52,6 +54,7 @@ class SectionLink:
     url: str
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Byline:
     """One name of an article's byline, linking to the author's page."""

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
-from generator.fingerprint import fingerprint
+from generator.fingerprint import fingerprint, plain_repr
 from generator.frozen import FrozenDict
 from generator.images import CENTRE, ImageInfo, image_kind, parse_focus
 from generator.load import CONTENT_DIR
@@ -36,6 +36,7 @@ from generator.parse.slugs import tag_key
 from generator.record import Record
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Skeleton:
     """What an article decides about the rest of the site."""
@@ -110,6 +111,7 @@ def lead_image(source: str, image: str | None) -> str | None:
     return target
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Placed:
     """An article as the rest of the site sees it."""
@@ -125,6 +127,7 @@ class Placed:
     authors: tuple[str, ...] = ()  # author slugs, in the byline's order
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tag:
     refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references (plan.jobs)
@@ -137,6 +140,7 @@ class Tag:
     feed_url: str | None  # its Atom feed (None when the site has no feeds)
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Neighbours:
     """Sources of the articles an article's page shows besides itself."""

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from markdown_it import MarkdownIt
 
 from generator.diagnostics import did_you_mean, error, warning
+from generator.fingerprint import plain_repr
 from generator.parse.dates import DATE_HINT, impossible_date, out_of_range, to_datetime
 from generator.parse.fields import Fields, _kind
 
@@ -29,6 +30,7 @@ _CORRECTION_HINT = "write each correction as '- date: 2026-11-25' with 'text: ..
 _TAG = re.compile(r"<[^>]*>")
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Correction:
     """One correction, as the article page, the corrections page, the
@@ -41,6 +43,7 @@ class Correction:
     text: str  # the same as plain text (JSON-LD)
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Alias:
     written: str  # as in the front matter; the model makes it a site path

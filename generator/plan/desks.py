@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from generator.config import SiteConfig
+from generator.fingerprint import plain_repr
 from generator.frozen import FrozenDict
 from generator.model import Structure
 from generator.model.desks import SectionInfo
@@ -18,6 +19,7 @@ from generator.plan.lists import Listing, named_listing
 FRONT_BLOCK = 4  # the newest articles a section's block on the front page shows
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SectionBlock:
     """A section on the front page: its name and newest articles."""
@@ -28,6 +30,7 @@ class SectionBlock:
     items: tuple[Any, ...]  # teasers (references to them, in the plan)
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FrontPage:
     """``front`` on the first page of the index: the lead story and a

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from generator.fingerprint import fingerprint
+from generator.fingerprint import fingerprint, plain_repr
 from generator.model.refs import ArticleRef, Ref, TeaserRef
 
 CONFIG_KEY = "config"  # site.yaml: an input of every output
@@ -36,6 +36,7 @@ def asset_key(rel: str) -> str:
     return f"asset:{rel}"
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageInfo:
     """``page`` in every layout: what this output is and where."""
@@ -49,6 +50,7 @@ class PageInfo:
     next_url: str | None = None
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageLink:
     refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references
@@ -56,6 +58,7 @@ class PageLink:
     url: str
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Paginator:
     refs_in: ClassVar[tuple[str, ...]] = ("items",)  # fields that hold references
@@ -85,6 +88,7 @@ def page_url(first_url: str, later_urls: str, number: int) -> str:
     return first_url if number <= 1 else later_urls.replace("{n}", str(number))
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveLink:
     refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references
@@ -93,6 +97,7 @@ class ArchiveLink:
     count: int
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Archive:
     """A year, month or day page (``/2026/``, ``/2026/11/``, ``/2026/11/24/``)."""
@@ -107,6 +112,7 @@ class Archive:
     periods: tuple[ArchiveLink, ...]  # the months of a year, the days of a month
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArticlePage:
     """An article page's article: itself and the articles its page shows.
@@ -180,8 +186,11 @@ def _collect(value: Any, refs: dict[tuple[str, str], Ref]) -> None:
     elif isinstance(value, _ATOMS):
         return
     elif isinstance(value, tuple | list):
-        for item in value:
-            _collect(item, refs)
+        for item in value:  # most are references (a list's teasers): no call for those
+            if isinstance(item, Ref):
+                refs.setdefault((item.prefix, item), item)
+            elif not isinstance(item, _ATOMS):
+                _collect(item, refs)
     elif isinstance(value, Mapping):
         for item in value.values():
             _collect(item, refs)

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from generator import __version__
 from generator.config import SiteConfig
+from generator.fingerprint import plain_repr
 from generator.model import Structure, urls
 from generator.model.redirects import Redirect
 from generator.model.refs import TeaserRef
@@ -25,6 +26,7 @@ CORRECTIONS_PATH = "/corrections/"
 CORRECTIONS_FEED_LAYOUT = "feeds/corrections.xml"
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CorrectionItem:
     """One correction on the corrections page and in its feed."""
@@ -38,6 +40,7 @@ class CorrectionItem:
     id: str  # the feed entry's: from the article's file and the correction's date
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CorrectionsFeed:
     refs_in: ClassVar[tuple[str, ...]] = ("entries",)

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from generator import __version__
 from generator.config import SiteConfig
+from generator.fingerprint import plain_repr
 from generator.model import Article, Placed, TagRef, Teaser, urls
 from generator.model.items import body_html
 from generator.model.refs import EntryRef, SummaryRef
@@ -33,6 +34,7 @@ _ROOT_RELATIVE = re.compile(r'\b(href|src|poster)="/(?!/)')
 _SRCSET = re.compile(r'\bsrcset="([^"]*)"')  # a <picture>'s widths: each URL made full
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeedEntry:
     id: str
@@ -47,6 +49,7 @@ class FeedEntry:
     image: str | None  # absolute
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Feed:
     refs_in: ClassVar[tuple[str, ...]] = ("entries",)  # fields that hold references (plan.jobs)
