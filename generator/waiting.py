@@ -1,14 +1,17 @@
-"""The build time on the command line, and what the build says is waiting.
+"""The build time, and what the build says is waiting.
 
-``--now`` is read here (a usage error when it is not a time: the build
-never starts), and the articles scheduled after the build time are said in
-one short line: ``2 scheduled: "Budget ..." at 2026-11-25 06:00 (in 13 h)``.
+The build time is ``SOURCE_DATE_EPOCH`` when it is set, else the clock
+(``build_time``): an input like a file. ``--now`` is read here (a usage
+error when it is not a time: the build never starts), and the articles
+scheduled after the build time are said in one short line:
+``2 scheduled: "Budget ..." at 2026-11-25 06:00 (in 13 h)``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -61,3 +64,17 @@ def _until(when: dt.datetime, now: dt.datetime) -> str:
         return f"in {minutes} min"
     hours = minutes // 60
     return f"in {hours} h" if hours < 48 else f"in {hours // 24} d"
+
+
+def build_time() -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds) when set, else now."""
+    return fixed_time() or dt.datetime.now(dt.UTC)
+
+
+def fixed_time() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a time, when it is set: the build time does
+    not move on."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return None

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -67,9 +66,10 @@ from generator.parse.profiles import read_profiles
 from generator.pipeline import images, outputs, parsing, search
 from generator.record import RECORD_FILE, Record, read_record, write_record
 from generator.render.info import LayoutInfo
+from generator.waiting import build_time, fixed_time
 from generator.write import OutputError, check_output_dir, output_lock, recover
 
-__all__ = ["BuildOptions", "BuildResult", "OutputError", "run"]
+__all__ = ["BuildOptions", "BuildResult", "OutputError", "build_time", "fixed_time", "run"]
 
 Progress = Callable[[int, int], None]  # (done, total)
 IN_PLACE_LIMIT = 200  # a build that changes fewer outputs replaces them in place
@@ -478,20 +478,6 @@ def settings(site_dir: Path, base_url: str | None) -> tuple[SiteConfig, list[Dia
         diags.append(no_host)
     profiles, profile_diags = read_profiles(site_dir)
     return replace(config, profiles=profiles), diags + profile_diags
-
-
-def build_time() -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` (reproducible builds) when set, else now."""
-    return fixed_time() or dt.datetime.now(dt.UTC)
-
-
-def fixed_time() -> dt.datetime | None:
-    """``SOURCE_DATE_EPOCH`` as a time, when it is set: the build time does
-    not move on."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return None
 
 
 def _summary(result: BuildResult, summary: Summary, diags: list[Diagnostic]) -> BuildResult:
