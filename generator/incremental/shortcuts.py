@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +51,7 @@ from generator.model import (
 )
 from generator.model.refs import src_key, teaser_key
 from generator.parse import ParsedArticle, file_digest
-from generator.plan import Address, copy_job, layout_key
+from generator.plan import Address, Job, copy_job, layout_key, needs_all
 from generator.record import Record
 from generator.render.info import LayoutInfo
 from generator.search import is_index_file
@@ -221,6 +221,8 @@ class Memo:
         self._structure: _Made | None = None
         self._items: dict[str, _Item] = {}
         self._items_config: SiteConfig | None = None  # the settings they were made with
+        # The last whole plan's pages, and the structure it was planned with.
+        self._plan: tuple[Structure, tuple[Job, ...]] | None = None
         self._known: dict[str, int] = {}  # the articles of ``files``, by their place
         # Which outputs read each input key: an index of the dependency map,
         # and the record of every output it was made from.
@@ -387,6 +389,24 @@ class Memo:
         placed = structure.placed
         self._items = {s: item for s, item in self._items.items() if s in placed}
         return structure, diags, plan_key
+
+    def keep_plan(self, structure: Structure, pages: tuple[Job, ...]) -> None:
+        """Remember a whole plan's pages, planned with ``structure``."""
+        self._plan = structure, pages
+
+    def planned(self, structure: Structure, only: Collection[Address]) -> list[Job] | None:
+        """The pages at ``only`` (every page, if one of them reads them all)
+        of the last whole plan, when it was planned with this very structure:
+        the same articles, settings and files, at a time that plans the same
+        (``same_plan`` checked it). A layout edit that every page uses plans
+        every page again: 0.75 s on 10,000 articles."""
+        if self._plan is None or self._plan[0] is not structure:
+            return None
+        pages = self._plan[1]
+        if needs_all(only):
+            return list(pages)
+        wanted = set(only)
+        return [job for job in pages if job.address in wanted]
 
     def items(self, config: SiteConfig, structure: Structure) -> Callable[[ParsedArticle], Items]:
         """Makes an article's items, or gives back the last ones, made from

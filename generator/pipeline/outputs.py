@@ -86,6 +86,8 @@ def plan_and_sign(
             diagnostics=[],
         )
     plan, diags = plan_site(config, site.structure, files.assets, now)
+    if memo is not None:
+        memo.keep_plan(site.structure, plan.pages)
     diags += [*missing_layouts(plan, layouts), *site.make_all()]
     records = sign_all(signer, plan.pages, plan.copies)
     if options.write:
@@ -128,8 +130,13 @@ def replan(
         signed_copy, old = sign_copy(copy_job(copy)), state.outputs.get(copy.dest)
         kept = old is not None and old.signature == signed_copy.signature
         records[copy.dest] = old if kept and old is not None else signed_copy
-    plan, _ = plan_site(config, site.structure, files.assets, now, only=same.addresses)
-    plan = dataclasses.replace(plan, valid_until=state.valid_until)  # the same plan's time
+    last = memo.planned(site.structure, same.addresses) if memo is not None else None
+    if last is not None:  # the preview's last whole plan, planned with this structure
+        copies = tuple(copy_job(asset) for asset in files.assets)
+        plan = Plan(pages=tuple(last), copies=copies, valid_until=state.valid_until)
+    else:
+        plan, _ = plan_site(config, site.structure, files.assets, now, only=same.addresses)
+        plan = dataclasses.replace(plan, valid_until=state.valid_until)  # the same plan's time
     for job in plan.pages:
         records[job.output] = signer.sign(job)
     check = (

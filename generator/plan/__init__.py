@@ -52,6 +52,7 @@ __all__ = [
     "asset_key",
     "copy_job",
     "layout_key",
+    "needs_all",
     "plan_site",
 ]
 
@@ -68,7 +69,7 @@ def plan_site(
     news sitemap lists; the structure was made at it too: which articles are
     live); ``Plan.valid_until`` says when that would change (for the whole
     site only: inf for some pages)."""
-    if only is not None and any(KIND[kind].needs_all for kind, _, _ in only):
+    if only is not None and needs_all(only):
         only = None  # the sitemap reads every page: plan them all
     planning = Planning(config=config, structure=structure, now=now, kinds=KIND)
     wanted: dict[str, dict[str, set[int]]] = {}
@@ -96,6 +97,12 @@ def plan_site(
     copies = tuple(copy_job(asset) for asset in assets)
     plan = Plan(pages=jobs, copies=copies, valid_until=valid_until)
     return plan, (_collisions(plan) if only is None else [])
+
+
+def needs_all(addresses: Collection[Address]) -> bool:
+    """Planning an output at one of ``addresses`` plans every page (the
+    sitemap reads them all)."""
+    return any(KIND[kind].needs_all for kind, _, _ in addresses)
 
 
 def copy_job(asset: AssetFile) -> CopyJob:
