@@ -14,15 +14,16 @@ import functools
 import html
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
-
-from markdown_it import MarkdownIt
 
 from generator.diagnostics import did_you_mean, error, warning
 from generator.fingerprint import plain_repr
 from generator.parse.dates import DATE_HINT, impossible_date, out_of_range, to_datetime
 from generator.parse.fields import Fields, _kind
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _CORRECTION_KEYS = ("date", "text")
@@ -140,6 +141,8 @@ def _correction(fields: Fields, number: int, item: Any, tz: ZoneInfo) -> Correct
 def _inline() -> MarkdownIt:
     """Inline Markdown (emphasis, code, links) with raw HTML shown as text:
     a correction is a sentence or two, never a block of its own."""
+    from markdown_it import MarkdownIt  # 30 ms: only when there are corrections
+
     return MarkdownIt("commonmark", {"html": False})
 
 

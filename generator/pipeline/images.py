@@ -84,8 +84,9 @@ def prepare(
     it, and every image's ``ImageInfo`` by content-relative path. ``og``:
     the link-preview crops wanted, by image (None: the ones the last build
     made). The state's image records are brought up to date."""
-    key = settings_key(settings)
     images = [a for a in files.assets if _in_content(a) and image_kind(a.dest) is not None]
+    # Asks Pillow what it writes: not imported by a site without images.
+    key = settings_key(settings) if images else ""
     records = state.images
     todo = []
     current: dict[str, ImageRecord] = {}

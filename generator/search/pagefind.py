@@ -23,7 +23,6 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 
 from generator.config import SiteConfig
@@ -41,6 +40,8 @@ class SearchIndexError(Exception):
 def pagefind_version() -> str:
     """The version of the Pagefind binary's package (part of the index's key;
     looked up once per process: every preview build asks)."""
+    from importlib import metadata  # 20 ms: only for a site with search
+
     for name in ("pagefind-bin-extended", "pagefind-bin", "pagefind"):
         try:
             return f"{name} {metadata.version(name)}"
