@@ -64,6 +64,11 @@ class Executor(Protocol):
         not be in memory all at once."""
         ...
 
+    def release(self) -> None:
+        """Forget what was shared for the build that ends; the workers stay
+        (the preview keeps its pool from one rebuild to the next)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -77,6 +82,9 @@ class Inline:
 
     def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
         return (fn(task, *shared) for task in tasks)
+
+    def release(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
@@ -181,14 +189,17 @@ class Pool:
                 if slot.future is not None:
                     slot.future.cancel()
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def release(self) -> None:
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
         self._values.clear()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self.release()
 
 
 class _Slot(Generic[R]):

@@ -68,6 +68,9 @@ class DaskCluster:
             for future in window:
                 future.cancel()
 
+    def release(self) -> None:
+        pass  # a scattered value is freed with the last future that names it
+
     def close(self) -> None:
         self._client.close()
 

@@ -138,6 +138,7 @@ def run(
     hint: Iterable[str] | None = None,
     progress: Progress | None = None,
     waiting: Callable[[], None] | None = None,
+    executor: Executor | None = None,
 ) -> BuildResult:
     """Build the site. Raises ``write.OutputError`` only for an unusable
     output folder. Without a ``state``, ``digest build``'s is read from the
@@ -145,13 +146,15 @@ def run(
     preview passes the state it keeps in memory, its ``memo`` and the
     watcher's ``hint`` of the files that changed. One build at a time
     writes into an output folder: ``waiting`` is called if this one has to
-    wait for another."""
+    wait for another. The preview passes the ``executor`` it keeps from one
+    rebuild to the next (its workers are started once); else the build
+    makes one for ``options`` and closes it."""
     if not options.write:
-        return _run(options, state, memo, hint, progress)
+        return _run(options, state, memo, hint, progress, executor)
     check_output_dir(options.output_dir, options.site_dir)
     with output_lock(options.output_dir, waiting):
         recover(options.output_dir)  # what a killed build left
-        return _run(options, state, memo, hint, progress)
+        return _run(options, state, memo, hint, progress, executor)
 
 
 def _run(
@@ -160,9 +163,10 @@ def _run(
     memo: Memo | None,
     hint: Iterable[str] | None,
     progress: Progress | None,
+    kept: Executor | None = None,
 ) -> BuildResult:
     started = time.perf_counter()
-    executor = make_executor(options.jobs, options.scheduler)
+    executor = kept or make_executor(options.jobs, options.scheduler)
     own = state is None
     if state is None:
         state = open_state(options.site_dir, create=options.write)
@@ -178,7 +182,10 @@ def _run(
         state.valid_until = 0.0  # interrupted: what the folder holds is not known
         raise
     finally:
-        executor.close()
+        if kept is None:
+            executor.close()
+        else:
+            executor.release()
         if own:
             close_state(state)
     result.diagnostics = sorted_diagnostics(result.diagnostics)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import gc
 import logging
 import shutil
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.diagnostics import Diagnostic
-from generator.execute import default_jobs
+from generator.execute import Executor, default_jobs, make_executor
 from generator.incremental.records import OutputRecord
 from generator.incremental.shortcuts import MEMO, SHORTCUTS, Memo
 from generator.incremental.state import State
@@ -87,6 +88,10 @@ class Preview:
         self._state = State()
         self._memo = Memo()
         self._lock = threading.Lock()  # one build at a time
+        # Worker processes for rebuilds that parse or render many files,
+        # started when first needed and kept until ``stop``: a new article on
+        # 10,000 would start one and load the templates again each time.
+        self._executor: Executor | None = None
         self._had_errors = False
         self.server: PreviewServer | None = None
         self._watcher: Watcher | None = None
@@ -157,6 +162,13 @@ class Preview:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        with self._lock:
+            self._close_executor()
+
+    def _close_executor(self) -> None:
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
 
     def search_settled(self, timeout: float) -> bool:
         """Wait until the search index is made for the last build (it is made
@@ -238,14 +250,17 @@ class Preview:
         )
         hint: Iterable[str] | None = batch.paths if batch is not None else None
         with self._lock:
+            if self._executor is None:
+                self._executor = make_executor(options.jobs)
+            run = functools.partial(
+                pipeline.run, state=self._state, memo=self._memo, hint=hint, executor=self._executor
+            )
             try:
                 if self.server is not None:
                     with self.server.building():
-                        result = pipeline.run(
-                            options, state=self._state, memo=self._memo, hint=hint
-                        )
+                        result = run(options)
                 else:
-                    result = pipeline.run(options, state=self._state, memo=self._memo, hint=hint)
+                    result = run(options)
             except OutputError:
                 raise
             except OSError as exc:  # a file vanished mid-build: report, keep serving
@@ -256,6 +271,7 @@ class Preview:
             except Exception as exc:  # never let a bug kill the preview
                 logger.exception("the build failed")
                 self._memo = Memo()  # what it knew may be half updated: start afresh
+                self._close_executor()  # a worker may have died: new ones next time
                 result = pipeline.BuildResult(
                     diagnostics=[Diagnostic(path="digest", message=f"internal error: {exc}")]
                 )
