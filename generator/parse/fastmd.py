@@ -29,13 +29,13 @@ markdown-it-py, whole (``markdown.py``), and ``Paths`` counts why:
   description has markup: places where the Rust port's parse differs or
   (markdown_it_pyrs 0.4, ``[`\\```) panics, found by the property test;
 - a relative link or image (it becomes a reference marker with the line of
-  its paragraph, which the HTML does not tell) and, with highlighting on, a
-  fenced block with a language.
+  its paragraph, which the HTML does not tell).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
@@ -46,6 +46,9 @@ from generator.parse.typography import Style, dashed, french_spaced, needs_work
 if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
+
+
+Highlight = Callable[[str, str, str], str]  # code, language, attributes -> HTML, or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +234,7 @@ def _both_flanking(src: str) -> bool:
 _SPLIT = re.compile(r"(<pre>.*?</pre>|<[^>]*>|\n)", re.DOTALL)
 _ATTR = re.compile(r'(?:href|src)="([^"]*)"')
 _ALT = re.compile(r'alt="([^"]*)"')
+_LANGUAGE = '<pre><code class="language-'
 
 # What each tag of the Rust renderer's output is to the scan.
 _OPEN, _CLOSE, _CODE, _END_CODE, _BREAK = 1, 2, 3, 4, 5  # inside a block of text
@@ -324,7 +328,7 @@ def _relative(value: str) -> bool:
 class FastMarkdown:
     """Renders bodies like ``markdown.MarkdownRenderer`` where it can vouch for them."""
 
-    def __init__(self, *, highlight: bool, paths: Paths) -> None:
+    def __init__(self, *, highlight: Highlight | None, paths: Paths) -> None:
         from markdown_it_pyrs import MarkdownIt as RustMarkdownIt
 
         self._rust = RustMarkdownIt("commonmark").enable_many(["table", "strikethrough"])
@@ -358,7 +362,7 @@ class FastMarkdown:
 class _Scan:
     """One pass over the Rust renderer's HTML (see the module's docstring)."""
 
-    def __init__(self, html: str, style: Style | None, highlight: bool) -> None:
+    def __init__(self, html: str, style: Style | None, highlight: Highlight | None) -> None:
         self.parts = _SPLIT.split(html)
         self.spaces = not html.isascii() and _UNICODE_SPACE.search(html) is not None
         self.style = style
@@ -457,11 +461,21 @@ class _Scan:
                 raise Fallback("a relative link or image")
 
     def _code_block(self, index: int) -> None:
+        """A code block: its code counts as words; a fence's language, with
+        highlighting on, has the code highlighted as markdown-it-py's fence
+        rule does (``highlight(code, language, attributes)``, escaped code
+        when that gives nothing)."""
         tag = self.parts[index]
-        if self.highlight and tag.startswith('<pre><code class="'):
-            raise Fallback("a fenced block with a language")
         start = tag.index(">", 5) + 1
-        self.texts.append(_unescape(tag[start : -len("</code></pre>")]))
+        code = _unescape(tag[start : -len("</code></pre>")])
+        self.texts.append(code)
+        if self.highlight is not None and tag.startswith(_LANGUAGE):
+            language = _unescape(tag[len(_LANGUAGE) : start - 2])
+            if not language.isascii() or " " in language:
+                raise Fallback("a fence's language with spaces beyond ASCII")
+            highlighted = self.highlight(code, language, "")
+            if highlighted:
+                tag = f"{tag[:start]}{highlighted}</code></pre>"
         self.parts[index] = '<pre tabindex="0">' + tag[5:]
 
     def _finish(self, block: list[tuple[str, int, int]], top: bool, heading: int, end: int) -> None:

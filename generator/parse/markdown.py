@@ -130,7 +130,9 @@ class MarkdownRenderer:
         # every body takes markdown-it-py.
         self.paths = Paths()  # how many bodies took it, and why the others did not
         self._fast = (
-            FastMarkdown(highlight=highlight, paths=self.paths) if fast and available() else None
+            FastMarkdown(highlight=_highlight if highlight else None, paths=self.paths)
+            if fast and available()
+            else None
         )
 
     def _style(self, lang: str | None) -> Style | None:
