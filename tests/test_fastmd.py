@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.parse import fastmd
-from generator.parse.markdown import MarkdownRenderer
+from generator.parse.markdown import MarkdownRenderer, count_words
 from tests.conftest import CORPUS, REPO, require
 
 # The shared corpus sits beside the repository (../shared/corpus); a
@@ -114,7 +115,12 @@ _FALLBACKS = [
     ("[link](javascript:alert(1))\n", "a javascript: link"),
     ("![a *b*](https://example.org/i.png)\n", "an image description with markup"),
     ("> quote\n-\n", "an empty list item"),
-    ("a**b**c\n", "a * or _ run that may both open and close"),
+    ("*a***b*c*\n", "a * or _ run that may both open and close"),
+    ("| news |\n| --- |\n| news |\n3) news\n", "a numbered list right after a table row"),
+    ("`  \n` news\n", "a code span of spaces"),
+    (">  \n", "an empty block quote"),
+    ("\u00a0**Bold** start.\n", "a Unicode space at the edge of a line or cell"),
+    ("> \u00a0**Bold** start.\n", "a Unicode space at the edge of a block"),
     ("[`a\n", "a lone backtick and a bracket"),
     ("See [the other](other.md).\n", "a relative link or image"),
     ("![Map](images/map.png)\n", "a relative link or image"),
@@ -153,6 +159,19 @@ def test_common_news_prose_takes_the_fast_path() -> None:
     assert '<table tabindex="0">' in html
     assert '<pre tabindex="0"><code>plain code' in html
     assert '<pre tabindex="0"><code class="language-python"><span class="n">x</span>' in html
+
+
+def test_emphasis_between_letters_of_one_length_takes_the_fast_path() -> None:
+    """Runs all of one length pair whole: CommonMark's rule of three, where
+    the Rust port differs, never decides them."""
+    fast, reference = _pair(typography=True, language="en")
+    _assert_same(fast, reference, "names.md", "**Anna Berg**Vorstand, **Ole Lund**Chef.\n")
+    assert fast.paths.fast == 1, fast.paths
+
+
+@given(st.text(st.sampled_from("ab_1 \n\u2019\u201c\u2013\u00a0é日-.'\"")))
+def test_words_are_counted_as_the_word_pattern_finds_them(text: str) -> None:
+    assert count_words(text) == len(re.findall(r"\w+", text))
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

@@ -398,10 +398,37 @@ def _words_and_summary(
             summary = shortened
             break
     everything = " ".join(texts)
-    words = len(_WORD.findall(everything))
+    words = count_words(everything)
     if not everything.isascii() and _CJK.search(everything):
         words += sum(len(_CJK.findall(text)) // 2 for text in inline)
     return words, summary
+
+
+# Typography's marks and spaces: none is a word character, so each may
+# become a space before the words of ASCII text are counted the fast way.
+_MARKS = (
+    "\u2018\u2019\u201a\u201c\u201d\u201e\u2039\u203a\u00ab\u00bb\u2013\u2014\u2026\u00a0\u202f"
+)
+# Each ASCII byte as a word character ("w") or not (" ").
+_WORD_BYTES = (
+    bytes(ord("w") if chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(128))
+    + b" " * 128
+)
+
+
+def count_words(text: str) -> int:
+    """``len(re.findall(r"\\w+", text))``, about ten times faster when the text
+    is ASCII but for typography's marks: the runs of word characters are
+    counted as the places a word byte follows a space in a translated copy,
+    with no string made for each word."""
+    if not text.isascii():
+        for mark in _MARKS:
+            if mark in text:
+                text = text.replace(mark, " ")
+        if not text.isascii():
+            return len(_WORD.findall(text))
+    marks = text.encode("ascii").translate(_WORD_BYTES)
+    return marks.count(b" w") + (marks[:1] == b"w")
 
 
 def _inline_text(token: Token) -> str:
