@@ -34,6 +34,7 @@ markdown-it-py, whole (``markdown.py``), and ``Paths`` counts why:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,7 +95,9 @@ _FALLBACK_STRINGS = ("[^", "^[", "~~", "\t", "\r", "\x00", "_*", "*_")
 _SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
-_ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
+# A backslash before any character but a line end: markdown-it-py makes it a
+# text_special token ("\\*" -> "*", "\\a" -> "\\a" as written).
+_ESCAPE = re.compile(r"\\[^\n]")
 _IMAGE_LABEL = re.compile(r"!\[([^\]\n]*)")
 _BACKTICKS = re.compile(r"`+")
 _BACKTICK_IN_LINK = re.compile(r"\]\([^)\n]*`")  # "[a](`...": panics too
@@ -104,6 +107,7 @@ _FENCE_LINE = re.compile(r"[ >*+\-\d.)]*```[^`]*$")
 # list: markdown-it-py ends the table there when the number is not 1, the Rust
 # port takes the line as another row.
 _TABLE_THEN_NUMBER = re.compile(r"\|[^\n]*\n[ >]*[0-9]{1,9}[.)]")
+_DELIMITER_ROW = re.compile(r"[ >]*[-:| ]*-[-:| ]*$")
 _DELIMITERS = re.compile(r"\*++|_++")
 
 
@@ -132,6 +136,12 @@ def fallback_reason(src: str, spaced: bool) -> str | None:
         return "a Unicode space at the edge of a line or cell"
     if "![" in src and _image_markup(src):
         return "an image description with markup"
+    if "```" in src and not src.endswith("\n"):
+        return "a code fence in a body without a last line end"
+    if ("|" in src or ":-" in src or "-:" in src) and _table_doubt(src):
+        return "a table row or delimiter row without a |"
+    if ">" in src and "`" in src and _lazy_indented(src):
+        return "a backtick and an indented lazy line of a block quote"
     if "|" in src and _TABLE_THEN_NUMBER.search(src):
         return "a numbered list right after a table row"
     if _empty_item(src):
@@ -143,16 +153,22 @@ def fallback_reason(src: str, spaced: bool) -> str | None:
     return None
 
 
+_FRENCH_MARKS = ";:!?/«»"
+
+
 def _escape_matters(src: str, spaced: bool) -> bool:
     """An escaped character is a ``text_special`` token of its own in
     markdown-it-py: the quotes rule leaves it, and the dash, ellipsis, URL
     and French patterns stop at it. That changes the result for an escaped
     quote, dash or dot, a dash next to an escape, an escape on a line with a
-    URL, and (French) an escaped ``; : ! ? /``."""
+    URL, and (French) a ``; : ! ? / « »`` or space next to an escape or escaped."""
     for match in _ESCAPE.finditer(src):
         start, end = match.span()
         char = src[end - 1]
-        if char in "\"'-." or (spaced and char in ";:!?/"):
+        if char in "\"'-.":
+            return True
+        around = src[max(start - 1, 0) : end + 1]
+        if spaced and any(c in _FRENCH_MARKS or c.isspace() for c in around):
             return True
         if src[start - 1 : start] == "-" or src[end : end + 1] == "-":
             return True
@@ -160,6 +176,29 @@ def _escape_matters(src: str, spaced: bool) -> bool:
         line_end = src.find("\n", end)
         line = src[line_start : line_end if line_end >= 0 else len(src)]
         if "://" in line or "www." in line:
+            return True
+    return False
+
+
+def _lazy_indented(src: str) -> bool:
+    """A line after a block quote's that goes on without ``>`` but with
+    spaces: the Rust port drops them inside a code span, markdown-it-py keeps
+    them."""
+    for above, line in itertools.pairwise(src.split("\n")):
+        lazy = line[:1] == " " and not line.lstrip().startswith(">")
+        if lazy and above.lstrip().startswith(">"):
+            return True
+    return False
+
+
+def _table_doubt(src: str) -> bool:
+    """A delimiter row (``---``, ``:-:``, ``-|``) under a line where the two
+    do not both have a ``|``: the parsers disagree on which make a table
+    ("a\\n:-" is one for the Rust port, "a|\\n--" for markdown-it-py)."""
+    for above, line in itertools.pairwise(src.split("\n")):
+        if not _DELIMITER_ROW.match(line):
+            continue
+        if ("|" in above) != ("|" in line) or ("|" not in above and ":" in line):
             return True
     return False
 
@@ -370,6 +409,9 @@ class FastMarkdown:
                 try:
                     if "<blockquote>\n</blockquote>" in html:  # markdown-it-py: no line end
                         raise Fallback("an empty block quote")
+                    if "<table>" in html and "<blockquote>" in html:
+                        # the Rust port ends a quote's lazy lines at a table
+                        raise Fallback("a table and a block quote")
                     body = _Scan(html, style, self._highlight).run()
                 except Fallback as why:
                     reason = str(why)
