@@ -194,8 +194,12 @@ def _lazy_indented(src: str) -> bool:
 def _table_doubt(src: str) -> bool:
     """A delimiter row (``---``, ``:-:``, ``-|``) under a line where the two
     do not both have a ``|``: the parsers disagree on which make a table
-    ("a\\n:-" is one for the Rust port, "a|\\n--" for markdown-it-py)."""
+    ("a\\n:-" is one for the Rust port, "a|\\n--" for markdown-it-py); or a
+    line with a ``|`` right after a block quote's, without ``>`` (the port
+    ends the quote's lazy lines at a table)."""
     for above, line in itertools.pairwise(src.split("\n")):
+        if "|" in line and above.lstrip().startswith(">") and not line.lstrip().startswith(">"):
+            return True
         if not _DELIMITER_ROW.match(line):
             continue
         if ("|" in above) != ("|" in line) or ("|" not in above and ":" in line):
@@ -409,9 +413,6 @@ class FastMarkdown:
                 try:
                     if "<blockquote>\n</blockquote>" in html:  # markdown-it-py: no line end
                         raise Fallback("an empty block quote")
-                    if "<table>" in html and "<blockquote>" in html:
-                        # the Rust port ends a quote's lazy lines at a table
-                        raise Fallback("a table and a block quote")
                     body = _Scan(html, style, self._highlight).run()
                 except Fallback as why:
                     reason = str(why)
