@@ -112,7 +112,7 @@ _FALLBACKS = [
     ("Fish &amp; chips.\n", "an entity"),
     ('He said \\"no\\".\n', "a backslash escape typography would see"),
     ("a \\*-- b\n", "a backslash escape typography would see"),
-    ("[link](javascript:alert(1))\n", "a javascript: link"),
+    ("![a](data:image/gif;base64,R0lGOD)\n", "a data: link"),
     ("![a *b*](https://example.org/i.png)\n", "an image description with markup"),
     ("> quote\n-\n", "an empty list item"),
     ("*a***b*c*\n", "a * or _ run that may both open and close"),
