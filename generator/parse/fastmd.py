@@ -124,6 +124,8 @@ def fallback_reason(src: str, spaced: bool) -> str | None:
         return "raw HTML or an autolink"
     if "&" in src and _ENTITY.search(src):
         return "an entity"
+    if "\\" in src and "]:" in src:  # "[a]: -\\" defines a link for markdown-it-py alone
+        return "a backslash and a link reference definition"
     if "\\" in src and _escape_matters(src, spaced):
         return "a backslash escape typography would see"
     if _data_link(src):
