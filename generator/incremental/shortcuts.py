@@ -22,7 +22,7 @@ What each one buys is measured in docs/ARCHITECTURE.md.
   trusts the watcher's list of changed files rather than look at every
   input (it looks at everything again right after, see ``preview``, so a
   missed event costs a moment, never a stale page).
-- ``FAST_MARKDOWN`` ("fast-markdown"): a body the checks of ``parse/fastmd.py``
+- ``FAST_MARKDOWN`` ("fast-markdown"): a body the checks of ``parse/mdchecks.py``
   vouch for is rendered by the Rust port of markdown-it and its HTML
   finished in one scan (ids, typography, word count), the same bytes
   markdown-it-py gives; off, every body takes markdown-it-py. Not a
