@@ -102,8 +102,8 @@ def _escape_matters(src: str, spaced: bool) -> bool:
     """An escaped character is a ``text_special`` token of its own in
     markdown-it-py: the quotes rule leaves it, and the dash, ellipsis, URL
     and French patterns stop at it. That changes the result for an escaped
-    quote, dash or dot, a dash next to an escape, an escape on a line with a
-    URL, and (French) a ``; : ! ? / « »`` or space next to an escape or escaped."""
+    quote, dash or dot, a dash next to an escape, an escape in a URL, and
+    (French) a ``; : ! ? / « »`` or space next to an escape or escaped."""
     for match in _ESCAPE.finditer(src):
         start, end = match.span()
         char = src[end - 1]
@@ -114,12 +114,24 @@ def _escape_matters(src: str, spaced: bool) -> bool:
             return True
         if src[start - 1 : start] == "-" or src[end : end + 1] == "-":
             return True
-        line_start = src.rfind("\n", 0, start) + 1
-        line_end = src.find("\n", end)
-        line = src[line_start : line_end if line_end >= 0 else len(src)]
-        if "://" in line or "www." in line:
+        if _in_a_url(src, start, end):
             return True
     return False
+
+
+def _in_a_url(src: str, start: int, end: int) -> bool:
+    """The escape at ``start:end`` is in a word (no spaces) with a URL, which
+    typography's URL pattern finds in text markdown-it-py splits at the
+    escape and the HTML does not (a link's text and destination count as
+    one word: "[a\\_b](https://...)")."""
+    left = start
+    while left > 0 and not src[left - 1].isspace():
+        left -= 1
+    right = end
+    while right < len(src) and not src[right].isspace():
+        right += 1
+    word = src[left:right]
+    return "://" in word or "www." in word
 
 
 def _lazy_indented(src: str) -> bool:
