@@ -22,6 +22,11 @@ What each one buys is measured in docs/ARCHITECTURE.md.
   trusts the watcher's list of changed files rather than look at every
   input (it looks at everything again right after, see ``preview``, so a
   missed event costs a moment, never a stale page).
+- ``FAST_MARKDOWN`` ("fast-markdown"): a body the checks of ``parse/mdchecks.py``
+  vouch for is rendered by the Rust port of markdown-it and its HTML
+  finished in one scan (ids, typography, word count), the same bytes
+  markdown-it-py gives; off, every body takes markdown-it-py. Not a
+  shortcut past the rule, but a second way to the same bytes, switched like one.
 """
 
 from __future__ import annotations
@@ -60,7 +65,8 @@ NOTHING_TO_DO = "nothing-to-do"
 SAME_PLAN = "same-plan"
 KNOWN_LAYOUTS = "known-layouts"
 MEMO = "memo"
-SHORTCUTS = frozenset({NOTHING_TO_DO, SAME_PLAN, KNOWN_LAYOUTS, MEMO})
+FAST_MARKDOWN = "fast-markdown"
+SHORTCUTS = frozenset({NOTHING_TO_DO, SAME_PLAN, KNOWN_LAYOUTS, MEMO, FAST_MARKDOWN})
 
 
 def nothing_to_do(

@@ -44,9 +44,12 @@ class ParseSettings:
     drafts: bool
     max_tags: int = 50  # an article's tags and authors, at most (limits: in site.yaml)
     max_authors: int = 30
+    # Bodies rendered by the fast path where it can (parse/fastmd.py). Not in
+    # the key: both paths give the same bytes, so a cached parse serves both.
+    fast_markdown: bool = True
 
     @classmethod
-    def of(cls, config: SiteConfig, drafts: bool) -> ParseSettings:
+    def of(cls, config: SiteConfig, drafts: bool, *, fast_markdown: bool = True) -> ParseSettings:
         return cls(
             timezone=config.timezone,
             markdown_html=config.markdown_html,
@@ -56,6 +59,7 @@ class ParseSettings:
             drafts=drafts,
             max_tags=config.limits.tags,
             max_authors=config.limits.authors,
+            fast_markdown=fast_markdown,
         )
 
     def key(self, digest: str) -> str:
@@ -95,6 +99,7 @@ class Parser:
             highlight=settings.highlight,
             typography=settings.typography,
             language=settings.language,
+            fast=settings.fast_markdown,
         )
 
     def parse(self, source: str, data: bytes) -> Parsed:

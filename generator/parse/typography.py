@@ -168,26 +168,40 @@ def _dashes(state: StateCore) -> None:
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
-        if not _needs_work(block.content):
+        if not needs_work(block.content):
             continue
         children: list[Token] = []
         for token, in_autolink in _outside_autolinks(block.children):
             text = token.content
-            if token.type != "text" or in_autolink or not _needs_work(text):
+            if token.type != "text" or in_autolink or not needs_work(text):
                 children.append(token)
                 continue
-            start = 0
-            for url in _URL.finditer(text) if "://" in text or "www." in text else ():
-                if url.start() > start:
-                    children.append(_like(token, "text", _set_dashes(text[start : url.start()])))
-                children.append(_like(token, "text_special", url.group()))
-                start = url.end()
-            if start == 0:
-                token.content = _set_dashes(text)
+            pieces = dashed(text)
+            if len(pieces) == 1 and pieces[0][0] == "text":
+                token.content = pieces[0][1]
                 children.append(token)
-            elif start < len(text):
-                children.append(_like(token, "text", _set_dashes(text[start:])))
+            else:
+                children.extend(_like(token, kind, content) for kind, content in pieces)
         block.children = children
+
+
+def dashed(text: str) -> list[tuple[str, str]]:
+    """One text token's text with dashes and ellipses set, as the tokens it
+    becomes: ("text", ...) pieces, and ("text_special", url) for each bare
+    URL, which no later rule may change. Shared with the fast path
+    (``fastmd.py``), which sets text it finds in HTML."""
+    pieces: list[tuple[str, str]] = []
+    start = 0
+    for url in _URL.finditer(text) if "://" in text or "www." in text else ():
+        if url.start() > start:
+            pieces.append(("text", _set_dashes(text[start : url.start()])))
+        pieces.append(("text_special", url.group()))
+        start = url.end()
+    if start == 0:
+        return [("text", _set_dashes(text))]
+    if start < len(text):
+        pieces.append(("text", _set_dashes(text[start:])))
+    return pieces
 
 
 def _outside_autolinks(tokens: list[Token]) -> Iterator[tuple[Token, bool]]:
@@ -200,7 +214,7 @@ def _outside_autolinks(tokens: list[Token]) -> Iterator[tuple[Token, bool]]:
         yield token, in_autolink
 
 
-def _needs_work(text: str) -> bool:
+def needs_work(text: str) -> bool:
     """Dashes or dots to set, or a URL to keep from the quotes rule."""
     return (
         "--" in text
@@ -236,4 +250,9 @@ def _french_spaces(state: StateCore) -> None:
             continue
         for token, in_autolink in _outside_autolinks(block.children):
             if token.type == "text" and not in_autolink:
-                token.content = _FRENCH_SPACE.sub(NNBSP, token.content)
+                token.content = french_spaced(token.content)
+
+
+def french_spaced(text: str) -> str:
+    """A text token's text with French spaces set (see the module's docstring)."""
+    return _FRENCH_SPACE.sub(NNBSP, text)

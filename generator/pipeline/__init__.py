@@ -33,6 +33,7 @@ from generator.fingerprint import fingerprint
 from generator.images import ImageInfo
 from generator.incremental.records import Summary
 from generator.incremental.shortcuts import (
+    FAST_MARKDOWN,
     KNOWN_LAYOUTS,
     MEMO,
     NOTHING_TO_DO,
@@ -267,7 +268,7 @@ def _build(
         site_dir,
         files,
         state,
-        ParseSettings.of(config, options.drafts),
+        ParseSettings.of(config, options.drafts, fast_markdown=FAST_MARKDOWN in options.shortcuts),
         executor,
         suspects=frozenset(hint or ()) if memo else frozenset(),
         only=memo.edited if memo else None,

@@ -1,0 +1,268 @@
+r"""The checks that send a Markdown body to markdown-it-py rather than the fast path.
+
+``fastmd.py`` renders a body with markdown_it_pyrs and finishes its HTML to
+markdown-it-py's bytes; that holds only where the Rust port parses as
+markdown-it-py does, and where the text between two tags is exactly one of
+markdown-it-py's text tokens. These checks, on the body's text, say where
+that may not hold, and why. Substring tests come first and most checks look
+only at the few places a substring points to: a regex tried at every position
+of every body cost more than the Rust parse itself. Each check stands for a
+difference found by the property tests or by fuzzing (``tests/test_fastmd.py``):
+
+- raw HTML and autolinks (a ``<`` before a letter, ``/``, ``!`` or ``?``);
+- entities and backslash escapes that typography would see (they are
+  markdown-it-py's ``text_special`` tokens, which the quotes, dash and
+  French rules skip or stop at);
+- footnotes (``[^``, ``^[``), ``~~``, tabs, a CR or NUL, ``data:`` links;
+- emphasis the port pairs otherwise: a ``*`` run next to a ``_`` run, a run
+  that may both open and close among runs of other lengths;
+- a lone backtick with a ``[`` (markdown_it_pyrs 0.4 panics on ``[`\```);
+- an empty list item or block quote, an image whose description has markup,
+  a Unicode space at a line's or cell's edge, a table row or delimiter row
+  without a ``|``, a numbered list right after a table, lazy block-quote
+  lines with a backtick.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+# The spaces beyond ASCII that markdown-it-py trims from blocks' edges (MD_TRIM_CHARS).
+UNICODE_SPACES = (
+    "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
+UNICODE_SPACE = re.compile(f"[{UNICODE_SPACES}]")
+# "_*" and "*_": a * run next to a _ run (the Rust port then misses a later
+# pair: "_* s* s_*s*", found by fuzzing: every difference of up to 10 of "*_ s"
+# has one).
+_FALLBACK_STRINGS = ("[^", "^[", "~~", "\t", "\r", "\x00", "_*", "*_")
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
+# A backslash before any character but a line end: markdown-it-py makes it a
+# text_special token ("\\*" -> "*", "\\a" -> "\\a" as written).
+_ESCAPE = re.compile(r"\\[^\n]")
+_IMAGE_LABEL = re.compile(r"!\[([^\]\n]*)")
+_BACKTICKS = re.compile(r"`+")
+_BACKTICK_IN_LINK = re.compile(r"\]\([^)\n]*`")  # "[a](`...": panics too
+# A code fence's line, inside block quotes and list items too: no inline text.
+_FENCE_LINE = re.compile(r"[ >*+\-\d.)]*```[^`]*$")
+# A line after one with a "|" (maybe a table's row) that starts a numbered
+# list: markdown-it-py ends the table there when the number is not 1, the Rust
+# port takes the line as another row.
+_TABLE_THEN_NUMBER = re.compile(r"\|[^\n]*\n[ >]*[0-9]{1,9}[.)]")
+_DELIMITER_ROW = re.compile(r"[ >]*[-:| ]*-[-:| ]*$")
+_STARS = re.compile(r"\*+")
+_UNDERSCORES = re.compile(r"_+")
+
+
+def fallback_reason(src: str, spaced: bool) -> str | None:
+    """What in the text sends the body to markdown-it-py, if anything.
+    ``spaced``: French spacing is on (escaped ``; : ! ? /`` matter then)."""
+    for text in _FALLBACK_STRINGS:
+        if text in src:
+            return f"text {text!r}"
+    if "<" in src and _TAG_START.search(src):
+        return "raw HTML or an autolink"
+    if "&" in src and _ENTITY.search(src):
+        return "an entity"
+    if "\\" in src and "]:" in src:  # "[a]: -\\" defines a link for markdown-it-py alone
+        return "a backslash and a link reference definition"
+    if "\\" in src and _escape_matters(src, spaced):
+        return "a backslash escape typography would see"
+    if _data_link(src):
+        return "a data: link"
+    if "\v" in src or "\f" in src:
+        return "a vertical tab or form feed"
+    if not src.isascii() and UNICODE_SPACE.search(src) and _space_at_an_edge(src):
+        return "a Unicode space at the edge of a line or cell"
+    if "![" in src and _image_markup(src):
+        return "an image description with markup"
+    if "```" in src and not src.endswith("\n"):
+        return "a code fence in a body without a last line end"
+    if ("|" in src or ":-" in src or "-:" in src) and _table_doubt(src):
+        return "a table row or delimiter row without a |"
+    if ">" in src and "`" in src and _lazy_indented(src):
+        return "a backtick and an indented lazy line of a block quote"
+    if "|" in src and _TABLE_THEN_NUMBER.search(src):
+        return "a numbered list right after a table row"
+    if _empty_item(src):
+        return "an empty list item"
+    if ("*" in src or "_" in src) and _both_flanking(src):
+        return "a * or _ run that may both open and close"
+    if "`" in src and "[" in src and _lone_backticks(src):
+        return "a lone backtick and a bracket"
+    return None
+
+
+_FRENCH_MARKS = ";:!?/«»"
+
+
+def _escape_matters(src: str, spaced: bool) -> bool:
+    """An escaped character is a ``text_special`` token of its own in
+    markdown-it-py: the quotes rule leaves it, and the dash, ellipsis, URL
+    and French patterns stop at it. That changes the result for an escaped
+    quote, dash or dot, a dash next to an escape, an escape in a URL, and
+    (French) a ``; : ! ? / « »`` or space next to an escape or escaped."""
+    for match in _ESCAPE.finditer(src):
+        start, end = match.span()
+        char = src[end - 1]
+        if char in "\"'-.":
+            return True
+        around = src[max(start - 1, 0) : end + 1]
+        if spaced and any(c in _FRENCH_MARKS or c.isspace() for c in around):
+            return True
+        if src[start - 1 : start] == "-" or src[end : end + 1] == "-":
+            return True
+        if _in_a_url(src, start, end):
+            return True
+    return False
+
+
+def _in_a_url(src: str, start: int, end: int) -> bool:
+    """The escape at ``start:end`` is in a word (no spaces) with a URL, which
+    typography's URL pattern finds in text markdown-it-py splits at the
+    escape and the HTML does not (a link's text and destination count as
+    one word: "[a\\_b](https://...)")."""
+    left = start
+    while left > 0 and not src[left - 1].isspace():
+        left -= 1
+    right = end
+    while right < len(src) and not src[right].isspace():
+        right += 1
+    word = src[left:right]
+    return "://" in word or "www." in word
+
+
+def _lazy_indented(src: str) -> bool:
+    """A line after a block quote's that goes on without ``>`` but with
+    spaces: the Rust port drops them inside a code span, markdown-it-py keeps
+    them."""
+    for above, line in itertools.pairwise(src.split("\n")):
+        lazy = line[:1] == " " and not line.lstrip().startswith(">")
+        if lazy and above.lstrip().startswith(">"):
+            return True
+    return False
+
+
+def _table_doubt(src: str) -> bool:
+    """A delimiter row (``---``, ``:-:``, ``-|``) under a line where the two
+    do not both have a ``|``: the parsers disagree on which make a table
+    ("a\\n:-" is one for the Rust port, "a|\\n--" for markdown-it-py); or a
+    line with a ``|`` right after a block quote's, without ``>`` (the port
+    ends the quote's lazy lines at a table)."""
+    for above, line in itertools.pairwise(src.split("\n")):
+        if "|" in line and above.lstrip().startswith(">") and not line.lstrip().startswith(">"):
+            return True
+        if not _DELIMITER_ROW.match(line):
+            continue
+        if ("|" in above) != ("|" in line) or ("|" not in above and ":" in line):
+            return True
+    return False
+
+
+def _data_link(src: str) -> bool:
+    """A ``data:`` destination: the two differ on which images they allow
+    (``data:image/gif``). (They refuse javascript:, vbscript: and file: alike.)
+    A look at each colon: lowering the whole text cost more than the Rust parse."""
+    at = src.find(":")
+    while at >= 0:
+        if src[max(at - 4, 0) : at].lower() == "data":
+            return True
+        at = src.find(":", at + 1)
+    return False
+
+
+def _space_at_an_edge(src: str) -> bool:
+    """A Unicode space at the start or end of a line or table cell:
+    markdown-it-py trims paragraphs, headings and cells of it (as JavaScript's
+    trim does), the Rust port only of ASCII spaces. (At the edge of a block
+    inside a list or quote, the scan of the HTML sees it.)"""
+    end = len(src)
+    for space in UNICODE_SPACE.finditer(src):
+        at = space.start() - 1
+        while at >= 0 and src[at] == " ":
+            at -= 1
+        if at < 0 or src[at] in "\n|":
+            return True
+        at = space.end()
+        while at < end and src[at] == " ":
+            at += 1
+        if at == end or src[at] in "\n|":
+            return True
+    return False
+
+
+def _image_markup(src: str) -> bool:
+    """An image's token holds its description as written, which the quotes
+    rule reads beside it; the HTML holds it as plain text (``alt``)."""
+    return any(set(label) & set("*_`[\\&<") for label in _IMAGE_LABEL.findall(src))
+
+
+def _empty_item(src: str) -> bool:
+    """A line with nothing but a list marker: the two parsers differ on where
+    a block quote's lazy paragraph ends before it."""
+    for line in src.split("\n"):
+        item = line.strip(" ")
+        if item in ("-", "*", "+") or (
+            item[-1:] in (".", ")") and item[:-1].isdigit() and len(item) <= 10
+        ):
+            return True
+    return False
+
+
+def _lone_backticks(src: str) -> bool:
+    """A run of backticks no later run of the same length closes, within its
+    line (or table cell), or an escaped backtick. markdown_it_pyrs 0.4
+    (markdown-it.rs 0.6) panics on such a run after a "[" in the same
+    paragraph ("[`" is enough), or on one in a link's destination."""
+    if "\\`" in src or _BACKTICK_IN_LINK.search(src):
+        return True
+    for line in src.split("\n"):
+        if "`" not in line or _FENCE_LINE.match(line):
+            continue
+        for part in line.split("|"):
+            waiting = 0
+            for run in _BACKTICKS.finditer(part):
+                length = run.end() - run.start()
+                if not waiting:
+                    waiting = length
+                elif length == waiting:
+                    waiting = 0
+            if waiting:
+                return True
+    return False
+
+
+def _both_flanking(src: str) -> bool:
+    """A * or _ run that may both open and close emphasis ("a**b", "(_)"),
+    among runs of that character of more than one length: CommonMark's rule
+    of three decides those (the sum of an opener's and a closer's lengths),
+    and the Rust port applies it otherwise after a run is partly used
+    ("*a***b*c*"). Runs all of one length pair whole, where the rule never
+    forbids a pair: "**Name**Text" is safe."""
+    for marker, pattern in (("*", _STARS), ("_", _UNDERSCORES)):
+        if marker not in src:
+            continue
+        escaped = "\\" + marker in src
+        if len(set(pattern.findall(src))) < 2 and not escaped:
+            continue  # all of one length (an escape would shorten one)
+        lengths: set[int] = set()
+        flanking = False
+        for run in pattern.finditer(src):
+            start, end = run.span()
+            if start and src[start - 1] == "\\" and src[start - 2 : start] != "\\\\":
+                start += 1  # the first is escaped
+            if start == end:
+                continue
+            lengths.add(end - start)
+            if flanking or start == 0 or end == len(src):
+                continue
+            before, after = src[start - 1], src[end]
+            if before.isspace() or after.isspace():
+                continue
+            if before.isalnum() == after.isalnum() and (marker == "*" or not after.isalnum()):
+                flanking = True
+        if flanking and len(lengths) > 1:
+            return True
+    return False
