@@ -6,7 +6,7 @@ their syntax errors."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,14 +159,30 @@ def _layout_files(root: Path) -> list[str]:
     ]
 
 
+class LayoutEnvironment(jinja2.Environment):
+    """A Jinja environment whose globals are set once, before any layout is
+    loaded (``make_env``), and never change: a renderer is made for one set
+    of settings and layouts.
+
+    So each template's globals are a plain dict, not Jinja's ``ChainMap``
+    over the environment's (which lets later changes to them show): every
+    page's context, every include's and every ``{% from ... import %}``
+    copies or compares them, and a ``ChainMap`` does that in Python, key by
+    key (a tenth of the render stage's time with the built-in theme)."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, Layouts]:
     layouts = Layouts(site_dir)
-    env = jinja2.Environment(
+    env = LayoutEnvironment(
         loader=layouts.loader(),
         autoescape=jinja2.select_autoescape(["html", "htm", "xml", "svg"], default_for_string=True),
         undefined=LayoutUndefined,  # a layout using a name that is not there fails
         keep_trailing_newline=True,
-        auto_reload=False,
+        auto_reload=False,  # the renderer is made again when a layout changes
+        cache_size=-1,  # every layout stays loaded (a plain dict: no LRU bookkeeping per lookup)
     )
     env.globals["site"] = site_info(config)
     env.globals["asset"] = lambda path: urls.url_for(config, f"/{STATIC_DIR}/{path.lstrip('/')}")
