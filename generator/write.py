@@ -80,20 +80,13 @@ class Staging:
         output.parent.mkdir(parents=True, exist_ok=True)
         self.root = output.parent / f".digest-staging-{output.name}-{uuid.uuid4().hex[:8]}"
         self.root.mkdir()
-        self._dirs: set[Path] = {self.root}
+        self._folder = NewFolder(self.root)
 
-    def _target(self, rel: str) -> Path:
-        # The staging folder is new and ours: no symlinks in it to follow, so
-        # checking the path's text is enough (and 10x cheaper than resolving).
-        target = self.root / checked(rel)
-        parent = target.parent
-        if parent not in self._dirs:
-            parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(parent)
-        return target
+    def _target(self, rel: str) -> str:
+        return self._folder.path(rel)
 
     def write(self, rel: str, data: bytes) -> None:
-        self._target(rel).write_bytes(data)
+        self._folder.write(rel, data)
 
     def copy(self, rel: str, source: Path) -> None:
         shutil.copyfile(source, self._target(rel))
@@ -284,6 +277,51 @@ def output_lock(output: Path, waiting: Callable[[], None] | None = None) -> Iter
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+class NewFolder:
+    """Files written into a folder that is new and ours (a staging folder,
+    which render workers write into too): no symlinks in it to follow, so
+    checking a path's text is enough (and 10x cheaper than resolving); each
+    folder is made once, with one system call (its parent first), and paths
+    are strings, not ``Path`` objects (a fifth of the cost of writing a
+    page's file)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self._made = {self.root}
+
+    def path(self, rel: str) -> str:
+        """Where ``rel`` goes, its folder made."""
+        path = f"{self.root}/{checked(rel)}"
+        self._make(os.path.dirname(path))
+        return path
+
+    def write(self, rel: str, data: bytes) -> tuple[int, int]:
+        """Write ``rel``; the (mtime_ns, size) of the file as written."""
+        path = self.path(rel)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        st = os.stat(path)  # after closing: a network file system may set the time then
+        return st.st_mtime_ns, st.st_size
+
+    def _make(self, folder: str) -> None:
+        if folder in self._made:
+            return
+        parent = os.path.dirname(folder)
+        if parent not in self._made:
+            self._make(parent)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:  # made by another worker (or a file: fail as pathlib would)
+            if not os.path.isdir(folder):
+                raise
+        self._made.add(folder)
 
 
 def checked(rel: str) -> str:

@@ -28,7 +28,7 @@ from generator.parse import Parsed, Parser, ParseSettings
 from generator.plan import Job
 from generator.publish.check import PageScan, scan_page
 from generator.render.renderer import Renderer
-from generator.write import checked
+from generator.write import NewFolder
 
 
 class VersionMismatch(ExecutorUnavailable):
@@ -149,8 +149,7 @@ def render_pages(task: RenderTask, teasers: object) -> list[Rendered]:
     _tally.add()
     renderer = _workshop.renderer(task)
     items = dataclasses.replace(task.items, teasers=resolve(teasers))
-    target = Path(task.target) if task.target is not None else None
-    made: set[Path] = set()
+    target = NewFolder(Path(task.target)) if task.target is not None else None
     results = []
     for job in task.jobs:
         data, problem = renderer.render(job, items)
@@ -173,13 +172,7 @@ def render_pages(task: RenderTask, teasers: object) -> list[Rendered]:
             scan = scan_page(job.output, origin, data)
         stat = None
         if target is not None:
-            path = target / checked(job.output)
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            path.write_bytes(data)
-            st = os.stat(path)
-            stat = (st.st_mtime_ns, st.st_size)
+            stat = target.write(job.output, data)
         results.append(
             Rendered(
                 output=job.output,

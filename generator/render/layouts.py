@@ -23,6 +23,7 @@ from generator.load import LAYOUTS_DIR, STATIC_DIR, THEME_DIR, scan
 from generator.model import urls
 from generator.publish.feeds import JSON_FEED_PATH, absolute
 from generator.publish.jsonld import breadcrumb_ld, news_article_ld, profile_page_ld
+from generator.render.environment import LayoutEnvironment
 from generator.render.info import MISSING, LayoutInfo
 from generator.render.problems import (
     TEMPLATE_SUFFIXES,
@@ -161,12 +162,13 @@ def _layout_files(root: Path) -> list[str]:
 
 def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, Layouts]:
     layouts = Layouts(site_dir)
-    env = jinja2.Environment(
+    env = LayoutEnvironment(
         loader=layouts.loader(),
         autoescape=jinja2.select_autoescape(["html", "htm", "xml", "svg"], default_for_string=True),
         undefined=LayoutUndefined,  # a layout using a name that is not there fails
         keep_trailing_newline=True,
-        auto_reload=False,
+        auto_reload=False,  # the renderer is made again when a layout changes
+        cache_size=-1,  # every layout stays loaded (a plain dict: no LRU bookkeeping per lookup)
     )
     env.globals["site"] = site_info(config)
     env.globals["asset"] = lambda path: urls.url_for(config, f"/{STATIC_DIR}/{path.lstrip('/')}")
@@ -211,6 +213,10 @@ class MacroCache:
 
     def __init__(self) -> None:
         self._memo: dict[object, Any] = {}
+        # The same by identity: the hash of a teaser is every field's, of a
+        # code object its bytecode's, and the same objects come back page
+        # after page. An entry holds them, so no other object takes their ids.
+        self._same: dict[object, tuple[object, tuple[Any, ...], Any]] = {}
 
     def __call__(self, macro: Any, /, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(macro, jinja2.runtime.Macro):
@@ -218,6 +224,13 @@ class MacroCache:
         # The macro's code: the same for every page, even when it is
         # imported "with context" (a new Macro object on every page).
         code = getattr(getattr(macro, "_func", None), "__code__", macro)
+        same = (id(code), *map(id, args), *kwargs.items())
+        try:
+            known = self._same.get(same)
+        except TypeError:  # unhashable arguments
+            return macro(*args, **kwargs)
+        if known is not None:
+            return known[2]
         key = (code, args, tuple(sorted(kwargs.items())))
         try:
             value = self._memo.get(key, _MISSING)
@@ -227,7 +240,11 @@ class MacroCache:
             value = macro(*args, **kwargs)
             if len(self._memo) >= MACRO_CACHE_SIZE:
                 self._memo.clear()  # a long preview session: start again
+                self._same.clear()
             self._memo[key] = value
+        if len(self._same) >= MACRO_CACHE_SIZE:
+            self._same.clear()
+        self._same[same] = (code, args, value)
         return value
 
 

@@ -22,6 +22,8 @@ _ATOMS = frozenset({str, int, float, bool, type(None)})
 def materialize(value: Any, items: Items, config: SiteConfig) -> Any:
     """``value`` with every reference replaced; the rest shared, not copied."""
     cls = type(value)
+    if cls is TeaserRef:  # the most common by far: a list page's twenty
+        return items.teasers[value]
     if cls in _ATOMS:
         return value
     if isinstance(value, Ref):

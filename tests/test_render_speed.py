@@ -1,0 +1,162 @@
+"""The render stage's shortcuts (generator/render/environment.py, the macro
+cache) write the very bytes Jinja's own environment writes, and a layout
+edited between two builds in one process shows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jinja2
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
+
+from generator.render.environment import LayoutEnvironment, escape_output
+from generator.render.layouts import MacroCache
+from tests.conftest import article
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<b>bold</b>"
+
+
+class Text:
+    def __str__(self) -> str:
+        return "a < b & \"c\" 'd'"
+
+
+@given(st.text())
+def test_escape_output_writes_the_text_markupsafe_escape_writes(text):
+    assert escape_output(text) == str(escape(text))
+    assert escape_output(Markup(text)) == str(escape(Markup(text)))
+
+
+@pytest.mark.parametrize(
+    "value", [0, -12, 3.5, True, None, Html(), Text(), Markup("<i>x</i>"), b"x<"]
+)
+def test_escape_output_of_other_values(value):
+    assert escape_output(value) == str(escape(value))
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    name: str
+    n: int
+
+
+LAYOUTS = {
+    "base.html": (
+        "<title>{% block title %}{{ site }}{% endblock %}</title>"
+        "{% set head %}{% block head %}<meta x='{{ quote }}'>{% endblock %}{% endset %}"
+        "{{ head }}{{ head|striptags }}|{% block body %}{% endblock %}|{{ self.title() }}"
+        '{% include "part.html" %}'
+    ),
+    "part.html": "<p>{{ quote }}{{ items|length }}{{ local is defined }}</p>",
+    "macros.html": (
+        "{% macro card(i, level=2) %}<h{{ level }}>{{ i.name }} {{ i.n }}</h{{ level }}>"
+        "{{ caller() if caller else '' }}{% endmacro %}"
+        "{% macro plain(x) %}{{ x }}{% endmacro %}"
+    ),
+    "child.html": (
+        '{% extends "base.html" %}'
+        '{% from "macros.html" import card, plain %}'
+        '{% import "macros.html" as m with context %}'
+        "{% block title %}{{ super() }} & {{ quote ~ html }}{% endblock %}"
+        "{% block body %}"
+        "{% for i in items %}{{ card(i) }}{{ cached(card, i, level=3) }}"
+        "{% call card(i) %}<em>{{ i.name }}</em>{% endcall %}{% else %}none{% endfor %}"
+        "{% filter upper %}{{ quote }}<x>{% endfilter %}"
+        "{% autoescape false %}{{ quote }}{% endautoescape %}"
+        "{{ plain(quote) }}{{ m.plain(html) }}{{ quote|safe }}{{ quote|e }}"
+        "{{ quote|forceescape }}{{ html }}{{ obj }}{{ text }}{{ n }}{{ f }}{{ none }}"
+        "{{ flag }}{{ items[0] }}{{ [quote, 1] }}{{ {'k': quote} }}{{ '%s!'|format(quote) }}"
+        "{{ (quote ~ '<')|length }}{{ quote|replace('<', '[') }}{{ html|replace('<', '[') }}"
+        "{% set local = quote|upper %}{{ local }}{% include 'part.html' %}"
+        "{% endblock %}"
+    ),
+    "feed.xml": "<t>{{ quote }}{{ html }}{{ n }}</t>",
+    "notes.txt": "{{ quote }} {{ html }}",
+}
+
+
+def render_all(env: jinja2.Environment) -> dict[str, str]:
+    env.globals["site"] = "Site & <Co>"
+    env.globals["cached"] = MacroCache()
+    variables = {
+        "quote": '"it\'s" <a> & b',
+        "html": Markup("<b>x</b>"),
+        "obj": Html(),
+        "text": Text(),
+        "n": 42,
+        "f": 2.5,
+        "flag": False,
+        "items": [Item("A & B", 1), Item("<C>", 2)],
+    }
+    return {
+        name: env.get_template(name).render(variables)
+        for name in ("child.html", "feed.xml", "notes.txt", "part.html")
+    }
+
+
+def test_layouts_write_what_jinjas_own_environment_writes():
+    options = {
+        "loader": jinja2.DictLoader(LAYOUTS),
+        "autoescape": jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        "keep_trailing_newline": True,
+    }
+    ours = render_all(LayoutEnvironment(**options, auto_reload=False, cache_size=-1))
+    theirs = render_all(jinja2.Environment(**options))
+    assert ours == theirs
+    assert "&#34;it&#39;s&#34; &lt;a&gt; &amp; b" in ours["child.html"]  # escaped, once
+    assert "<b>x</b>" in ours["child.html"]
+    assert ours["notes.txt"] == '"it\'s" <a> & b <b>x</b>'
+
+
+def test_the_macro_cache_tells_objects_apart_by_value_not_by_a_reused_id():
+    """Its quick lookup is by the arguments' identity; it holds them, so an
+    argument gone is never mistaken for a new one that got its id."""
+    env = LayoutEnvironment(cache_size=-1)
+    card = env.from_string("{% macro card(i) %}{{ i.n }}{% endmacro %}").module.card
+    cache = MacroCache()
+    for n in range(300):
+        assert cache(card, Item("x", n)) == str(n)  # each Item dies after its call
+    assert cache(card, Item("x", 7)) == "7"  # by value: equal arguments, the same output
+
+
+def test_a_partial_and_a_macro_edited_between_builds_in_one_process_show(make_site):
+    """A renderer is kept between builds in one process (the preview's): its
+    loaded layouts and cached macros are for one set of layouts."""
+    teaser = (
+        "{% macro teaser(t, level=2, lead=false, compact=false, image=true, kicker=false, "
+        "sizes=none) %}<p class='t'>{{ marker }} {{ t.headline }}</p>{% endmacro %}"
+        "{% macro teaser_list(p, lead=false, skip=none, level=2) %}"
+        "{% for t in p.items %}{{ cached(teaser, t) }}{% endfor %}{% endmacro %}"
+    )
+    site = make_site(
+        {
+            "content/a.md": article("Harbour reopens", "2026-11-24", tags="[Port]"),
+            "content/b.md": article("Budget agreed", "2026-11-23", tags="[Port]"),
+            "layouts/partials/footer.html": "<footer>First footer</footer>",
+            "layouts/partials/teaser.html": teaser.replace("{{ marker }}", "one"),
+        }
+    )
+    site.build("--jobs", "1")
+    assert "First footer" in site.page("2026/11/24/harbour-reopens/").source
+    assert site.page("tags/port/").select("p.t")[0].text == "one Harbour reopens"
+
+    site.write(
+        {
+            "layouts/partials/footer.html": "<footer>Second footer</footer>",
+            "layouts/partials/teaser.html": teaser.replace("{{ marker }}", "two"),
+        }
+    )
+    site.build("--jobs", "1")
+    for page in ("2026/11/24/harbour-reopens/", "index.html", "tags/port/"):
+        assert "Second footer" in site.page(page).source
+        assert "First footer" not in site.page(page).source
+    assert [p.text for p in site.page("tags/port/").select("p.t")] == [
+        "two Harbour reopens",
+        "two Budget agreed",
+    ]
