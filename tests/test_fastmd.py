@@ -98,7 +98,10 @@ def test_a_generated_bench_site_renders_the_same(tmp_path: Path) -> None:
     fast, reference = _pair(typography=True, language="en")
     for name, body in _bodies(tmp_path / "site" / "content"):
         _assert_same(fast, reference, name, body)
-    assert fast.paths.fast == 2000, fast.paths
+    # The word list's prose takes the fast path whole; the corpus's
+    # paragraphs have escapes, odd emphasis and Unicode spaces (~80% fast).
+    least = 0.75 if CORPUS.is_dir() else 1.0
+    assert fast.paths.fast >= least * 2000, fast.paths
 
 
 _FALLBACKS = [
@@ -120,6 +123,16 @@ _FALLBACKS = [
     (">  \n", "an empty block quote"),
     ("\u00a0**Bold** start.\n", "a Unicode space at the edge of a line or cell"),
     ("> \u00a0**Bold** start.\n", "a Unicode space at the edge of a block"),
+    (
+        "[an article](p-671.html\u00a0) said.\n",
+        "a link destination with a Unicode space or a non-ASCII host",
+    ),
+    (
+        "[Byen](https://k\u00f8benhavn.dk/) said.\n",
+        "a link destination with a Unicode space or a non-ASCII host",
+    ),
+    ('[x](https://e.org/ "") said.\n', "an empty link title"),
+    ("A _\u2028line_ break.\n", "text '\\u2028'"),
     ("[`a\n", "a lone backtick and a bracket"),
     ("See [the other](other.md).\n", "a relative link or image"),
     ("![Map](images/map.png)\n", "a relative link or image"),

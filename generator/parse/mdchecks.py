@@ -18,7 +18,8 @@ difference found by the property tests or by fuzzing (``tests/test_fastmd.py``):
   that may both open and close among runs of other lengths;
 - a lone backtick with a ``[`` (markdown_it_pyrs 0.4 panics on ``[`\```);
 - an empty list item or block quote, an image whose description has markup,
-  a Unicode space at a line's or cell's edge, a table row or delimiter row
+  a Unicode space at a line's or cell's edge or in a link's destination, a
+  non-ASCII host name, an empty link title, a table row or delimiter row
   without a ``|``, a numbered list right after a table, lazy block-quote
   lines with a backtick.
 """
@@ -33,10 +34,20 @@ UNICODE_SPACES = (
     "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 )
 UNICODE_SPACE = re.compile(f"[{UNICODE_SPACES}]")
+# Every character Python takes for white space, but for the ASCII space and
+# line end: markdown-it-py strips them from a link's destination's end (as
+# Python's str.strip does: U+0085 too), the Rust port keeps them.
+_LINK_SPACE = re.compile(
+    "["
+    + re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace() and c not in " \n"))
+    + "]"
+)
 # "_*" and "*_": a * run next to a _ run (the Rust port then misses a later
 # pair: "_* s* s_*s*", found by fuzzing: every difference of up to 10 of "*_ s"
 # has one).
-_FALLBACK_STRINGS = ("[^", "^[", "~~", "\t", "\r", "\x00", "_*", "*_")
+# U+0085, U+2028, U+2029: white space to the Rust port (Rust's is_whitespace),
+# not to markdown-it's emphasis rules ("_\x85a_" is emphasis for markdown-it-py).
+_FALLBACK_STRINGS = ("[^", "^[", "~~", "\t", "\r", "\x00", "_*", "*_", "\x85", "\u2028", "\u2029")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
 # A backslash before any character but a line end: markdown-it-py makes it a
@@ -76,6 +87,10 @@ def fallback_reason(src: str, spaced: bool) -> str | None:
         return "a vertical tab or form feed"
     if not src.isascii() and UNICODE_SPACE.search(src) and _space_at_an_edge(src):
         return "a Unicode space at the edge of a line or cell"
+    if "](" in src and ('"")' in src or "'')" in src or "())" in src):
+        return "an empty link title"  # the Rust port writes title="", markdown-it-py none
+    if ("](" in src or "]:" in src) and not src.isascii() and _odd_destination(src):
+        return "a link destination with a Unicode space or a non-ASCII host"
     if "![" in src and _image_markup(src):
         return "an image description with markup"
     if "```" in src and not src.endswith("\n"):
@@ -190,6 +205,39 @@ def _space_at_an_edge(src: str) -> bool:
             at += 1
         if at == end or src[at] in "\n|":
             return True
+    return False
+
+
+def _odd_destination(src: str) -> bool:
+    """A link destination (after ``](`` or ``]:``, up to the first space or
+    line end) with a white space other than " " in it, or a host name that
+    is not ASCII. markdown-it-py strips such spaces from a destination's end
+    (as Python's str.strip does) and writes a host in punycode
+    (``//xn--k6e``); the Rust port percent-encodes both (a bench site made of
+    the corpus's paragraphs has ``p-671.html%C2%A0``)."""
+    for opener in ("](", "]:"):
+        at = src.find(opener)
+        while at >= 0:
+            start = at + 2
+            while start < len(src) and src[start] == " ":
+                start += 1
+            end, depth = start, 0  # to a space, a line end or the link's ")"
+            while end < len(src) and src[end] not in " \n":
+                if src[end] == "(":
+                    depth += 1
+                elif src[end] == ")":
+                    depth -= 1
+                    if depth < 0:
+                        break
+                end += 1
+            dest = src[start:end]
+            if not dest.isascii():
+                if _LINK_SPACE.search(dest):
+                    return True
+                host = re.split(r"[/?#]", dest.split("//", 1)[1])[0] if "//" in dest else ""
+                if not host.isascii():
+                    return True
+            at = src.find(opener, end)
     return False
 
 
