@@ -64,6 +64,9 @@ _FENCE_LINE = re.compile(r"[ >*+\-\d.)]*```[^`]*$")
 _TABLE_THEN_NUMBER = re.compile(r"\|[^\n]*\n[ >]*[0-9]{1,9}[.)]")
 _DELIMITER_ROW = re.compile(r"[ >]*[-:| ]*-[-:| ]*$")
 _STARS = re.compile(r"\*+")
+# What follows "](" or "]:" up to a space or line end: a link's destination
+# (and maybe more, after its ")").
+_DESTINATION = re.compile(r"\][(:] *([^ \n]*)")
 _UNDERSCORES = re.compile(r"_+")
 
 
@@ -215,29 +218,24 @@ def _odd_destination(src: str) -> bool:
     (as Python's str.strip does) and writes a host in punycode
     (``//xn--k6e``); the Rust port percent-encodes both (a bench site made of
     the corpus's paragraphs has ``p-671.html%C2%A0``)."""
-    for opener in ("](", "]:"):
-        at = src.find(opener)
-        while at >= 0:
-            start = at + 2
-            while start < len(src) and src[start] == " ":
-                start += 1
-            end, depth = start, 0  # to a space, a line end or the link's ")"
-            while end < len(src) and src[end] not in " \n":
-                if src[end] == "(":
-                    depth += 1
-                elif src[end] == ")":
-                    depth -= 1
-                    if depth < 0:
-                        break
-                end += 1
-            dest = src[start:end]
-            if not dest.isascii():
-                if _LINK_SPACE.search(dest):
-                    return True
-                host = re.split(r"[/?#]", dest.split("//", 1)[1])[0] if "//" in dest else ""
-                if not host.isascii():
-                    return True
-            at = src.find(opener, end)
+    for found in _DESTINATION.finditer(src):
+        dest = found.group(1)
+        if dest.isascii():
+            continue
+        depth = 0  # the destination ends at the link's ")": one no "(" opened
+        for at, char in enumerate(dest):
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth < 0:
+                    dest = dest[:at]
+                    break
+        if _LINK_SPACE.search(dest):
+            return True
+        host = re.split(r"[/?#]", dest.split("//", 1)[1])[0] if "//" in dest else ""
+        if not host.isascii():
+            return True
     return False
 
 
