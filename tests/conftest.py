@@ -174,3 +174,16 @@ def png(width: int = 4, height: int = 3) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (20, 90, 160)).save(out, "PNG")
     return out.getvalue()
+
+
+def article_bodies(folder: Path) -> list[tuple[str, str]]:
+    """(name, body) of every article under ``folder``: the text after its
+    front matter, as the parser hands it to the renderer."""
+    out = []
+    for path in sorted(folder.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("---"):
+            end = text.find("\n---", 3)
+            text = text[text.find("\n", end + 1) + 1 :]
+        out.append((path.name, text))
+    return out

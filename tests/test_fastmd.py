@@ -18,24 +18,11 @@ from hypothesis import strategies as st
 
 from generator.parse import fastmd
 from generator.parse.markdown import MarkdownRenderer, count_words
-from tests.conftest import CORPUS, REPO, require
+from tests.conftest import CORPUS, REPO, article_bodies, require
 
 # The shared corpus sits beside the repository (../shared/corpus); a
 # checkout elsewhere names it here.
 _CORPUS = Path(os.environ.get("DIGEST_CORPUS", CORPUS))
-
-
-def _bodies(folder: Path) -> list[tuple[str, str]]:
-    """(name, body) of every article under ``folder``: the text after its
-    front matter, as the parser hands it to the renderer."""
-    out = []
-    for path in sorted(folder.rglob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("---"):
-            end = text.find("\n---", 3)
-            text = text[text.find("\n", end + 1) + 1 :]
-        out.append((path.name, text))
-    return out
 
 
 def _pair(**options: object) -> tuple[MarkdownRenderer, MarkdownRenderer]:
@@ -69,7 +56,7 @@ _IDS = ["en", "de", "fr", "no-typography", "no-highlight-no-html"]
 @pytest.mark.parametrize("options", _SETTINGS, ids=_IDS)
 def test_the_example_site_renders_the_same(options: dict[str, object]) -> None:
     fast, reference = _pair(**options)
-    bodies = _bodies(REPO / "content")
+    bodies = article_bodies(REPO / "content")
     for name, body in bodies:
         _assert_same(fast, reference, name, body)
     assert fast.paths.fallback["a relative link or image"] == 3
@@ -82,7 +69,7 @@ def test_the_example_site_renders_the_same(options: dict[str, object]) -> None:
 def test_the_corpus_renders_the_same(options: dict[str, object]) -> None:
     require(_CORPUS.is_dir(), f"the shared corpus at {_CORPUS}")
     fast, reference = _pair(**options)
-    for name, body in _bodies(_CORPUS):
+    for name, body in article_bodies(_CORPUS):
         _assert_same(fast, reference, name, body)
     assert _share(fast) > 0.65, fast.paths  # 353 of 453 in English when this was written
 
@@ -96,7 +83,7 @@ def test_a_generated_bench_site_renders_the_same(tmp_path: Path) -> None:
     spec.loader.exec_module(generate)
     generate.generate(2000, tmp_path / "site")
     fast, reference = _pair(typography=True, language="en")
-    for name, body in _bodies(tmp_path / "site" / "content"):
+    for name, body in article_bodies(tmp_path / "site" / "content"):
         _assert_same(fast, reference, name, body)
     # The word list's prose takes the fast path whole; the corpus's
     # paragraphs have escapes, odd emphasis and Unicode spaces (~80% fast).

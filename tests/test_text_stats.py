@@ -6,31 +6,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 from markdown_it.token import Token
 
 from generator.parse.markdown import SUMMARY_WORDS, MarkdownRenderer, _text_stats, shorten
-from tests.conftest import CORPUS, REPO, require
-
-
-def _bodies(folder: Path) -> list[tuple[str, str]]:
-    """(name, body) of every article under ``folder``: the text after its
-    front matter, as the parser hands it to the renderer."""
-    out = []
-    for path in sorted(folder.rglob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("---"):
-            end = text.find("\n---", 3)
-            text = text[text.find("\n", end + 1) + 1 :]
-        out.append((path.name, text))
-    return out
+from tests.conftest import CORPUS, REPO, article_bodies, require
 
 
 def _corpus() -> list[tuple[str, str]]:
     require(CORPUS.is_dir(), f"the shared corpus at {CORPUS}")
-    return _bodies(CORPUS)
+    return article_bodies(CORPUS)
 
 
 # --- word count and summary -------------------------------------------------
@@ -83,9 +69,9 @@ _STATS_CASES = [
 @pytest.mark.parametrize("typography", [False, True])
 def test_word_count_and_summary_are_as_before(typography: bool) -> None:
     md = MarkdownRenderer(typography=typography, language="fr")._md(None)
-    bodies = [text for _, text in _bodies(REPO / "content")] + _STATS_CASES
+    bodies = [text for _, text in article_bodies(REPO / "content")] + _STATS_CASES
     if CORPUS.is_dir():
-        bodies += [text for _, text in _bodies(CORPUS)]
+        bodies += [text for _, text in article_bodies(CORPUS)]
     for body in bodies:
         tokens = md.parse(body, {"refs": [], "dir": "", "first_line": 1})
         assert _text_stats(tokens) == _reference_stats(tokens), body[:200]
