@@ -227,8 +227,9 @@ class Memo:
         self._structure: _Made | None = None
         self._items: dict[str, _Item] = {}
         self._items_config: SiteConfig | None = None  # the settings they were made with
-        # The last whole plan's pages, and the structure it was planned with.
-        self._plan: tuple[Structure, tuple[Job, ...]] | None = None
+        # The last whole plan's pages, each page's place in it by address,
+        # and the structure it was planned with.
+        self._plan: tuple[Structure, tuple[Job, ...], dict[Address, int]] | None = None
         self._known: dict[str, int] = {}  # the articles of ``files``, by their place
         # Which outputs read each input key: an index of the dependency map,
         # and the record of every output it was made from.
@@ -398,7 +399,7 @@ class Memo:
 
     def keep_plan(self, structure: Structure, pages: tuple[Job, ...]) -> None:
         """Remember a whole plan's pages, planned with ``structure``."""
-        self._plan = structure, pages
+        self._plan = structure, pages, {job.address: i for i, job in enumerate(pages)}
 
     def planned(self, structure: Structure, only: Collection[Address]) -> list[Job] | None:
         """The pages at ``only`` (every page, if one of them reads them all)
@@ -408,11 +409,12 @@ class Memo:
         every page again: 0.75 s on 10,000 articles."""
         if self._plan is None or self._plan[0] is not structure:
             return None
-        pages = self._plan[1]
+        _, pages, place = self._plan
         if needs_all(only):
             return list(pages)
-        wanted = set(only)
-        return [job for job in pages if job.address in wanted]
+        # In the plan's order, looked up by address (an edit asks for a few
+        # of 14,000 pages on 10,000 articles).
+        return [pages[i] for i in sorted(place[a] for a in set(only) if a in place)]
 
     def items(self, config: SiteConfig, structure: Structure) -> Callable[[ParsedArticle], Items]:
         """Makes an article's items, or gives back the last ones, made from
