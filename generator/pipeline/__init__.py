@@ -33,7 +33,6 @@ from generator.fingerprint import fingerprint
 from generator.images import ImageInfo
 from generator.incremental.records import Summary
 from generator.incremental.shortcuts import (
-    FAST_MARKDOWN,
     KNOWN_LAYOUTS,
     MEMO,
     NOTHING_TO_DO,
@@ -62,7 +61,6 @@ from generator.model import (
     structure_key,
 )
 from generator.model.redirects import record_after
-from generator.parse import ParseSettings
 from generator.parse.profiles import read_profiles
 from generator.pipeline import images, outputs, parsing, search
 from generator.record import RECORD_FILE, Record, read_record, write_record
@@ -268,7 +266,7 @@ def _build(
         site_dir,
         files,
         state,
-        ParseSettings.of(config, options.drafts, fast_markdown=FAST_MARKDOWN in options.shortcuts),
+        parsing.parse_settings(options, config),
         executor,
         suspects=frozenset(hint or ()) if memo else frozenset(),
         only=memo.edited if memo else None,

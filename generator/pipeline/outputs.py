@@ -24,6 +24,7 @@ from generator.load import SiteFiles
 from generator.model import Site
 from generator.model.refs import Items
 from generator.parse import ParseSettings
+from generator.pipeline.parsing import parse_settings
 from generator.plan import Job, Plan, copy_job, plan_site
 from generator.write import InPlace, Staging
 
@@ -328,7 +329,7 @@ def _render(
     chunks = partition(range(len(jobs)), RENDER_TASK, executor)
     run_on = executor if len(chunks) > 1 else Inline()
     layouts_print = fingerprint(sorted(layouts.prints.items()))
-    bodies = BodySource(options.site_dir, site, state, ParseSettings.of(config, options.drafts))
+    bodies = BodySource(options.site_dir, site, state, parse_settings(options, config))
     shown = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "teaser"}
     teasers = run_on.share({source: site.teasers[source] for source in sorted(shown)})
     tasks = (

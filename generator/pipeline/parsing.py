@@ -7,16 +7,30 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.execute import Executor, Inline, partition
 from generator.incremental.records import RACY_NS, InputRecord, ParseEntry, read_or_none
+from generator.incremental.shortcuts import FAST_MARKDOWN
 from generator.incremental.state import State
 from generator.load import SiteFiles, SourceFile
 from generator.parse import ParsedArticle, ParseSettings, UnpublishedLinks, file_digest
 
+if TYPE_CHECKING:
+    from generator.pipeline import BuildOptions
+
 Problems = tuple[Diagnostic, ...]
 PARSE_TASK = 100  # articles per parse task, when parsing is spread over workers
+
+
+def parse_settings(options: BuildOptions, config: SiteConfig) -> ParseSettings:
+    """How a build parses: the site's settings, drafts or not, and whether
+    bodies may take the fast path (the shortcut ``fast-markdown``): for the
+    parse stage and for a body made again at render or search time alike."""
+    fast = FAST_MARKDOWN in options.shortcuts
+    return ParseSettings.of(config, options.drafts, fast_markdown=fast)
 
 
 def parse(

@@ -31,7 +31,7 @@ from generator.incremental.records import OutputRecord, stat_of
 from generator.incremental.state import State
 from generator.model import Site, urls
 from generator.model.items import body_html
-from generator.parse import ParseSettings
+from generator.pipeline.parsing import parse_settings
 from generator.search import (
     SEARCH_DIR,
     SEARCH_ENTRY,
@@ -167,9 +167,8 @@ def search_docs(
     lost = [a.source for a in articles if a.body.digest not in bodies]
     problems: list[Diagnostic] = []
     if lost:
-        remade = BodySource(
-            options.site_dir, site, state, ParseSettings.of(site.config, options.drafts)
-        )
+        settings = parse_settings(options, site.config)
+        remade = BodySource(options.site_dir, site, state, settings)
         bodies.update(remade.remake(lost))
         problems = remade.problems
     docs = [
