@@ -149,6 +149,8 @@ def _unescape(text: str) -> str:
 
 
 def _escape(text: str) -> str:
+    """markdown-it's ``escapeHtml`` (its only escaping of text), written out
+    here: markdown-it is not loaded until a body takes its path."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
