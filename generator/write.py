@@ -85,8 +85,9 @@ class Staging:
     def _target(self, rel: str) -> str:
         return self._folder.path(rel)
 
-    def write(self, rel: str, data: bytes) -> None:
-        self._folder.write(rel, data)
+    def write(self, rel: str, data: bytes) -> tuple[int, int]:
+        """Write ``rel``; the (mtime_ns, size) of the file as written."""
+        return self._folder.write(rel, data)
 
     def copy(self, rel: str, source: Path) -> None:
         shutil.copyfile(source, self._target(rel))

@@ -275,10 +275,9 @@ def render_and_write(
                     placed[output] = digest
                     continue
                 assert staging is not None
-                staging.write(output, data)
+                written = staging.write(output, data)
                 if before is None or before.digest != digest:
                     changed.append(output)
-                written = stat_of(staging.root / output) or (0, 0)
                 new_records[output] = _record(records[output], written, digest)
         for output in records.keys() if signed is None else signed:
             if output not in new_records and output not in placed:  # as last left
