@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 REF_MARK = "\x1a"  # never valid in text we keep: stripped from bodies before parsing
 _REF = re.compile(REF_MARK + r"(\d+)" + REF_MARK)
-_WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"[^\S\u202f]+")  # whitespace, but for the narrow no-break space
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # A link destination that markdown-it's normalizeLink returns unchanged: an
@@ -404,30 +403,24 @@ def _words_and_summary(
     return words, summary
 
 
-# Typography's marks and spaces: none is a word character, so each may
-# become a space before the words of ASCII text are counted the fast way.
-_MARKS = (
-    "\u2018\u2019\u201a\u201c\u201d\u201e\u2039\u203a\u00ab\u00bb\u2013\u2014\u2026\u00a0\u202f"
+# Each byte as a word character ("w") or not (" "): ASCII by Python's rule,
+# every byte of a character beyond ASCII a word character (the characters
+# beyond ASCII that are not, _NOT_WORD, are made spaces first).
+_WORD_BYTES = bytes(
+    ord("w") if b >= 128 or chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(256)
 )
-# Each ASCII byte as a word character ("w") or not (" ").
-_WORD_BYTES = (
-    bytes(ord("w") if chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(128))
-    + b" " * 128
-)
+_NOT_WORD = re.compile(r"[^\x00-\x7f\w]+")
 
 
 def count_words(text: str) -> int:
-    """``len(re.findall(r"\\w+", text))``, about ten times faster when the text
-    is ASCII but for typography's marks: the runs of word characters are
-    counted as the places a word byte follows a space in a translated copy,
-    with no string made for each word."""
+    """``len(re.findall(r"\\w+", text))``, without a string made for each word
+    (2-10 times faster): the runs of word characters are counted as the
+    places a word byte follows a space in a translated UTF-8 copy, once the
+    characters beyond ASCII that are not word characters (typography's
+    marks, a euro sign) are spaces."""
     if not text.isascii():
-        for mark in _MARKS:
-            if mark in text:
-                text = text.replace(mark, " ")
-        if not text.isascii():
-            return len(_WORD.findall(text))
-    marks = text.encode("ascii").translate(_WORD_BYTES)
+        text = _NOT_WORD.sub(" ", text)
+    marks = text.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)
     return marks.count(b" w") + (marks[:1] == b"w")
 
 
