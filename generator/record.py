@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic, error
@@ -69,8 +70,11 @@ def format_record(record: Record) -> str:
     return HEADER + "".join(f"{path} {owner}\n" for path, owner in record)
 
 
-def read_record(site_dir: Path) -> tuple[Record, list[Diagnostic]]:
-    """The site's record (empty when it has none), and its bad lines."""
+def read_record(
+    site_dir: Path, parse: Callable[[str], tuple[Record, list[Diagnostic]]] = parse_record
+) -> tuple[Record, list[Diagnostic]]:
+    """The site's record (empty when it has none), and its bad lines. The
+    preview's ``parse`` gives back the last record when the text is the same."""
     try:
         data = (site_dir / RECORD_FILE).read_bytes()
     except FileNotFoundError:
@@ -82,7 +86,7 @@ def read_record(site_dir: Path) -> tuple[Record, list[Diagnostic]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return (), [error(RECORD_FILE, "the file is not UTF-8 text", hint="save it as UTF-8")]
-    return parse_record(text)
+    return parse(text)
 
 
 def write_record(site_dir: Path, record: Record) -> bool:

@@ -18,7 +18,7 @@ What each one buys is measured in docs/ARCHITECTURE.md.
 - ``known_layouts`` ("known-layouts"): the layouts are read and compiled
   again only when a layout file's stat changed.
 - ``Memo`` ("memo"): the preview keeps its last build's structure and each article's
-  items, and reuses them where what they were made from is the same; and it
+  items (and the URL record), and reuses them where what they were made from is the same; and it
   trusts the watcher's list of changed files rather than look at every
   input (it looks at everything again right after, see ``preview``, so a
   missed event costs a moment, never a stale page).
@@ -57,7 +57,7 @@ from generator.model import (
 from generator.model.refs import src_key, teaser_key
 from generator.parse import ParsedArticle, file_digest
 from generator.plan import Address, Job, copy_job, layout_key, needs_all
-from generator.record import Record
+from generator.record import Record, parse_record
 from generator.render.info import LayoutInfo
 from generator.search import is_index_file
 
@@ -239,6 +239,16 @@ class Memo:
         # The articles published, as a tuple and a set, and the problems of
         # every article that has any.
         self._published: tuple[tuple[str, ...], frozenset[str], dict[str, Problems]] | None = None
+        self._record: tuple[str, Record, tuple[Diagnostic, ...]] | None = None
+
+    def parse_record(self, text: str) -> tuple[Record, list[Diagnostic]]:
+        """The URL record in ``text``: the last one when the text is the same
+        (10,000 URLs: 10 ms to parse, every build), the same object, which
+        the structure's check then compares at once."""
+        if self._record is None or self._record[0] != text:
+            record, diags = parse_record(text)
+            self._record = (text, record, tuple(diags))
+        return self._record[1], list(self._record[2])
 
     def scan(
         self, site_dir: Path, scan: Callable[[Path], SiteFiles], hint: Iterable[str] | None
@@ -272,6 +282,12 @@ class Memo:
         self.files = files
         self._known = {source.rel: i for i, source in enumerate(files.articles)}
         return files
+
+    def readers_of(self, state: State, key: str) -> set[str]:
+        """The outputs that read the input ``key`` (from the same index)."""
+        if state.outputs is not self._outputs:
+            self.learn(state, None)
+        return set(self._readers.get(key, ()))
 
     def readers(self, state: State) -> Callable[[set[str]], set[Address]]:
         """Finds the outputs that read any of some input keys, from an index

@@ -63,7 +63,7 @@ from generator.model import (
 from generator.model.redirects import record_after
 from generator.parse.profiles import read_profiles
 from generator.pipeline import images, outputs, parsing, search
-from generator.record import RECORD_FILE, Record, read_record, write_record
+from generator.record import RECORD_FILE, Record, parse_record, read_record, write_record
 from generator.render.info import LayoutInfo
 from generator.waiting import build_time, fixed_time
 from generator.write import OutputError, check_output_dir, output_lock, recover
@@ -232,7 +232,7 @@ def _build(
 
     # settings, and the URLs published before (an input, like the settings)
     config, diags = settings(site_dir, options.base_url)
-    record, record_diags = read_record(site_dir)
+    record, record_diags = read_record(site_dir, memo.parse_record if memo else parse_record)
     diags += record_diags
     result.config = config
     now = options.now or build_time()
@@ -277,7 +277,13 @@ def _build(
         published, problems = parsing.published(files, state)
     diags += [d for file_problems in problems.values() for d in file_problems]
     files, infos = images.prepare(
-        site_dir, loaded, state, config.images, executor, cache, og=_crops(state, published)
+        site_dir,
+        loaded,
+        state,
+        config.images,
+        executor,
+        cache,
+        wanted_crops=lambda: _crops(state, published),
     )
     diags += images.image_warnings(infos)
 
@@ -310,7 +316,7 @@ def _build(
     diags += [*planned.diagnostics, *site.problems()]
     result.pages, result.files = planned.pages, planned.files
     if not has_errors(diags):  # search: the index, made again if an article changed
-        diags += search.plan_search(options, site, planned, state, result)
+        diags += search.plan_search(options, site, planned, state, result, memo)
         result.files = planned.files
     if has_errors(diags):
         state.valid_until = 0.0  # the outputs are not what these inputs make

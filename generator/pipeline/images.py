@@ -23,7 +23,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from generator.config.settings import Images
@@ -78,13 +78,15 @@ def prepare(
     settings: Images,
     executor: Executor,
     cache: Cache,
-    og: Mapping[str, set[Focus]] | None = None,
+    wanted_crops: Callable[[], Mapping[str, set[Focus]]] | None = None,
 ) -> tuple[SiteFiles, Mapping[str, ImageInfo]]:
     """The site's files with each image replaced by what is published of
-    it, and every image's ``ImageInfo`` by content-relative path. ``og``:
-    the link-preview crops wanted, by image (None: the ones the last build
-    made). The state's image records are brought up to date."""
+    it, and every image's ``ImageInfo`` by content-relative path.
+    ``wanted_crops``: the link-preview crops wanted, by image, asked for
+    only when the site has images (None: the ones the last build made).
+    The state's image records are brought up to date."""
     images = [a for a in files.assets if _in_content(a) and image_kind(a.dest) is not None]
+    og = None if wanted_crops is None else wanted_crops() if images else {}
     # Asks Pillow what it writes: not imported by a site without images.
     key = settings_key(settings) if images else ""
     records = state.images

@@ -46,18 +46,28 @@ from generator.search.pagefind import SearchIndexError, make_index, pagefind_ver
 from generator.write import InPlace
 
 if TYPE_CHECKING:
+    from generator.incremental.shortcuts import Memo
     from generator.pipeline import BuildOptions, BuildResult
     from generator.pipeline.outputs import Planned
 
 
 def plan_search(
-    options: BuildOptions, site: Site, planned: Planned, state: State, result: BuildResult
+    options: BuildOptions,
+    site: Site,
+    planned: Planned,
+    state: State,
+    result: BuildResult,
+    memo: Memo | None = None,
 ) -> list[Diagnostic]:
     """Put the index's files in ``planned``: the last ones kept, or new ones
     made (``planned.extra``) with the last ones to delete
-    (``planned.removed``). Returns the problems."""
+    (``planned.removed``). Returns the problems. The preview's ``memo``
+    knows the last index's files without a look at every output."""
     config = site.config
-    last = index_files(state.outputs)
+    if memo is not None:
+        last = {o: state.outputs[o] for o in memo.readers_of(state, SEARCH_INPUT)}
+    else:
+        last = index_files(state.outputs)
     for output in last:
         planned.records.pop(output, None)
     if planned.signed is not None:  # under the last plan: its count had the last index
