@@ -39,6 +39,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
+from generator.fingerprint import fingerprint
 from generator.images import ImageInfo
 from generator.incremental.records import RACY_NS, OutputRecord, read_or_none, stat_of
 from generator.incremental.signature import sign_copy
@@ -239,7 +240,7 @@ class Memo:
         # The articles published, as a tuple and a set, and the problems of
         # every article that has any.
         self._published: tuple[tuple[str, ...], frozenset[str], dict[str, Problems]] | None = None
-        self._record: tuple[str, Record, tuple[Diagnostic, ...]] | None = None
+        self._record: tuple[str, Record, tuple[Diagnostic, ...], str] | None = None
 
     def parse_record(self, text: str) -> tuple[Record, list[Diagnostic]]:
         """The URL record in ``text``: the last one when the text is the same
@@ -247,8 +248,14 @@ class Memo:
         the structure's check then compares at once."""
         if self._record is None or self._record[0] != text:
             record, diags = parse_record(text)
-            self._record = (text, record, tuple(diags))
+            self._record = (text, record, tuple(diags), fingerprint(record))
         return self._record[1], list(self._record[2])
+
+    def record_print(self, record: Record) -> str:
+        """``fingerprint(record)``, made once for the record kept."""
+        if self._record is not None and self._record[1] is record:
+            return self._record[3]
+        return fingerprint(record)
 
     def scan(
         self, site_dir: Path, scan: Callable[[Path], SiteFiles], hint: Iterable[str] | None

@@ -247,8 +247,9 @@ def _build(
     loaded = files
     cache = images.Cache(*scratch, images.cache_dir(site_dir))
     files, _ = images.prepare(site_dir, loaded, state, config.images, executor, cache)
+    record_print = memo.record_print(record) if memo else fingerprint(record)
     built_with = fingerprint(
-        options.drafts, options.future, config.fingerprint(), files.layouts, record
+        options.drafts, options.future, config.fingerprint(), files.layouts, record_print
     )
     if state.output != output_identity(site_dir, out):
         # The state's outputs are another folder's: nothing here is known.
@@ -439,7 +440,9 @@ def _publish(
     skeletons = [state.parsed[source].skeleton for source in published]
     paths = asset_paths(files), files.content_paths
     return (
-        fingerprint(options.drafts, options.future, config.fingerprint(), files.layouts, after),
+        fingerprint(
+            options.drafts, options.future, config.fingerprint(), files.layouts, fingerprint(after)
+        ),
         structure_key(config, skeletons, *paths, after, infos, now=now, future=options.future),  # type: ignore[arg-type]
     )
 
