@@ -222,10 +222,12 @@ class _Journal:
             os.unlink(self.path)
 
 
-def recover(output: Path) -> None:
+def recover(output: Path, old_folders: bool = True) -> None:
     """Finish or undo what a killed build left (see the module's docstring),
     and delete the staging and old folders killed builds left beside
-    ``output``. Call it holding ``output_lock``."""
+    ``output`` (the old ones only with ``old_folders``: the preview deletes
+    those of its builds itself, in the background). Call it holding
+    ``output_lock``."""
     journal = _Journal(output)
     entry = journal.read()
     parent, name = output.parent, output.name
@@ -243,7 +245,8 @@ def recover(output: Path) -> None:
         os.unlink(journal.tmp)
     if parent.is_dir():
         for entry_name in os.listdir(parent):
-            if entry_name.startswith((f".digest-staging-{name}-", f".digest-old-{name}-")):
+            replaced = entry_name.startswith(f".digest-old-{name}-")
+            if entry_name.startswith(f".digest-staging-{name}-") or (replaced and old_folders):
                 shutil.rmtree(parent / entry_name, ignore_errors=True)
 
 

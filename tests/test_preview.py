@@ -250,9 +250,11 @@ def test_editor_droppings_never_rebuild(running):
 
 def test_serving_leaves_nothing_behind_in_the_site_folder(make_site):
     """The first build and every rebuild that swaps the output folder delete
-    the folder it replaced (once the browsers are told)."""
+    the folder it replaced (once the browsers are told, in the background:
+    the next build does not wait for it); stopping waits for the deletions."""
     site = make_site(SITE)
     site.build()  # an output folder to replace at the start
+    (site.root / ".digest-old-output-dead0001").mkdir()  # what a killed preview left
     rebuilds: queue.Queue[Rebuild] = queue.Queue()
     indexed: queue.Queue[object] = queue.Queue()
     options = PreviewOptions(
@@ -265,14 +267,28 @@ def test_serving_leaves_nothing_behind_in_the_site_folder(make_site):
         # The search index is put in place after the build, in the background
         # (its files through a staging folder of their own, while it writes).
         indexed.get(timeout=120)
-        assert [p.name for g in leftovers for p in site.root.glob(g)] == []
+        assert _left(site.root, leftovers, timeout=30) == []
         rebuilds.get(timeout=5)
         running = Running(site, preview, rebuilds)
         rebuild = running.change({"site.yaml": SITE["site.yaml"].replace("Preview", "Renamed")})
         assert rebuild.result.ok and rebuild.result.replaced_all  # the index stays as it was
-        assert [p.name for g in leftovers for p in site.root.glob(g)] == []
+        assert _left(site.root, leftovers, timeout=30) == []
+        rebuild = running.change({"site.yaml": SITE["site.yaml"].replace("Preview", "Again")})
+        assert rebuild.result.ok and rebuild.result.replaced_all
     finally:
         preview.stop()
+    assert _left(site.root, leftovers, timeout=0) == []  # stop waited for the last deletion
+
+
+def _left(folder: Path, patterns: list[str], timeout: float) -> list[str]:
+    """The names matching ``patterns`` in ``folder``, once there are none
+    or ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [p.name for g in patterns for p in folder.glob(g)]
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.02)
 
 
 def test_serve_command_prints_url_and_stops_cleanly_on_ctrl_c(make_site, tmp_path):

@@ -95,6 +95,7 @@ class BuildOptions:
     in_place_limit: int = IN_PLACE_LIMIT
     # Leave the output folder a staging folder replaced for the caller to
     # delete (``BuildResult.replaced``): the preview tells the browsers first.
+    # The caller deletes those that killed builds left too.
     keep_replaced: bool = False
     # Keep the last search index through the build, and hand over what tells
     # whether it is out of date (``BuildResult.search_pending``): the preview
@@ -152,7 +153,7 @@ def run(
         return _run(options, state, memo, hint, progress, executor)
     check_output_dir(options.output_dir, options.site_dir)
     with output_lock(options.output_dir, waiting):
-        recover(options.output_dir)  # what a killed build left
+        recover(options.output_dir, old_folders=not options.keep_replaced)  # a killed build's
         return _run(options, state, memo, hint, progress, executor)
 
 

@@ -39,7 +39,7 @@ from generator.preview.reload import EVERYTHING, diagnostics_to_errors
 from generator.preview.search import BackgroundIndex, Indexed
 from generator.preview.server import PreviewServer
 from generator.preview.watch import ChangeBatch, Watcher
-from generator.write import OutputError
+from generator.write import OutputError, check_output_dir, output_lock, recover
 
 logger = logging.getLogger(__name__)
 PORT_ATTEMPTS = 10
@@ -98,6 +98,10 @@ class Preview:
         self._alarm: Alarm | None = None
         # The search index, made after the builds (see preview/search.py).
         self._search = BackgroundIndex(self._lock, lambda: (self._state, self._memo), indexed)
+        # The output folders rebuilds replaced, being deleted in the
+        # background: a whole site's files take seconds to delete (10,000
+        # articles: 2-4 s), which the next save's build need not wait for.
+        self._deleting: list[threading.Thread] = []
 
     @property
     def outputs(self) -> Mapping[str, OutputRecord]:
@@ -108,6 +112,10 @@ class Preview:
     def start(self) -> Rebuild:
         """First build, then the server (trying the next ports if the port is
         taken), then the watcher. Raises ``OutputError`` or ``OSError``."""
+        out = self.options.output_dir
+        check_output_dir(out, self.options.site_dir)
+        with output_lock(out):  # what a killed preview left (its builds leave old folders)
+            recover(out)
         first = self._build(None)
         self._memo.readers(self._state)  # index the dependency map now, not at the first edit
         # The first build's objects (the parse cache, the dependency map) live
@@ -164,6 +172,9 @@ class Preview:
             self.server = None
         with self._lock:
             self._close_executor()
+        for thread in self._deleting:  # leave nothing behind in the site folder
+            thread.join()
+        self._deleting = []
 
     def _close_executor(self) -> None:
         if self._executor is not None:
@@ -229,7 +240,21 @@ class Preview:
                 server.set_errors(diagnostics_to_errors(result.diagnostics))
         self._had_errors = not result.ok
         if result.replaced is not None:
-            shutil.rmtree(result.replaced, ignore_errors=True)
+            self._delete_later(result.replaced)
+
+    def _delete_later(self, folder: Path) -> None:
+        """Delete a replaced output folder in the background (no build reads
+        it: the browsers were told, the server serves the new one)."""
+        self._deleting = [thread for thread in self._deleting if thread.is_alive()]
+        thread = threading.Thread(
+            target=shutil.rmtree,
+            args=(folder,),
+            kwargs={"ignore_errors": True},
+            name="digest-delete",
+            daemon=True,
+        )
+        thread.start()
+        self._deleting.append(thread)
 
     def _build(self, batch: ChangeBatch | None) -> Rebuild:
         started = time.perf_counter()
