@@ -103,13 +103,24 @@ _FALLBACKS = [
     ("An inline note.^[Said so.]\n", "text '^['"),
     ("It was ~~false~~ true.\n", "text '~~'"),
     ("\tcode\n", "text '\\t'"),
-    ('A <b>bold</b> "claim".\n', "raw HTML or an autolink"),
+    ('A <b class="x">bold</b> "claim".\n', "raw HTML or an autolink"),
     ("See <https://example.org/>.\n", "raw HTML or an autolink"),
+    # A tag the fast path knows, at a line's start: it may open an HTML block.
+    ("<u>\nUnderlined -- or not.\n", "raw HTML or an autolink"),
+    # "](" then a tag, not a destination: <br> is raw HTML, not a line break.
+    ('A "claim" ](<br> -- here.\n', "raw HTML or an autolink"),
+    # No link: the pointy destination is an autolink, whose text typography skips.
+    ("x](<https://x.org/a--b>) said.\n", "an autolink after ]("),
+    (
+        '[a](<https://x.org/>"t") said.\n',  # a title to the Rust port alone
+        "a title right after a destination in pointy brackets",
+    ),
     ("Fish &amp; chips.\n", "an entity"),
     ('He said \\"no\\".\n', "a backslash escape typography would see"),
     ("a \\*-- b\n", "a backslash escape typography would see"),
     ("![a](data:image/gif;base64,R0lGOD)\n", "a data: link"),
     ("![a *b*](https://example.org/i.png)\n", "an image description with markup"),
+    ("![\n\u00bb</q>](https://example.org/i.png)\n", "an image description with markup"),
     ("> quote\n-\n", "an empty list item"),
     ("*a***b*c*\n", "a * or _ run that may both open and close"),
     ("| news |\n| --- |\n| news |\n3) news\n", "a numbered list right after a table row"),
@@ -173,6 +184,24 @@ def test_emphasis_between_letters_of_one_length_takes_the_fast_path() -> None:
     fast, reference = _pair(typography=True, language="en")
     _assert_same(fast, reference, "names.md", "**Anna Berg**Vorstand, **Ole Lund**Chef.\n")
     assert fast.paths.fast == 1, fast.paths
+
+
+def test_inline_tags_and_pointy_destinations_take_the_fast_path() -> None:
+    """Raw HTML of the corpus (superscripts, underlines, subscripts, nine in
+    ten of its tags) and link destinations in pointy brackets: markdown-it-py's
+    html_inline tokens are the tag's characters to the quotes rule."""
+    bodies = [
+        'It costs 10 m<sup>2</sup> "per" head -- [<sup>1</sup>](https://x.org/#fn-1).\n',
+        "CO<sub>2</sub>-free, said '<u>nobody</u>'.\n\n- a <i>b</i> list's \"item\"\n",
+        '# The <u>"title"</u>\n\n| <b>a</b> | "b" |\n|---|---|\n| c<sup>3</sup> | d |\n',
+        '[Neil Ferguson](<https://en.wikipedia.org/wiki/Neil_Ferguson_(epidemiologist)>) "said".\n',
+        "[CC BY-SA](<https://creativecommons.org/licenses/ by-sa/4.0/>) -- it's\n",
+    ]
+    for options in _SETTINGS[:4]:
+        fast, reference = _pair(**options)
+        for body in bodies:
+            _assert_same(fast, reference, "tags.md", body)
+        assert fast.paths.fast == len(bodies), fast.paths
 
 
 @given(st.text(st.sampled_from("ab_1 \n\u2019\u201c\u2013\u00a0é日-.'\"")))
@@ -297,6 +326,7 @@ _PROSE_ATOMS = st.one_of(
             *(" ", " ", " ", "\n", "  \n", '"', "'", '"', "'", "--", "---", "...", "-", ","),
             *(".", "!", "?", ":", ";", " :", " ?", "(", ")", "*", "**", "_", "« ", " »", "«"),
             *("»", "[ref]", "https://example.org/a_b?c=d", "https://example.org/it's--x"),
+            *("<sup>", "</sup>", "<u>", "</u>", "<sub>2</sub>"),
             "www.example.org",
         ]
     ),
@@ -318,7 +348,13 @@ _DESTINATIONS = st.sampled_from(
 
 
 _PROSE_DESTINATIONS = st.sampled_from(
-    ["https://example.org/a?b=c", "https://example.org/l'été", "#top", "mailto:a@b.org"]
+    [
+        "https://example.org/a?b=c",
+        "https://example.org/l'été",
+        "#top",
+        "mailto:a@b.org",
+        "<https://example.org/a_(b) c>",
+    ]
 )
 
 

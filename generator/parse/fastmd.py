@@ -10,8 +10,11 @@ and text, what ``markdown.py``'s rules add to markdown-it-py's: heading ids
 tables and code blocks, the language's quotes, dashes and French spaces
 (``typography.py``'s own functions and markdown-it's smartquotes algorithm,
 run on the text between tags), and the text the word count and summary are
-made from. No tokens are made: a previous attempt that turned the Rust tree
-into markdown-it-py's tokens and rendered them in Python saved nothing.
+made from. Raw inline tags (``<sup>``, the few ``mdchecks.PHRASING_TAGS``)
+stay as written; the quotes rule reads their characters, as it reads
+markdown-it-py's html_inline tokens. No tokens are made: a previous attempt
+that turned the Rust tree into markdown-it-py's tokens and rendered them in
+Python saved nothing.
 
 The HTML is the same only where the text between two tags is exactly one of
 markdown-it-py's text tokens, and where the Rust port parses as
@@ -33,7 +36,12 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
-from generator.parse.mdchecks import UNICODE_SPACE, UNICODE_SPACES, fallback_reason
+from generator.parse.mdchecks import (
+    PHRASING_TAGS,
+    UNICODE_SPACE,
+    UNICODE_SPACES,
+    fallback_reason,
+)
 from generator.parse.typography import Style, dashed, french_spaced, needs_work
 
 if TYPE_CHECKING:
@@ -83,6 +91,7 @@ _LANGUAGE = '<pre><code class="language-'
 _OPEN, _CLOSE, _CODE, _END_CODE, _BREAK = 1, 2, 3, 4, 5  # inside a block of text
 _TEXT_BLOCK, _END_TEXT_BLOCK, _CONTAINER, _END_CONTAINER, _OTHER_BLOCK = 6, 7, 8, 9, 10
 _PARAGRAPH, _HEADING, _END_HEADING, _TABLE = 11, 12, 13, 14
+_RAW = 0  # a tag of raw HTML, inside a block of text (mdchecks vouches for that)
 _TAGS: dict[str, int] = {
     "<em>": _OPEN,
     "<strong>": _OPEN,
@@ -118,9 +127,12 @@ _TAGS: dict[str, int] = {
     **dict.fromkeys(("<ul>", "</ul>", "<ol>", "</ol>"), _OTHER_BLOCK),
     **{f"<h{n}>": _HEADING for n in range(1, 7)},
     **{f"</h{n}>": _END_HEADING for n in range(1, 7)},
+    **{f"<{name}>": _RAW for name in PHRASING_TAGS},
+    **{f"</{name}>": _RAW for name in PHRASING_TAGS},
 }
 # The inline pieces of a block, as the scan keeps them: (kind, index in parts, level).
 _T, _C, _B, _O, _X, _I = "text", "code_inline", "softbreak", "open", "close", "image"
+_H = "html_inline"
 
 
 class Fallback(Exception):
@@ -173,9 +185,10 @@ def _relative(value: str) -> bool:
 class FastMarkdown:
     """Renders bodies like ``markdown.MarkdownRenderer`` where it can vouch for them."""
 
-    def __init__(self, *, highlight: Highlight | None, paths: Paths) -> None:
+    def __init__(self, *, highlight: Highlight | None, paths: Paths, html: bool = True) -> None:
         from markdown_it_pyrs import MarkdownIt as RustMarkdownIt
 
+        self._html = html
         self._rust = RustMarkdownIt("commonmark").enable_many(["table", "strikethrough"])
         self._highlight = highlight
         self.paths = paths
@@ -184,7 +197,7 @@ class FastMarkdown:
         """The body's HTML and texts as markdown-it-py and our rules would
         give them, with typography in ``style`` (None: off); None when the
         body must take markdown-it-py."""
-        reason = fallback_reason(src, style is not None and style.spaced)
+        reason = fallback_reason(src, style is not None and style.spaced, self._html)
         if reason is None:
             try:
                 html = self._rust.render(src, xhtml=False)
@@ -196,7 +209,7 @@ class FastMarkdown:
                 try:
                     if "<blockquote>\n</blockquote>" in html:  # markdown-it-py: no line end
                         raise Fallback("an empty block quote")
-                    body = _Scan(html, style, self._highlight).run()
+                    body = _Scan(html, style, self._highlight, "](<" in src).run()
                 except Fallback as why:
                     reason = str(why)
                 else:
@@ -209,8 +222,13 @@ class FastMarkdown:
 class _Scan:
     """One pass over the Rust renderer's HTML (see the module's docstring)."""
 
-    def __init__(self, html: str, style: Style | None, highlight: Highlight | None) -> None:
+    def __init__(
+        self, html: str, style: Style | None, highlight: Highlight | None, pointy: bool
+    ) -> None:
         self.parts = _SPLIT.split(html)
+        # The body has "](<": a link's destination in pointy brackets, or,
+        # where the brackets make no link, an autolink after "](".
+        self.pointy = pointy
         self.spaces = not html.isascii() and UNICODE_SPACE.search(html) is not None
         self.style = style
         self.highlight = highlight
@@ -248,6 +266,8 @@ class _Scan:
             if kind is None:
                 if tag.startswith("<a href="):
                     self._check(tag)
+                    if self.pointy and text.endswith("("):  # typography skips an autolink
+                        raise Fallback("an autolink after ](")
                     kind = _OPEN
                 elif tag.startswith("<img src="):
                     self._check(tag)
@@ -264,8 +284,12 @@ class _Scan:
                     raise Fallback(f"the tag {tag[:20]!r}")
             if kind <= _BREAK:
                 if block is None:
+                    if kind == _RAW:  # an HTML block's
+                        raise Fallback("raw HTML outside a block of text")
                     block, top, heading = [], False, 0
-                if kind == _OPEN:
+                if kind == _RAW:
+                    block.append((_H, index, level))
+                elif kind == _OPEN:
                     block.append((_O, index, level))
                     level += 1
                 elif kind == _CLOSE:
@@ -377,6 +401,8 @@ class _Scan:
                 quotes = quotes or '"' in text or "'" in text
             elif kind == _C:
                 pieces.append(_Piece(_C, _unescape(parts[i]), level))
+            elif kind == _H:  # typography reads the tag's characters
+                pieces.append(_Piece(_H, parts[i], level))
             elif kind == _I:
                 alt = _ALT.search(parts[i])
                 pieces.append(_Piece(_I, _unescape(alt.group(1)) if alt else "", level))

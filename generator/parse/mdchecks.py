@@ -9,7 +9,8 @@ only at the few places a substring points to: a regex tried at every position
 of every body cost more than the Rust parse itself. Each check stands for a
 difference found by the property tests or by fuzzing (``tests/test_fastmd.py``):
 
-- raw HTML and autolinks (a ``<`` before a letter, ``/``, ``!`` or ``?``);
+- raw HTML and autolinks (a ``<`` before a letter, ``/``, ``!`` or ``?``),
+  but for a few inline tags (``<sup>``) and destinations in pointy brackets;
 - entities and backslash escapes that typography would see (they are
   markdown-it-py's ``text_special`` tokens, which the quotes, dash and
   French rules skip or stop at);
@@ -46,11 +47,22 @@ _LINK_SPACE = re.compile(f"[{LINK_SPACES}]")
 # not to markdown-it's emphasis rules ("_\x85a_" is emphasis for markdown-it-py).
 _FALLBACK_STRINGS = ("[^", "^[", "~~", "\t", "\r", "\x00", "_*", "*_", "\x85", "\u2028", "\u2029")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
+# The raw HTML the fast path keeps as markdown-it-py does (html_inline tokens,
+# which typography reads as the tag's characters): these inline tags without
+# attributes. The Rust renderer writes none of these names itself, so the
+# scan knows them for raw HTML. "<sup>" is nine in ten of the corpus's tags.
+PHRASING_TAGS: tuple[str, ...] = ("abbr", "b", "cite", "dfn", "i", "kbd", "mark", "q", "samp")
+PHRASING_TAGS += ("small", "span", "sub", "sup", "u", "var")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_PHRASING_TAG = re.compile(f"</?(?:{'|'.join(PHRASING_TAGS)})>")
+# "[a](<#x>"t")": a link with a title to the Rust port, none to markdown-it-py
+# (it wants a space before the title).
+_POINTY_TITLE = re.compile(r"\]\([ \n]*<(?:[^<>\n\\]|\\.)*>[\"'(]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
 # A backslash before any character but a line end: markdown-it-py makes it a
 # text_special token ("\\*" -> "*", "\\a" -> "\\a" as written).
 _ESCAPE = re.compile(r"\\[^\n]")
-_IMAGE_LABEL = re.compile(r"!\[([^\]\n]*)")
+_IMAGE_LABEL = re.compile(r"!\[([^\]]*)")  # over lines: "![\n*a*](x)"
 _BACKTICKS = re.compile(r"`+")
 _BACKTICK_IN_LINK = re.compile(r"\]\([^)\n]*`")  # "[a](`...": panics too
 # A code fence's line, inside block quotes and list items too: no inline text.
@@ -67,14 +79,17 @@ _DESTINATION = re.compile(r"\][(:] *([^ \n]*)")
 _UNDERSCORES = re.compile(r"_+")
 
 
-def fallback_reason(src: str, spaced: bool) -> str | None:
+def fallback_reason(src: str, spaced: bool, html: bool = True) -> str | None:
     """What in the text sends the body to markdown-it-py, if anything.
-    ``spaced``: French spacing is on (escaped ``; : ! ? /`` matter then)."""
+    ``spaced``: French spacing is on (escaped ``; : ! ? /`` matter then);
+    ``html``: raw HTML is on (markdown-it-py's ``html`` option)."""
     for text in _FALLBACK_STRINGS:
         if text in src:
             return f"text {text!r}"
-    if "<" in src and _TAG_START.search(src):
+    if "<" in src and _raw_html(src, html):
         return "raw HTML or an autolink"
+    if "](" in src and "<" in src and _POINTY_TITLE.search(src):
+        return "a title right after a destination in pointy brackets"
     if "&" in src and _ENTITY.search(src):
         return "an entity"
     if "\\" in src and "]:" in src:  # "[a]: -\\" defines a link for markdown-it-py alone
@@ -111,6 +126,32 @@ def fallback_reason(src: str, spaced: bool) -> str | None:
 
 
 _FRENCH_MARKS = ";:!?/«»"
+# What may come before a block's first character on its line: spaces, block
+# quote marks, list markers (a digit or two too many is only a fallback).
+_BLOCK_MARKS = " >*+-.)0123456789"
+
+
+def _raw_html(src: str, html: bool) -> bool:
+    """A ``<`` that starts raw HTML or an autolink, but for the two kinds the
+    fast path renders as markdown-it-py does (found by fuzzing): a link
+    destination in pointy brackets that starts with a scheme
+    (``](<https://...>)``), and a tag of ``PHRASING_TAGS`` inside a line (at
+    a line's start, it may begin an HTML block, which the HTML does not tell
+    from a paragraph's inline tag: "<u>\\ntext" is one). Any other tag differs
+    where its name is one the Rust renderer writes (a raw ``<br>`` is no line
+    break to the quotes rule), an autolink where typography skips its text.
+    Without ``html``, markdown-it-py writes every tag as text."""
+    for found in _TAG_START.finditer(src):
+        if not html:
+            return True
+        at = found.start()
+        if src[at - 2 : at] == "](" and _SCHEME.match(src, at + 1):
+            continue  # a scheme's colon: not a tag (an autolink, if no link: the scan sees)
+        if not _PHRASING_TAG.match(src, at):
+            return True
+        if not src[src.rfind("\n", 0, at) + 1 : at].strip(_BLOCK_MARKS):
+            return True
+    return False
 
 
 def _escape_matters(src: str, spaced: bool) -> bool:
