@@ -106,11 +106,11 @@ _FALLBACKS = [
     ('A <b class="x">bold</b> "claim".\n', "raw HTML or an autolink"),
     ("See <https://example.org/>.\n", "raw HTML or an autolink"),
     # A tag the fast path knows, at a line's start: it may open an HTML block.
-    ("<u>\nUnderlined -- or not.\n", "raw HTML or an autolink"),
+    ("> <u>\n> Underlined -- or not.\n", "raw HTML or an autolink"),
     # "](" then a tag, not a destination: <br> is raw HTML, not a line break.
-    ('A "claim" ](<br> -- here.\n', "raw HTML or an autolink"),
+    ("A ](<br>claim.\n", "raw HTML or an autolink"),
     # No link: the pointy destination is an autolink, whose text typography skips.
-    ("x](<https://x.org/a--b>) said.\n", "an autolink after ]("),
+    ("x](<https://x.org/it's>) said.\n", "an autolink after ]("),
     (
         '[a](<https://x.org/>"t") said.\n',  # a title to the Rust port alone
         "a title right after a destination in pointy brackets",
@@ -122,7 +122,8 @@ _FALLBACKS = [
     ("![a *b*](https://example.org/i.png)\n", "an image description with markup"),
     ("![\n\u00bb</q>](https://example.org/i.png)\n", "an image description with markup"),
     ("> quote\n-\n", "an empty list item"),
-    ("*a***b*c*\n", "a * or _ run that may both open and close"),
+    ("A *tm™*s here.\n", "a * or _ run next to a symbol beyond ASCII"),  # emphasis to the port
+    ("- a\n- b | c\n|-|-|\n", "a table row or delimiter row without a |"),  # the port: a table
     ("| news |\n| --- |\n| news |\n3) news\n", "a numbered list right after a table row"),
     ("`  \n` news\n", "a code span of spaces"),
     (">  \n", "an empty block quote"),
@@ -184,6 +185,23 @@ def test_emphasis_between_letters_of_one_length_takes_the_fast_path() -> None:
     fast, reference = _pair(typography=True, language="en")
     _assert_same(fast, reference, "names.md", "**Anna Berg**Vorstand, **Ole Lund**Chef.\n")
     assert fast.paths.fast == 1, fast.paths
+
+
+def test_emphasis_runs_of_any_lengths_take_the_fast_path() -> None:
+    """Runs of * of different lengths between letters or punctuation: the
+    Rust port pairs them as markdown-it-py does (a run next to a _ run or a
+    symbol beyond ASCII falls back)."""
+    bodies = [
+        '**Slave Shifle**Vorraussetzung: *x* "y"\n',
+        "fonds publics\u00a0\u00bb**. Le *\u00ab\u00a0cas\u00a0\u00bb*, it's\n",
+        "*a***b*c* and a**b*c, (**foo**)*\n",
+        "*foo**bar* and foo******bar*********baz\n",
+    ]
+    for options in _SETTINGS[:4]:
+        fast, reference = _pair(**options)
+        for body in bodies:
+            _assert_same(fast, reference, "emphasis.md", body)
+        assert fast.paths.fast == len(bodies), fast.paths
 
 
 def test_inline_tags_and_pointy_destinations_take_the_fast_path() -> None:
@@ -326,7 +344,7 @@ _PROSE_ATOMS = st.one_of(
             *(" ", " ", " ", "\n", "  \n", '"', "'", '"', "'", "--", "---", "...", "-", ","),
             *(".", "!", "?", ":", ";", " :", " ?", "(", ")", "*", "**", "_", "« ", " »", "«"),
             *("»", "[ref]", "https://example.org/a_b?c=d", "https://example.org/it's--x"),
-            *("<sup>", "</sup>", "<u>", "</u>", "<sub>2</sub>"),
+            *("<sup>", "</sup>", "<u>", "</u>", "<sub>2</sub>", "\u2122"),
             "www.example.org",
         ]
     ),

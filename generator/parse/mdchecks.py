@@ -16,19 +16,20 @@ difference found by the property tests or by fuzzing (``tests/test_fastmd.py``):
   French rules skip or stop at);
 - footnotes (``[^``, ``^[``), ``~~``, tabs, a CR or NUL, ``data:`` links;
 - emphasis the port pairs otherwise: a ``*`` run next to a ``_`` run, a run
-  that may both open and close among runs of other lengths;
+  next to a symbol beyond ASCII (``™``, ``€``);
 - a lone backtick with a ``[`` (markdown_it_pyrs 0.4 panics on ``[`\```);
 - an empty list item or block quote, an image whose description has markup,
   a Unicode space at a line's or cell's edge or in a link's destination, a
   non-ASCII host name, an empty link title, a table row or delimiter row
-  without a ``|``, a numbered list right after a table, lazy block-quote
-  lines with a backtick.
+  without a ``|`` or under a list item, a numbered list right after a table,
+  lazy block-quote lines with a backtick.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 
 # The spaces beyond ASCII that markdown-it-py trims from blocks' edges (MD_TRIM_CHARS).
 UNICODE_SPACES = (
@@ -72,11 +73,10 @@ _FENCE_LINE = re.compile(r"[ >*+\-\d.)]*```[^`]*$")
 # port takes the line as another row.
 _TABLE_THEN_NUMBER = re.compile(r"\|[^\n]*\n[ >]*[0-9]{1,9}[.)]")
 _DELIMITER_ROW = re.compile(r"[ >]*[-:| ]*-[-:| ]*$")
-_STARS = re.compile(r"\*+")
+_LIST_ITEM = re.compile(r"[ >]*(?:[-*+]|[0-9]{1,9}[.)])(?: |$)")
 # What follows "](" or "]:" up to a space or line end: a link's destination
 # (and maybe more, after its ")").
 _DESTINATION = re.compile(r"\][(:] *([^ \n]*)")
-_UNDERSCORES = re.compile(r"_+")
 
 
 def fallback_reason(src: str, spaced: bool, html: bool = True) -> str | None:
@@ -118,8 +118,8 @@ def fallback_reason(src: str, spaced: bool, html: bool = True) -> str | None:
         return "a numbered list right after a table row"
     if _empty_item(src):
         return "an empty list item"
-    if ("*" in src or "_" in src) and _both_flanking(src):
-        return "a * or _ run that may both open and close"
+    if ("*" in src or "_" in src) and not src.isascii() and _symbol_by_a_run(src):
+        return "a * or _ run next to a symbol beyond ASCII"
     if "`" in src and "[" in src and _lone_backticks(src):
         return "a lone backtick and a bracket"
     return None
@@ -204,14 +204,17 @@ def _lazy_indented(src: str) -> bool:
 def _table_doubt(src: str) -> bool:
     """A delimiter row (``---``, ``:-:``, ``-|``) under a line where the two
     do not both have a ``|``: the parsers disagree on which make a table
-    ("a\\n:-" is one for the Rust port, "a|\\n--" for markdown-it-py); or a
-    line with a ``|`` right after a block quote's, without ``>`` (the port
-    ends the quote's lazy lines at a table)."""
+    ("a\\n:-" is one for the Rust port, "a|\\n--" for markdown-it-py), or
+    under a list item's line (the port may end a list there); or a line with
+    a ``|`` right after a block quote's, without ``>`` (the port ends the
+    quote's lazy lines at a table)."""
     for above, line in itertools.pairwise(src.split("\n")):
         if "|" in line and above.lstrip().startswith(">") and not line.lstrip().startswith(">"):
             return True
         if not _DELIMITER_ROW.match(line):
             continue
+        if _LIST_ITEM.match(above):  # "- a\n- b | c\n|-|-|": a table to the Rust port alone
+            return True
         if ("|" in above) != ("|" in line) or ("|" not in above and ":" in line):
             return True
     return False
@@ -279,7 +282,8 @@ def _odd_destination(src: str) -> bool:
 
 def _image_markup(src: str) -> bool:
     """An image's token holds its description as written, which the quotes
-    rule reads beside it; the HTML holds it as plain text (``alt``)."""
+    rule reads beside it; the HTML holds it as plain text (``alt``), and the
+    Rust port drops escaped characters from it ("![a\\_b](x)": alt="ab")."""
     return any(set(label) & set("*_`[\\&<") for label in _IMAGE_LABEL.findall(src))
 
 
@@ -318,35 +322,19 @@ def _lone_backticks(src: str) -> bool:
     return False
 
 
-def _both_flanking(src: str) -> bool:
-    """A * or _ run that may both open and close emphasis ("a**b", "(_)"),
-    among runs of that character of more than one length: CommonMark's rule
-    of three decides those (the sum of an opener's and a closer's lengths),
-    and the Rust port applies it otherwise after a run is partly used
-    ("*a***b*c*"). Runs all of one length pair whole, where the rule never
-    forbids a pair: "**Name**Text" is safe."""
-    for marker, pattern in (("*", _STARS), ("_", _UNDERSCORES)):
-        if marker not in src:
-            continue
-        escaped = "\\" + marker in src
-        if len(set(pattern.findall(src))) < 2 and not escaped:
-            continue  # all of one length (an escape would shorten one)
-        lengths: set[int] = set()
-        flanking = False
-        for run in pattern.finditer(src):
-            start, end = run.span()
-            if start and src[start - 1] == "\\" and src[start - 2 : start] != "\\\\":
-                start += 1  # the first is escaped
-            if start == end:
-                continue
-            lengths.add(end - start)
-            if flanking or start == 0 or end == len(src):
-                continue
-            before, after = src[start - 1], src[end]
-            if before.isspace() or after.isspace():
-                continue
-            if before.isalnum() == after.isalnum() and (marker == "*" or not after.isalnum()):
-                flanking = True
-        if flanking and len(lengths) > 1:
-            return True
+_RUN = re.compile(r"[*_]+")
+
+
+def _symbol_by_a_run(src: str) -> bool:
+    """A ``*`` or ``_`` run next to a symbol beyond ASCII (``™``, ``€``,
+    ``°``: Unicode's S categories): markdown-it-py takes those for
+    punctuation when it decides whether a run opens or closes emphasis
+    (CommonMark 0.31), the Rust port for letters (``*a™*b`` is emphasis to
+    it alone). Every character was tried beside runs: those are all."""
+    end = len(src)
+    for run in _RUN.finditer(src):
+        start, stop = run.span()
+        for at in (start - 1, stop):
+            if 0 <= at < end and src[at] > "\x7f" and unicodedata.category(src[at])[0] == "S":
+                return True
     return False
