@@ -340,19 +340,21 @@ def _lone_backticks(src: str) -> bool:
     return False
 
 
-_RUN = re.compile(r"[*_]+")
-
-
 def _symbol_by_a_run(src: str) -> bool:
     """A ``*`` or ``_`` run next to a symbol beyond ASCII (``™``, ``€``,
     ``°``: Unicode's S categories): markdown-it-py takes those for
     punctuation when it decides whether a run opens or closes emphasis
     (CommonMark 0.31), the Rust port for letters (``*a™*b`` is emphasis to
-    it alone). Every character was tried beside runs: those are all."""
-    end = len(src)
-    for run in _RUN.finditer(src):
-        start, stop = run.span()
-        for at in (start - 1, stop):
-            if 0 <= at < end and src[at] > "\x7f" and unicodedata.category(src[at])[0] == "S":
+    it alone). Every character was tried beside runs: those are all. A
+    look beside each marker found by ``str.find``: a regex over the text
+    cost ten times more (4 µs a bench body)."""
+    for marker in "*_":
+        at = src.find(marker)
+        while at >= 0:
+            before, after = src[at - 1 : at], src[at + 1 : at + 2]
+            if before > "\x7f" and unicodedata.category(before)[0] == "S":
                 return True
+            if after > "\x7f" and unicodedata.category(after)[0] == "S":
+                return True
+            at = src.find(marker, at + 1)
     return False
