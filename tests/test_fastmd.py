@@ -72,7 +72,9 @@ def test_the_corpus_renders_the_same(options: dict[str, object]) -> None:
     fast, reference = _pair(**options)
     for name, body in article_bodies(_CORPUS):
         _assert_same(fast, reference, name, body)
-    assert _share(fast) > 0.65, fast.paths  # 353 of 453 in English when this was written
+    # 418 of 453 in English (353 before raw tags, emphasis runs and escapes
+    # took the fast path); French: escapes near its spaces or with a URL fall back.
+    assert _share(fast) > (0.65 if options.get("language") == "fr" else 0.85), fast.paths
 
 
 def test_a_generated_bench_site_renders_the_same(tmp_path: Path) -> None:
@@ -87,8 +89,8 @@ def test_a_generated_bench_site_renders_the_same(tmp_path: Path) -> None:
     for name, body in article_bodies(tmp_path / "site" / "content"):
         _assert_same(fast, reference, name, body)
     # The word list's prose takes the fast path whole; the corpus's
-    # paragraphs have escapes, odd emphasis and Unicode spaces (~80% fast).
-    least = 0.75 if CORPUS.is_dir() else 1.0
+    # paragraphs have tabs, ~~, Unicode spaces, odd destinations (~96% fast).
+    least = 0.9 if CORPUS.is_dir() else 1.0
     assert fast.paths.fast >= least * 2000, fast.paths
 
 
@@ -121,11 +123,18 @@ _FALLBACKS = [
     ("![a](data:image/gif;base64,R0lGOD)\n", "a data: link"),
     ("![a *b*](https://example.org/i.png)\n", "an image description with markup"),
     ("![\n\u00bb</q>](https://example.org/i.png)\n", "an image description with markup"),
-    # The Rust port drops an escaped character from alt: "Videokl".
-    ("![Video\\_kl](https://example.org/i.png)\n", "an image description with markup"),
+    # The Rust port drops an escaped character from alt: "ab" for both, and
+    # markdown-it-py has "a_b" and "a*b".
+    (
+        "![a\\_b](https://x.org/i.png) and ![a\\*b](https://x.org/j.png)\n",
+        "an image description with an escape",
+    ),
+    ("![a\\b](https://example.org/i.png)\n", "an image description with markup"),
+    ("![a  \nb](https://example.org/i.png)\n", "an image description with markup"),  # alt="ab"
     ("> quote\n-\n", "an empty list item"),
     ("A *tm™*s here.\n", "a * or _ run next to a symbol beyond ASCII"),  # emphasis to the port
     ("- a\n- b | c\n|-|-|\n", "a table row or delimiter row without a |"),  # the port: a table
+    ("[r]: a|b\n|-|-|\n", "a table row or delimiter row without a |"),  # a table, not for the port
     ("Wait..\\. no.\n", "a backslash escape typography would see"),  # no ellipsis
     ("a --\\* b\n", "a backslash escape typography would see"),  # a dash to markdown-it-py
     # The URL pattern ends at the escape for markdown-it-py: "b--c" is set.
@@ -144,6 +153,12 @@ _FALLBACKS = [
         "a link destination with a Unicode space or a non-ASCII host",
     ),
     ('[x](https://e.org/ "") said.\n', "an empty link title"),
+    # The Rust port: a definition, then text; markdown-it-py: text.
+    ('[r]: https://x.org/r.png\n"" said.\n', "an empty title after a link reference definition"),
+    (
+        "See [r](\n\n[r]: https://x.org/r.png\n",
+        "a ( at a line's end after ], with link reference definitions",
+    ),
     ("A _\u2028line_ break.\n", "text '\\u2028'"),
     ("[`a\n", "a lone backtick and a bracket"),
     ("See [the other](other.md).\n", "a relative link or image"),
@@ -227,6 +242,24 @@ def test_escapes_typography_cannot_tell_take_the_fast_path() -> None:
             _assert_same(fast, reference, "escapes.md", body)
         if options.get("language") != "fr":  # French: an escape next to a space falls back
             assert fast.paths.fast == len(bodies), fast.paths
+
+
+def test_image_descriptions_with_escapes_take_the_fast_path() -> None:
+    """The Rust port drops an escaped character from an image's alt
+    ("Videokl"); the scan writes markdown-it-py's ("Video_kl")."""
+    bodies = [
+        "![Video\\_kl](https://example.org/i.png)\n\nIt's ![DSC\\_0508](https://x.org/d.jpg).\n",
+        "- ![TOP 5 \\[Werbung\\]](https://x.org/t.jpg) -- 'so'\n",
+        "![a\\_b](https://x.org/i.png) and ![a\\_b](https://x.org/i.png) and ![c](https://x.org/c.png)\n",
+    ]
+    for options in _SETTINGS[:4]:
+        fast, reference = _pair(**options)
+        for body in bodies:
+            _assert_same(fast, reference, "images.md", body)
+        if options.get("language") != "fr":  # French: an escape with a URL falls back
+            assert fast.paths.fast == len(bodies), fast.paths
+    html = fast.render(bodies[0], content_path="a.md", first_line=1)[1].decode()
+    assert '<img src="https://example.org/i.png" alt="Video_kl">' in html
 
 
 def test_an_escape_in_french_text_with_a_url_takes_markdown_it_py() -> None:

@@ -37,10 +37,12 @@ from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from generator.parse.mdchecks import (
+    ESCAPED,
     PHRASING_TAGS,
     UNICODE_SPACE,
     UNICODE_SPACES,
     fallback_reason,
+    image_labels,
 )
 from generator.parse.typography import Style, dashed, french_spaced, needs_work
 
@@ -209,7 +211,8 @@ class FastMarkdown:
                 try:
                     if "<blockquote>\n</blockquote>" in html:  # markdown-it-py: no line end
                         raise Fallback("an empty block quote")
-                    body = _Scan(html, style, self._highlight, "](<" in src).run()
+                    scan = _Scan(html, style, self._highlight, "](<" in src, _alts(src))
+                    body = scan.run()
                 except Fallback as why:
                     reason = str(why)
                 else:
@@ -223,9 +226,16 @@ class _Scan:
     """One pass over the Rust renderer's HTML (see the module's docstring)."""
 
     def __init__(
-        self, html: str, style: Style | None, highlight: Highlight | None, pointy: bool
+        self,
+        html: str,
+        style: Style | None,
+        highlight: Highlight | None,
+        pointy: bool,
+        alts: dict[str, tuple[str, str] | None] | None,
     ) -> None:
         self.parts = _SPLIT.split(html)
+        self.alts = alts  # see _alts
+        self.labels: dict[int, str] = {}  # an image's part -> its description as written
         # The body has "](<": a link's destination in pointy brackets, or,
         # where the brackets make no link, an autolink after "](".
         self.pointy = pointy
@@ -271,6 +281,8 @@ class _Scan:
                     kind = _OPEN
                 elif tag.startswith("<img src="):
                     self._check(tag)
+                    if self.alts is not None:
+                        self._alt(index)
                     if block is None:
                         block, top, heading = [], False, 0
                     block.append((_I, index, level))
@@ -332,6 +344,17 @@ class _Scan:
         for value in _ATTR.findall(tag):
             if _relative(value):
                 raise Fallback("a relative link or image")
+
+    def _alt(self, index: int) -> None:
+        """markdown-it-py's alt for the Rust port's, and the description as
+        written (which the quotes rule reads beside the image)."""
+        tag = self.parts[index]
+        found = _ALT.search(tag)
+        ours = self.alts.get(found.group(1)) if found and self.alts else None
+        if found is None or ours is None:
+            raise Fallback("an image description with an escape")
+        self.parts[index] = tag[: found.start(1)] + ours[0] + tag[found.end(1) :]
+        self.labels[index] = ours[1]
 
     def _code_block(self, index: int) -> None:
         """A code block: its code counts as words; a fence's language, with
@@ -404,8 +427,11 @@ class _Scan:
             elif kind == _H:  # typography reads the tag's characters
                 pieces.append(_Piece(_H, parts[i], level))
             elif kind == _I:
-                alt = _ALT.search(parts[i])
-                pieces.append(_Piece(_I, _unescape(alt.group(1)) if alt else "", level))
+                label = self.labels.get(i)
+                if label is None:  # a description of plain text: its alt
+                    alt = _ALT.search(parts[i])
+                    label = _unescape(alt.group(1)) if alt else ""
+                pieces.append(_Piece(_I, label, level))
             else:
                 pieces.append(_Piece(kind, "", level))
         if quotes:
@@ -418,6 +444,26 @@ class _Scan:
                     piece.content = french_spaced(piece.content)
         for i, first, last in owners:
             parts[i] = _escape("".join(p.content for p in pieces[first:last]))
+
+
+def _alts(src: str) -> dict[str, tuple[str, str] | None] | None:
+    """Where an image's description has an escape (``mdchecks`` lets through
+    plain text and escapes of punctuation on one line): for each description
+    after a ``![``, the alt the Rust port writes (escaped characters
+    dropped) -> markdown-it-py's (kept) and the description as written;
+    None for an alt two descriptions would write otherwise. The scan falls
+    back for an image whose alt is not here."""
+    if "![" not in src or "\\" not in src:
+        return None
+    labels = image_labels(src)
+    if not any("\\" in label for label in labels):
+        return None
+    alts: dict[str, tuple[str, str] | None] = {}
+    for label in labels:
+        rust = _escape(ESCAPED.sub("", label))
+        ours = (_escape(ESCAPED.sub(lambda m: m.group()[1], label)), label)
+        alts[rust] = ours if alts.get(rust, ours) == ours else None
+    return alts
 
 
 def _typeset(html_text: str, spaced: bool) -> bool:

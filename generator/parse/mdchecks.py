@@ -59,11 +59,19 @@ _PHRASING_TAG = re.compile(f"</?(?:{'|'.join(PHRASING_TAGS)})>")
 # "[a](<#x>"t")": a link with a title to the Rust port, none to markdown-it-py
 # (it wants a space before the title).
 _POINTY_TITLE = re.compile(r"\]\([ \n]*<(?:[^<>\n\\]|\\.)*>[\"'(]")
+# A line that starts with an empty title ("[r]: https://...\n\"\" x"): the
+# Rust port takes the line before for a definition, markdown-it-py for text.
+_EMPTY_TITLE_LINE = re.compile(r"\n[ >]*(?:\"\"|''|\(\))")
+# "[r](" at a paragraph's end, with "[r]: ..." defined: a link to the Rust port.
+_PAREN_AT_END = re.compile(r"\]\( *(?:\n|$)")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
 # A backslash before any character but a line end: markdown-it-py makes it a
 # text_special token ("\\*" -> "*", "\\a" -> "\\a" as written).
 _ESCAPE = re.compile(r"\\[^\n]")
-_IMAGE_LABEL = re.compile(r"!\[([^\]]*)")  # over lines: "![\n*a*](x)"
+# A backslash escape of ASCII punctuation: markdown-it-py writes the character
+# in an image's alt, the Rust port drops it ("![a\\_b](x)": "a_b", "ab").
+# Not "\\|": a table's cell has it unescaped before markdown-it-py reads it.
+ESCAPED = re.compile(r"\\[!-/:-@\[-`{}~]")
 _BACKTICKS = re.compile(r"`+")
 _BACKTICK_IN_LINK = re.compile(r"\]\([^)\n]*`")  # "[a](`...": panics too
 # A code fence's line, inside block quotes and list items too: no inline text.
@@ -92,6 +100,10 @@ def fallback_reason(src: str, spaced: bool, html: bool = True) -> str | None:
         return "a title right after a destination in pointy brackets"
     if "&" in src and _ENTITY.search(src):
         return "an entity"
+    if "]:" in src and _EMPTY_TITLE_LINE.search(src):
+        return "an empty title after a link reference definition"
+    if "]:" in src and _PAREN_AT_END.search(src):
+        return "a ( at a line's end after ], with link reference definitions"
     if "\\" in src and "]:" in src:  # "[a]: -\\" defines a link for markdown-it-py alone
         return "a backslash and a link reference definition"
     if "\\" in src and _escape_matters(src, spaced):
@@ -223,7 +235,8 @@ def _table_doubt(src: str) -> bool:
     """A delimiter row (``---``, ``:-:``, ``-|``) under a line where the two
     do not both have a ``|``: the parsers disagree on which make a table
     ("a\\n:-" is one for the Rust port, "a|\\n--" for markdown-it-py), or
-    under a list item's line (the port may end a list there); or a line with
+    under a list item's line (the port may end a list there) or a link
+    reference definition's (it may be a table's head); or a line with
     a ``|`` right after a block quote's, without ``>`` (the port ends the
     quote's lazy lines at a table)."""
     for above, line in itertools.pairwise(src.split("\n")):
@@ -232,6 +245,8 @@ def _table_doubt(src: str) -> bool:
         if not _DELIMITER_ROW.match(line):
             continue
         if _LIST_ITEM.match(above):  # "- a\n- b | c\n|-|-|": a table to the Rust port alone
+            return True
+        if "]:" in above:  # "[r]: a|b\n|-|-|": a definition to the Rust port, a table to the other
             return True
         if ("|" in above) != ("|" in line) or ("|" not in above and ":" in line):
             return True
@@ -298,11 +313,53 @@ def _odd_destination(src: str) -> bool:
     return False
 
 
+def image_labels(src: str) -> list[str]:
+    """The text after each ``![`` up to its ``]`` (escapes skipped, nested
+    brackets counted): every image's description as written, and maybe
+    some that make no image (in code, or without a destination)."""
+    labels = []
+    at = src.find("![")
+    while at >= 0:
+        close = src.find("]", at)
+        plain = src[at + 2 : close] if close >= 0 else "["
+        # Most descriptions: the text up to the first "]", without a look at each character.
+        labels.append(plain if "[" not in plain and "\\" not in plain else _label(src, at + 2))
+        at = src.find("![", at + 2)
+    return labels
+
+
+def _label(src: str, start: int) -> str:
+    depth, end = 1, start
+    while end < len(src):
+        char = src[end]
+        if char == "\\":
+            end += 1
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if not depth:
+                break
+        end += 1
+    return src[start:end]
+
+
+_IMAGE_MARKUP = frozenset("*_`[]\\&<")
+
+
 def _image_markup(src: str) -> bool:
     """An image's token holds its description as written, which the quotes
-    rule reads beside it; the HTML holds it as plain text (``alt``), and the
-    Rust port drops escaped characters from it ("![a\\_b](x)": alt="ab")."""
-    return any(set(label) & set("*_`[\\&<") for label in _IMAGE_LABEL.findall(src))
+    rule reads beside it; the HTML holds it as plain text (``alt``). Only
+    plain text and escapes of punctuation on one line are kept: the scan
+    writes markdown-it-py's alt for those (see ``ESCAPED``)."""
+    for label in image_labels(src):
+        if "  \n" in label:  # a hard break: a line end in markdown-it-py's alt, none in the port's
+            return True
+        if set(label) & _IMAGE_MARKUP and (
+            "\n" in label or set(ESCAPED.sub("", label)) & _IMAGE_MARKUP
+        ):
+            return True
+    return False
 
 
 def _empty_item(src: str) -> bool:
