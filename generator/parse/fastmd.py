@@ -23,8 +23,10 @@ its text; the scan here checks the HTML: a relative link or image (it
 becomes a reference marker with the line of its paragraph, which the HTML
 does not tell), an empty block quote, a code span of nothing but spaces, a
 Unicode space at a block's edge (the two trim those differently), a tag it
-does not know. Anything else takes markdown-it-py, whole (``markdown.py``),
-and ``Paths`` counts why.
+does not know, an autolink after ``](``, an image's alt it has no answer
+for (the port drops escaped characters from alt; the scan writes
+markdown-it-py's). Anything else takes markdown-it-py, whole
+(``markdown.py``), and ``Paths`` counts why.
 """
 
 from __future__ import annotations

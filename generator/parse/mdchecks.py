@@ -18,11 +18,13 @@ difference found by the property tests or by fuzzing (``tests/test_fastmd.py``):
 - emphasis the port pairs otherwise: a ``*`` run next to a ``_`` run, a run
   next to a symbol beyond ASCII (``™``, ``€``);
 - a lone backtick with a ``[`` (markdown_it_pyrs 0.4 panics on ``[`\```);
-- an empty list item or block quote, an image whose description has markup,
+- an empty list item or block quote, an image whose description has markup
+  (but for escapes of punctuation: the scan writes markdown-it-py's alt),
   a Unicode space at a line's or cell's edge or in a link's destination, a
   non-ASCII host name, an empty link title, a table row or delimiter row
-  without a ``|`` or under a list item, a numbered list right after a table,
-  lazy block-quote lines with a backtick.
+  without a ``|`` or under a list item or a reference definition, a numbered
+  list right after a table, lazy block-quote lines with a backtick, an empty
+  title or a ``](`` ending a line where references are defined.
 """
 
 from __future__ import annotations
