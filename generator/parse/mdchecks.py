@@ -331,6 +331,8 @@ def image_labels(src: str) -> list[str]:
 
 
 def _label(src: str, start: int) -> str:
+    """The description from ``start`` to its ``]`` (markdown-it skips code
+    spans and tags too: a backtick or ``<`` in it is a fallback anyway)."""
     depth, end = 1, start
     while end < len(src):
         char = src[end]
