@@ -72,7 +72,9 @@ def test_the_corpus_renders_the_same(options: dict[str, object]) -> None:
     fast, reference = _pair(**options)
     for name, body in article_bodies(_CORPUS):
         _assert_same(fast, reference, name, body)
-    assert _share(fast) > 0.65, fast.paths  # 353 of 453 in English when this was written
+    # 418 of 453 in English (353 before raw tags, emphasis runs and escapes
+    # took the fast path); French: escapes near its spaces or with a URL fall back.
+    assert _share(fast) > (0.65 if options.get("language") == "fr" else 0.85), fast.paths
 
 
 def test_a_generated_bench_site_renders_the_same(tmp_path: Path) -> None:
@@ -87,8 +89,8 @@ def test_a_generated_bench_site_renders_the_same(tmp_path: Path) -> None:
     for name, body in article_bodies(tmp_path / "site" / "content"):
         _assert_same(fast, reference, name, body)
     # The word list's prose takes the fast path whole; the corpus's
-    # paragraphs have escapes, odd emphasis and Unicode spaces (~80% fast).
-    least = 0.75 if CORPUS.is_dir() else 1.0
+    # paragraphs have tabs, ~~, Unicode spaces, odd destinations (~96% fast).
+    least = 0.9 if CORPUS.is_dir() else 1.0
     assert fast.paths.fast >= least * 2000, fast.paths
 
 
@@ -103,15 +105,40 @@ _FALLBACKS = [
     ("An inline note.^[Said so.]\n", "text '^['"),
     ("It was ~~false~~ true.\n", "text '~~'"),
     ("\tcode\n", "text '\\t'"),
-    ('A <b>bold</b> "claim".\n', "raw HTML or an autolink"),
+    ('A <b class="x">bold</b> "claim".\n', "raw HTML or an autolink"),
     ("See <https://example.org/>.\n", "raw HTML or an autolink"),
+    # A tag the fast path knows, at a line's start: it may open an HTML block.
+    ("> <u>\n> Underlined -- or not.\n", "raw HTML or an autolink"),
+    # "](" then a tag, not a destination: <br> is raw HTML, not a line break.
+    ("A ](<br>claim.\n", "raw HTML or an autolink"),
+    # No link: the pointy destination is an autolink, whose text typography skips.
+    ("x](<https://x.org/it's>) said.\n", "an autolink after ]("),
+    (
+        '[a](<https://x.org/>"t") said.\n',  # a title to the Rust port alone
+        "a title right after a destination in pointy brackets",
+    ),
     ("Fish &amp; chips.\n", "an entity"),
     ('He said \\"no\\".\n', "a backslash escape typography would see"),
     ("a \\*-- b\n", "a backslash escape typography would see"),
     ("![a](data:image/gif;base64,R0lGOD)\n", "a data: link"),
     ("![a *b*](https://example.org/i.png)\n", "an image description with markup"),
+    ("![\n\u00bb</q>](https://example.org/i.png)\n", "an image description with markup"),
+    # The Rust port drops an escaped character from alt: "ab" for both, and
+    # markdown-it-py has "a_b" and "a*b".
+    (
+        "![a\\_b](https://x.org/i.png) and ![a\\*b](https://x.org/j.png)\n",
+        "an image description with an escape",
+    ),
+    ("![a\\b](https://example.org/i.png)\n", "an image description with markup"),
+    ("![a  \nb](https://example.org/i.png)\n", "an image description with markup"),  # alt="ab"
     ("> quote\n-\n", "an empty list item"),
-    ("*a***b*c*\n", "a * or _ run that may both open and close"),
+    ("A *tm™*s here.\n", "a * or _ run next to a symbol beyond ASCII"),  # emphasis to the port
+    ("- a\n- b | c\n|-|-|\n", "a table row or delimiter row without a |"),  # the port: a table
+    ("[r]: a|b\n|-|-|\n", "a table row or delimiter row without a |"),  # a table, not for the port
+    ("Wait..\\. no.\n", "a backslash escape typography would see"),  # no ellipsis
+    ("a --\\* b\n", "a backslash escape typography would see"),  # a dash to markdown-it-py
+    # The URL pattern ends at the escape for markdown-it-py: "b--c" is set.
+    ("See https://x.org/a\\_b--c\n", "a backslash escape typography would see"),
     ("| news |\n| --- |\n| news |\n3) news\n", "a numbered list right after a table row"),
     ("`  \n` news\n", "a code span of spaces"),
     (">  \n", "an empty block quote"),
@@ -126,6 +153,12 @@ _FALLBACKS = [
         "a link destination with a Unicode space or a non-ASCII host",
     ),
     ('[x](https://e.org/ "") said.\n', "an empty link title"),
+    # The Rust port: a definition, then text; markdown-it-py: text.
+    ('[r]: https://x.org/r.png\n"" said.\n', "an empty title after a link reference definition"),
+    (
+        "See [r](\n\n[r]: https://x.org/r.png\n",
+        "a ( at a line's end after ], with link reference definitions",
+    ),
     ("A _\u2028line_ break.\n", "text '\\u2028'"),
     ("[`a\n", "a lone backtick and a bracket"),
     ("See [the other](other.md).\n", "a relative link or image"),
@@ -173,6 +206,87 @@ def test_emphasis_between_letters_of_one_length_takes_the_fast_path() -> None:
     fast, reference = _pair(typography=True, language="en")
     _assert_same(fast, reference, "names.md", "**Anna Berg**Vorstand, **Ole Lund**Chef.\n")
     assert fast.paths.fast == 1, fast.paths
+
+
+def test_emphasis_runs_of_any_lengths_take_the_fast_path() -> None:
+    """Runs of * of different lengths between letters or punctuation: the
+    Rust port pairs them as markdown-it-py does (a run next to a _ run or a
+    symbol beyond ASCII falls back)."""
+    bodies = [
+        '**Slave Shifle**Vorraussetzung: *x* "y"\n',
+        "fonds publics\u00a0\u00bb**. Le *\u00ab\u00a0cas\u00a0\u00bb*, it's\n",
+        "*a***b*c* and a**b*c, (**foo**)*\n",
+        "*foo**bar* and foo******bar*********baz\n",
+    ]
+    for options in _SETTINGS[:4]:
+        fast, reference = _pair(**options)
+        for body in bodies:
+            _assert_same(fast, reference, "emphasis.md", body)
+        assert fast.paths.fast == len(bodies), fast.paths
+
+
+def test_escapes_typography_cannot_tell_take_the_fast_path() -> None:
+    """Escapes whose character typography sees the same in the HTML's text as
+    in markdown-it-py's text_special token: a numbered line's dot, a bracket
+    or underscore in a word with a URL but nothing typography sets, a star
+    after a single dash."""
+    bodies = [
+        '2\\. „Statdessen" -- muss ich... 4\\. Die "Beklagte".\n',
+        "growth flush. \\[[source](http://hort.ufl.edu/d)\\] it's\n",
+        "[https://apolut.net/apolut\\_app.apk](https://apolut.net/a.apk) -- 'x'\n",
+        "Gr\u00fc\u00dfe zur\u00fcck :-\\* and \\*\\*not bold\\*\\*\n",
+    ]
+    for options in _SETTINGS[:4]:
+        fast, reference = _pair(**options)
+        for body in bodies:
+            _assert_same(fast, reference, "escapes.md", body)
+        if options.get("language") != "fr":  # French: an escape next to a space falls back
+            assert fast.paths.fast == len(bodies), fast.paths
+
+
+def test_image_descriptions_with_escapes_take_the_fast_path() -> None:
+    """The Rust port drops an escaped character from an image's alt
+    ("Videokl"); the scan writes markdown-it-py's ("Video_kl")."""
+    bodies = [
+        "![Video\\_kl](https://example.org/i.png)\n\nIt's ![DSC\\_0508](https://x.org/d.jpg).\n",
+        "- ![TOP 5 \\[Werbung\\]](https://x.org/t.jpg) -- 'so'\n",
+        "![a\\_b](https://x.org/i.png) and ![a\\_b](https://x.org/i.png) and ![c](https://x.org/c.png)\n",
+    ]
+    for options in _SETTINGS[:4]:
+        fast, reference = _pair(**options)
+        for body in bodies:
+            _assert_same(fast, reference, "images.md", body)
+        if options.get("language") != "fr":  # French: an escape with a URL falls back
+            assert fast.paths.fast == len(bodies), fast.paths
+    html = fast.render(bodies[0], content_path="a.md", first_line=1)[1].decode()
+    assert '<img src="https://example.org/i.png" alt="Video_kl">' in html
+
+
+def test_an_escape_in_french_text_with_a_url_takes_markdown_it_py() -> None:
+    """The URL is set apart where its text has a quote; French spaces go by
+    those pieces, and markdown-it-py's text ends at the escape."""
+    fast, reference = _pair(typography=True, language="fr")
+    body = "b\u00e9 \u00bba'\"\\.# !https://x.org/x://!\n"
+    _assert_same(fast, reference, "french.md", body)
+    assert fast.paths.fallback == {"a backslash escape typography would see": 1}
+
+
+def test_inline_tags_and_pointy_destinations_take_the_fast_path() -> None:
+    """Raw HTML of the corpus (superscripts, underlines, subscripts, nine in
+    ten of its tags) and link destinations in pointy brackets: markdown-it-py's
+    html_inline tokens are the tag's characters to the quotes rule."""
+    bodies = [
+        'It costs 10 m<sup>2</sup> "per" head -- [<sup>1</sup>](https://x.org/#fn-1).\n',
+        "CO<sub>2</sub>-free, said '<u>nobody</u>'.\n\n- a <i>b</i> list's \"item\"\n",
+        '# The <u>"title"</u>\n\n| <b>a</b> | "b" |\n|---|---|\n| c<sup>3</sup> | d |\n',
+        '[Neil Ferguson](<https://en.wikipedia.org/wiki/Neil_Ferguson_(epidemiologist)>) "said".\n',
+        "[CC BY-SA](<https://creativecommons.org/licenses/ by-sa/4.0/>) -- it's\n",
+    ]
+    for options in _SETTINGS[:4]:
+        fast, reference = _pair(**options)
+        for body in bodies:
+            _assert_same(fast, reference, "tags.md", body)
+        assert fast.paths.fast == len(bodies), fast.paths
 
 
 @given(
@@ -299,6 +413,8 @@ _PROSE_ATOMS = st.one_of(
             *(" ", " ", " ", "\n", "  \n", '"', "'", '"', "'", "--", "---", "...", "-", ","),
             *(".", "!", "?", ":", ";", " :", " ?", "(", ")", "*", "**", "_", "« ", " »", "«"),
             *("»", "[ref]", "https://example.org/a_b?c=d", "https://example.org/it's--x"),
+            *("<sup>", "</sup>", "<u>", "</u>", "<sub>2</sub>"),
+            *("\\[", "\\]", "\\_", "2\\.", "\u2122"),
             "www.example.org",
         ]
     ),
@@ -320,7 +436,13 @@ _DESTINATIONS = st.sampled_from(
 
 
 _PROSE_DESTINATIONS = st.sampled_from(
-    ["https://example.org/a?b=c", "https://example.org/l'été", "#top", "mailto:a@b.org"]
+    [
+        "https://example.org/a?b=c",
+        "https://example.org/l'été",
+        "#top",
+        "mailto:a@b.org",
+        "<https://example.org/a_(b) c>",
+    ]
 )
 
 

@@ -10,8 +10,11 @@ and text, what ``markdown.py``'s rules add to markdown-it-py's: heading ids
 tables and code blocks, the language's quotes, dashes and French spaces
 (``typography.py``'s own functions and markdown-it's smartquotes algorithm,
 run on the text between tags), and the text the word count and summary are
-made from. No tokens are made: a previous attempt that turned the Rust tree
-into markdown-it-py's tokens and rendered them in Python saved nothing.
+made from. Raw inline tags (``<sup>``, the few ``mdchecks.PHRASING_TAGS``)
+stay as written; the quotes rule reads their characters, as it reads
+markdown-it-py's html_inline tokens. No tokens are made: a previous attempt
+that turned the Rust tree into markdown-it-py's tokens and rendered them in
+Python saved nothing.
 
 The HTML is the same only where the text between two tags is exactly one of
 markdown-it-py's text tokens, and where the Rust port parses as
@@ -20,8 +23,10 @@ its text; the scan here checks the HTML: a relative link or image (it
 becomes a reference marker with the line of its paragraph, which the HTML
 does not tell), an empty block quote, a code span of nothing but spaces, a
 Unicode space at a block's edge (the two trim those differently), a tag it
-does not know. Anything else takes markdown-it-py, whole (``markdown.py``),
-and ``Paths`` counts why.
+does not know, an autolink after ``](``, an image's alt it has no answer
+for (the port drops escaped characters from alt; the scan writes
+markdown-it-py's). Anything else takes markdown-it-py, whole
+(``markdown.py``), and ``Paths`` counts why.
 """
 
 from __future__ import annotations
@@ -33,7 +38,14 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
-from generator.parse.mdchecks import UNICODE_SPACE, UNICODE_SPACES, fallback_reason
+from generator.parse.mdchecks import (
+    ESCAPED,
+    PHRASING_TAGS,
+    UNICODE_SPACE,
+    UNICODE_SPACES,
+    fallback_reason,
+    image_labels,
+)
 from generator.parse.typography import Style, dashed, french_spaced, needs_work
 
 if TYPE_CHECKING:
@@ -83,6 +95,7 @@ _LANGUAGE = '<pre><code class="language-'
 _OPEN, _CLOSE, _CODE, _END_CODE, _BREAK = 1, 2, 3, 4, 5  # inside a block of text
 _TEXT_BLOCK, _END_TEXT_BLOCK, _CONTAINER, _END_CONTAINER, _OTHER_BLOCK = 6, 7, 8, 9, 10
 _PARAGRAPH, _HEADING, _END_HEADING, _TABLE = 11, 12, 13, 14
+_RAW = 0  # a tag of raw HTML, inside a block of text (mdchecks vouches for that)
 _TAGS: dict[str, int] = {
     "<em>": _OPEN,
     "<strong>": _OPEN,
@@ -118,9 +131,12 @@ _TAGS: dict[str, int] = {
     **dict.fromkeys(("<ul>", "</ul>", "<ol>", "</ol>"), _OTHER_BLOCK),
     **{f"<h{n}>": _HEADING for n in range(1, 7)},
     **{f"</h{n}>": _END_HEADING for n in range(1, 7)},
+    **{f"<{name}>": _RAW for name in PHRASING_TAGS},
+    **{f"</{name}>": _RAW for name in PHRASING_TAGS},
 }
 # The inline pieces of a block, as the scan keeps them: (kind, index in parts, level).
 _T, _C, _B, _O, _X, _I = "text", "code_inline", "softbreak", "open", "close", "image"
+_H = "html_inline"
 
 
 class Fallback(Exception):
@@ -173,9 +189,10 @@ def _relative(value: str) -> bool:
 class FastMarkdown:
     """Renders bodies like ``markdown.MarkdownRenderer`` where it can vouch for them."""
 
-    def __init__(self, *, highlight: Highlight | None, paths: Paths) -> None:
+    def __init__(self, *, highlight: Highlight | None, paths: Paths, html: bool = True) -> None:
         from markdown_it_pyrs import MarkdownIt as RustMarkdownIt
 
+        self._html = html
         self._rust = RustMarkdownIt("commonmark").enable_many(["table", "strikethrough"])
         self._highlight = highlight
         self.paths = paths
@@ -184,7 +201,7 @@ class FastMarkdown:
         """The body's HTML and texts as markdown-it-py and our rules would
         give them, with typography in ``style`` (None: off); None when the
         body must take markdown-it-py."""
-        reason = fallback_reason(src, style is not None and style.spaced)
+        reason = fallback_reason(src, style is not None and style.spaced, self._html)
         if reason is None:
             try:
                 html = self._rust.render(src, xhtml=False)
@@ -196,7 +213,8 @@ class FastMarkdown:
                 try:
                     if "<blockquote>\n</blockquote>" in html:  # markdown-it-py: no line end
                         raise Fallback("an empty block quote")
-                    body = _Scan(html, style, self._highlight).run()
+                    scan = _Scan(html, style, self._highlight, "](<" in src, _alts(src))
+                    body = scan.run()
                 except Fallback as why:
                     reason = str(why)
                 else:
@@ -209,8 +227,20 @@ class FastMarkdown:
 class _Scan:
     """One pass over the Rust renderer's HTML (see the module's docstring)."""
 
-    def __init__(self, html: str, style: Style | None, highlight: Highlight | None) -> None:
+    def __init__(
+        self,
+        html: str,
+        style: Style | None,
+        highlight: Highlight | None,
+        pointy: bool,
+        alts: dict[str, tuple[str, str] | None] | None,
+    ) -> None:
         self.parts = _SPLIT.split(html)
+        self.alts = alts  # see _alts
+        self.labels: dict[int, str] = {}  # an image's part -> its description as written
+        # The body has "](<": a link's destination in pointy brackets, or,
+        # where the brackets make no link, an autolink after "](".
+        self.pointy = pointy
         self.spaces = not html.isascii() and UNICODE_SPACE.search(html) is not None
         self.style = style
         self.highlight = highlight
@@ -248,9 +278,13 @@ class _Scan:
             if kind is None:
                 if tag.startswith("<a href="):
                     self._check(tag)
+                    if self.pointy and text.endswith("("):  # typography skips an autolink
+                        raise Fallback("an autolink after ](")
                     kind = _OPEN
                 elif tag.startswith("<img src="):
                     self._check(tag)
+                    if self.alts is not None:
+                        self._alt(index)
                     if block is None:
                         block, top, heading = [], False, 0
                     block.append((_I, index, level))
@@ -264,8 +298,12 @@ class _Scan:
                     raise Fallback(f"the tag {tag[:20]!r}")
             if kind <= _BREAK:
                 if block is None:
+                    if kind == _RAW:  # an HTML block's
+                        raise Fallback("raw HTML outside a block of text")
                     block, top, heading = [], False, 0
-                if kind == _OPEN:
+                if kind == _RAW:
+                    block.append((_H, index, level))
+                elif kind == _OPEN:
                     block.append((_O, index, level))
                     level += 1
                 elif kind == _CLOSE:
@@ -308,6 +346,17 @@ class _Scan:
         for value in _ATTR.findall(tag):
             if _relative(value):
                 raise Fallback("a relative link or image")
+
+    def _alt(self, index: int) -> None:
+        """markdown-it-py's alt for the Rust port's, and the description as
+        written (which the quotes rule reads beside the image)."""
+        tag = self.parts[index]
+        found = _ALT.search(tag)
+        ours = self.alts.get(found.group(1)) if found and self.alts else None
+        if found is None or ours is None:
+            raise Fallback("an image description with an escape")
+        self.parts[index] = tag[: found.start(1)] + ours[0] + tag[found.end(1) :]
+        self.labels[index] = ours[1]
 
     def _code_block(self, index: int) -> None:
         """A code block: its code counts as words; a fence's language, with
@@ -377,9 +426,14 @@ class _Scan:
                 quotes = quotes or '"' in text or "'" in text
             elif kind == _C:
                 pieces.append(_Piece(_C, _unescape(parts[i]), level))
+            elif kind == _H:  # typography reads the tag's characters
+                pieces.append(_Piece(_H, parts[i], level))
             elif kind == _I:
-                alt = _ALT.search(parts[i])
-                pieces.append(_Piece(_I, _unescape(alt.group(1)) if alt else "", level))
+                label = self.labels.get(i)
+                if label is None:  # a description of plain text: its alt
+                    alt = _ALT.search(parts[i])
+                    label = _unescape(alt.group(1)) if alt else ""
+                pieces.append(_Piece(_I, label, level))
             else:
                 pieces.append(_Piece(kind, "", level))
         if quotes:
@@ -392,6 +446,26 @@ class _Scan:
                     piece.content = french_spaced(piece.content)
         for i, first, last in owners:
             parts[i] = _escape("".join(p.content for p in pieces[first:last]))
+
+
+def _alts(src: str) -> dict[str, tuple[str, str] | None] | None:
+    """Where an image's description has an escape (``mdchecks`` lets through
+    plain text and escapes of punctuation on one line): for each description
+    after a ``![``, the alt the Rust port writes (escaped characters
+    dropped) -> markdown-it-py's (kept) and the description as written;
+    None for an alt two descriptions would write otherwise. The scan falls
+    back for an image whose alt is not here."""
+    if "![" not in src or "\\" not in src:
+        return None
+    labels = image_labels(src)
+    if not any("\\" in label for label in labels):
+        return None
+    alts: dict[str, tuple[str, str] | None] = {}
+    for label in labels:
+        rust = _escape(ESCAPED.sub("", label))
+        ours = (_escape(ESCAPED.sub(lambda m: m.group()[1], label)), label)
+        alts[rust] = ours if alts.get(rust, ours) == ours else None
+    return alts
 
 
 def _typeset(html_text: str, spaced: bool) -> bool:

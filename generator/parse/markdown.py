@@ -129,7 +129,7 @@ class MarkdownRenderer:
         # every body takes markdown-it-py.
         self.paths = Paths()  # how many bodies took it, and why the others did not
         self._fast = (
-            FastMarkdown(highlight=_highlight if highlight else None, paths=self.paths)
+            FastMarkdown(highlight=_highlight if highlight else None, paths=self.paths, html=html)
             if fast and available()
             else None
         )

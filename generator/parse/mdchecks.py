@@ -9,25 +9,29 @@ only at the few places a substring points to: a regex tried at every position
 of every body cost more than the Rust parse itself. Each check stands for a
 difference found by the property tests or by fuzzing (``tests/test_fastmd.py``):
 
-- raw HTML and autolinks (a ``<`` before a letter, ``/``, ``!`` or ``?``);
+- raw HTML and autolinks (a ``<`` before a letter, ``/``, ``!`` or ``?``),
+  but for a few inline tags (``<sup>``) and destinations in pointy brackets;
 - entities and backslash escapes that typography would see (they are
   markdown-it-py's ``text_special`` tokens, which the quotes, dash and
   French rules skip or stop at);
 - footnotes (``[^``, ``^[``), ``~~``, tabs, a CR or NUL, ``data:`` links;
 - emphasis the port pairs otherwise: a ``*`` run next to a ``_`` run, a run
-  that may both open and close among runs of other lengths;
+  next to a symbol beyond ASCII (``™``, ``€``);
 - a lone backtick with a ``[`` (markdown_it_pyrs 0.4 panics on ``[`\```);
-- an empty list item or block quote, an image whose description has markup,
+- an empty list item or block quote, an image whose description has markup
+  (but for escapes of punctuation: the scan writes markdown-it-py's alt),
   a Unicode space at a line's or cell's edge or in a link's destination, a
   non-ASCII host name, an empty link title, a table row or delimiter row
-  without a ``|``, a numbered list right after a table, lazy block-quote
-  lines with a backtick.
+  without a ``|`` or under a list item or a reference definition, a numbered
+  list right after a table, lazy block-quote lines with a backtick, an empty
+  title or a ``](`` ending a line where references are defined.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 
 # The spaces beyond ASCII that markdown-it-py trims from blocks' edges (MD_TRIM_CHARS).
 UNICODE_SPACES = (
@@ -46,11 +50,30 @@ _LINK_SPACE = re.compile(f"[{LINK_SPACES}]")
 # not to markdown-it's emphasis rules ("_\x85a_" is emphasis for markdown-it-py).
 _FALLBACK_STRINGS = ("[^", "^[", "~~", "\t", "\r", "\x00", "_*", "*_", "\x85", "\u2028", "\u2029")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
+# The raw HTML the fast path keeps as markdown-it-py does (html_inline tokens,
+# which typography reads as the tag's characters): these inline tags without
+# attributes. The Rust renderer writes none of these names itself, so the
+# scan knows them for raw HTML. "<sup>" is nine in ten of the corpus's tags.
+PHRASING_TAGS: tuple[str, ...] = ("abbr", "b", "cite", "dfn", "i", "kbd", "mark", "q", "samp")
+PHRASING_TAGS += ("small", "span", "sub", "sup", "u", "var")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_PHRASING_TAG = re.compile(f"</?(?:{'|'.join(PHRASING_TAGS)})>")
+# "[a](<#x>"t")": a link with a title to the Rust port, none to markdown-it-py
+# (it wants a space before the title).
+_POINTY_TITLE = re.compile(r"\]\([ \n]*<(?:[^<>\n\\]|\\.)*>[\"'(]")
+# A line that starts with an empty title ("[r]: https://...\n\"\" x"): the
+# Rust port takes the line before for a definition, markdown-it-py for text.
+_EMPTY_TITLE_LINE = re.compile(r"\n[ >]*(?:\"\"|''|\(\))")
+# "[r](" at a paragraph's end, with "[r]: ..." defined: a link to the Rust port.
+_PAREN_AT_END = re.compile(r"\]\( *(?:\n|$)")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
 # A backslash before any character but a line end: markdown-it-py makes it a
 # text_special token ("\\*" -> "*", "\\a" -> "\\a" as written).
 _ESCAPE = re.compile(r"\\[^\n]")
-_IMAGE_LABEL = re.compile(r"!\[([^\]\n]*)")
+# A backslash escape of ASCII punctuation: markdown-it-py writes the character
+# in an image's alt, the Rust port drops it ("![a\\_b](x)": "a_b", "ab").
+# Not "\\|": a table's cell has it unescaped before markdown-it-py reads it.
+ESCAPED = re.compile(r"\\[!-/:-@\[-`{}~]")
 _BACKTICKS = re.compile(r"`+")
 _BACKTICK_IN_LINK = re.compile(r"\]\([^)\n]*`")  # "[a](`...": panics too
 # A code fence's line, inside block quotes and list items too: no inline text.
@@ -60,23 +83,29 @@ _FENCE_LINE = re.compile(r"[ >*+\-\d.)]*```[^`]*$")
 # port takes the line as another row.
 _TABLE_THEN_NUMBER = re.compile(r"\|[^\n]*\n[ >]*[0-9]{1,9}[.)]")
 _DELIMITER_ROW = re.compile(r"[ >]*[-:| ]*-[-:| ]*$")
-_STARS = re.compile(r"\*+")
+_LIST_ITEM = re.compile(r"[ >]*(?:[-*+]|[0-9]{1,9}[.)])(?: |$)")
 # What follows "](" or "]:" up to a space or line end: a link's destination
 # (and maybe more, after its ")").
 _DESTINATION = re.compile(r"\][(:] *([^ \n]*)")
-_UNDERSCORES = re.compile(r"_+")
 
 
-def fallback_reason(src: str, spaced: bool) -> str | None:
+def fallback_reason(src: str, spaced: bool, html: bool = True) -> str | None:
     """What in the text sends the body to markdown-it-py, if anything.
-    ``spaced``: French spacing is on (escaped ``; : ! ? /`` matter then)."""
+    ``spaced``: French spacing is on (escaped ``; : ! ? /`` matter then);
+    ``html``: raw HTML is on (markdown-it-py's ``html`` option)."""
     for text in _FALLBACK_STRINGS:
         if text in src:
             return f"text {text!r}"
-    if "<" in src and _TAG_START.search(src):
+    if "<" in src and _raw_html(src, html):
         return "raw HTML or an autolink"
+    if "](" in src and "<" in src and _POINTY_TITLE.search(src):
+        return "a title right after a destination in pointy brackets"
     if "&" in src and _ENTITY.search(src):
         return "an entity"
+    if "]:" in src and _EMPTY_TITLE_LINE.search(src):
+        return "an empty title after a link reference definition"
+    if "]:" in src and _PAREN_AT_END.search(src):
+        return "a ( at a line's end after ], with link reference definitions"
     if "\\" in src and "]:" in src:  # "[a]: -\\" defines a link for markdown-it-py alone
         return "a backslash and a link reference definition"
     if "\\" in src and _escape_matters(src, spaced):
@@ -103,42 +132,86 @@ def fallback_reason(src: str, spaced: bool) -> str | None:
         return "a numbered list right after a table row"
     if _empty_item(src):
         return "an empty list item"
-    if ("*" in src or "_" in src) and _both_flanking(src):
-        return "a * or _ run that may both open and close"
+    if ("*" in src or "_" in src) and not src.isascii() and _symbol_by_a_run(src):
+        return "a * or _ run next to a symbol beyond ASCII"
     if "`" in src and "[" in src and _lone_backticks(src):
         return "a lone backtick and a bracket"
     return None
 
 
 _FRENCH_MARKS = ";:!?/«»"
+# What may come before a block's first character on its line: spaces, block
+# quote marks, list markers (a digit or two too many is only a fallback).
+_BLOCK_MARKS = " >*+-.)0123456789"
+
+
+def _raw_html(src: str, html: bool) -> bool:
+    """A ``<`` that starts raw HTML or an autolink, but for the two kinds the
+    fast path renders as markdown-it-py does (found by fuzzing): a link
+    destination in pointy brackets that starts with a scheme
+    (``](<https://...>)``), and a tag of ``PHRASING_TAGS`` inside a line (at
+    a line's start, it may begin an HTML block, which the HTML does not tell
+    from a paragraph's inline tag: "<u>\\ntext" is one). Any other tag differs
+    where its name is one the Rust renderer writes (a raw ``<br>`` is no line
+    break to the quotes rule), an autolink where typography skips its text.
+    Without ``html``, markdown-it-py writes every tag as text."""
+    for found in _TAG_START.finditer(src):
+        if not html:
+            return True
+        at = found.start()
+        if src[at - 2 : at] == "](" and _SCHEME.match(src, at + 1):
+            continue  # a scheme's colon: not a tag (an autolink, if no link: the scan sees)
+        if not _PHRASING_TAG.match(src, at):
+            return True
+        if not src[src.rfind("\n", 0, at) + 1 : at].strip(_BLOCK_MARKS):
+            return True
+    return False
 
 
 def _escape_matters(src: str, spaced: bool) -> bool:
     """An escaped character is a ``text_special`` token of its own in
     markdown-it-py: the quotes rule leaves it, and the dash, ellipsis, URL
-    and French patterns stop at it. That changes the result for an escaped
-    quote, dash or dot, a dash next to an escape, an escape in a URL, and
-    (French) a ``; : ! ? / « »`` or space next to an escape or escaped."""
+    and French patterns stop at it; the HTML has the character in the text.
+    That changes the result for an escaped quote or dash, an escaped dot
+    next to a dot ("..\\." is no ellipsis), a ``--`` next to an escape
+    ("a --\\*": a dash at the end of a token), an escape in a word with a
+    URL and something typography sets, and (French) a ``; : ! ? / « »`` or
+    space next to an escape or escaped, or any escape in French text with a
+    URL: a URL is set apart where its text has a quote, and where French
+    spaces go depends on those pieces ("»a'\\. !https://..."). Nothing else
+    differed in 300,000 fuzzed bodies of escapes, dots, dashes, quotes and
+    URLs."""
+    if spaced and ("://" in src or "www." in src):
+        return True
     for match in _ESCAPE.finditer(src):
         start, end = match.span()
         char = src[end - 1]
-        if char in "\"'-.":
+        if char in "\"'-":
+            return True
+        after = src[end : end + 2]
+        if char == "." and (src[start - 1 : start] == "." or after[:1] == "." or after == "\\."):
             return True
         around = src[max(start - 1, 0) : end + 1]
         if spaced and any(c in _FRENCH_MARKS or c.isspace() for c in around):
             return True
-        if src[start - 1 : start] == "-" or src[end : end + 1] == "-":
+        if src[max(start - 2, 0) : start] == "--" or after == "--":
             return True
         if _in_a_url(src, start, end):
             return True
     return False
 
 
+# What typography may change in a word: dashes, dots (maybe one escaped), quotes.
+_TYPESET_IN_WORD = re.compile(r"--|\.\\?\.|['\"]")
+
+
 def _in_a_url(src: str, start: int, end: int) -> bool:
     """The escape at ``start:end`` is in a word (no spaces) with a URL, which
     typography's URL pattern finds in text markdown-it-py splits at the
     escape and the HTML does not (a link's text and destination count as
-    one word: "[a\\_b](https://...)")."""
+    one word: "[a\\_b](https://...)"), and the word has a dash, dots or a
+    quote, which the URL pattern keeps from the other rules where it matches
+    (without one, where it matches changes nothing)."""
     left = start
     while left > 0 and not src[left - 1].isspace():
         left -= 1
@@ -146,7 +219,7 @@ def _in_a_url(src: str, start: int, end: int) -> bool:
     while right < len(src) and not src[right].isspace():
         right += 1
     word = src[left:right]
-    return "://" in word or "www." in word
+    return ("://" in word or "www." in word) and _TYPESET_IN_WORD.search(word) is not None
 
 
 def _lazy_indented(src: str) -> bool:
@@ -163,14 +236,20 @@ def _lazy_indented(src: str) -> bool:
 def _table_doubt(src: str) -> bool:
     """A delimiter row (``---``, ``:-:``, ``-|``) under a line where the two
     do not both have a ``|``: the parsers disagree on which make a table
-    ("a\\n:-" is one for the Rust port, "a|\\n--" for markdown-it-py); or a
-    line with a ``|`` right after a block quote's, without ``>`` (the port
-    ends the quote's lazy lines at a table)."""
+    ("a\\n:-" is one for the Rust port, "a|\\n--" for markdown-it-py), or
+    under a list item's line (the port may end a list there) or a link
+    reference definition's (it may be a table's head); or a line with
+    a ``|`` right after a block quote's, without ``>`` (the port ends the
+    quote's lazy lines at a table)."""
     for above, line in itertools.pairwise(src.split("\n")):
         if "|" in line and above.lstrip().startswith(">") and not line.lstrip().startswith(">"):
             return True
         if not _DELIMITER_ROW.match(line):
             continue
+        if _LIST_ITEM.match(above):  # "- a\n- b | c\n|-|-|": a table to the Rust port alone
+            return True
+        if "]:" in above:  # "[r]: a|b\n|-|-|": a definition to the Rust port, a table to the other
+            return True
         if ("|" in above) != ("|" in line) or ("|" not in above and ":" in line):
             return True
     return False
@@ -236,10 +315,55 @@ def _odd_destination(src: str) -> bool:
     return False
 
 
+def image_labels(src: str) -> list[str]:
+    """The text after each ``![`` up to its ``]`` (escapes skipped, nested
+    brackets counted): every image's description as written, and maybe
+    some that make no image (in code, or without a destination)."""
+    labels = []
+    at = src.find("![")
+    while at >= 0:
+        close = src.find("]", at)
+        plain = src[at + 2 : close] if close >= 0 else "["
+        # Most descriptions: the text up to the first "]", without a look at each character.
+        labels.append(plain if "[" not in plain and "\\" not in plain else _label(src, at + 2))
+        at = src.find("![", at + 2)
+    return labels
+
+
+def _label(src: str, start: int) -> str:
+    """The description from ``start`` to its ``]`` (markdown-it skips code
+    spans and tags too: a backtick or ``<`` in it is a fallback anyway)."""
+    depth, end = 1, start
+    while end < len(src):
+        char = src[end]
+        if char == "\\":
+            end += 1
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if not depth:
+                break
+        end += 1
+    return src[start:end]
+
+
+_IMAGE_MARKUP = frozenset("*_`[]\\&<")
+
+
 def _image_markup(src: str) -> bool:
     """An image's token holds its description as written, which the quotes
-    rule reads beside it; the HTML holds it as plain text (``alt``)."""
-    return any(set(label) & set("*_`[\\&<") for label in _IMAGE_LABEL.findall(src))
+    rule reads beside it; the HTML holds it as plain text (``alt``). Only
+    plain text and escapes of punctuation on one line are kept: the scan
+    writes markdown-it-py's alt for those (see ``ESCAPED``)."""
+    for label in image_labels(src):
+        if "  \n" in label:  # a hard break: a line end in markdown-it-py's alt, none in the port's
+            return True
+        if set(label) & _IMAGE_MARKUP and (
+            "\n" in label or set(ESCAPED.sub("", label)) & _IMAGE_MARKUP
+        ):
+            return True
+    return False
 
 
 def _empty_item(src: str) -> bool:
@@ -277,35 +401,21 @@ def _lone_backticks(src: str) -> bool:
     return False
 
 
-def _both_flanking(src: str) -> bool:
-    """A * or _ run that may both open and close emphasis ("a**b", "(_)"),
-    among runs of that character of more than one length: CommonMark's rule
-    of three decides those (the sum of an opener's and a closer's lengths),
-    and the Rust port applies it otherwise after a run is partly used
-    ("*a***b*c*"). Runs all of one length pair whole, where the rule never
-    forbids a pair: "**Name**Text" is safe."""
-    for marker, pattern in (("*", _STARS), ("_", _UNDERSCORES)):
-        if marker not in src:
-            continue
-        escaped = "\\" + marker in src
-        if len(set(pattern.findall(src))) < 2 and not escaped:
-            continue  # all of one length (an escape would shorten one)
-        lengths: set[int] = set()
-        flanking = False
-        for run in pattern.finditer(src):
-            start, end = run.span()
-            if start and src[start - 1] == "\\" and src[start - 2 : start] != "\\\\":
-                start += 1  # the first is escaped
-            if start == end:
-                continue
-            lengths.add(end - start)
-            if flanking or start == 0 or end == len(src):
-                continue
-            before, after = src[start - 1], src[end]
-            if before.isspace() or after.isspace():
-                continue
-            if before.isalnum() == after.isalnum() and (marker == "*" or not after.isalnum()):
-                flanking = True
-        if flanking and len(lengths) > 1:
-            return True
+def _symbol_by_a_run(src: str) -> bool:
+    """A ``*`` or ``_`` run next to a symbol beyond ASCII (``™``, ``€``,
+    ``°``: Unicode's S categories): markdown-it-py takes those for
+    punctuation when it decides whether a run opens or closes emphasis
+    (CommonMark 0.31), the Rust port for letters (``*a™*b`` is emphasis to
+    it alone). Every character was tried beside runs: those are all. A
+    look beside each marker found by ``str.find``: a regex over the text
+    cost ten times more (4 µs a bench body)."""
+    for marker in "*_":
+        at = src.find(marker)
+        while at >= 0:
+            before, after = src[at - 1 : at], src[at + 1 : at + 2]
+            if before > "\x7f" and unicodedata.category(before)[0] == "S":
+                return True
+            if after > "\x7f" and unicodedata.category(after)[0] == "S":
+                return True
+            at = src.find(marker, at + 1)
     return False
