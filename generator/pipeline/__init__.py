@@ -93,9 +93,9 @@ class BuildOptions:
     # Up to this many changed outputs (or a tenth of them all) are replaced
     # in place; more are written into a staging folder and swapped in whole.
     in_place_limit: int = IN_PLACE_LIMIT
-    # Leave the output folder a staging folder replaced (or the files replaced
-    # in place) for the caller to delete (``BuildResult.replaced``): the
-    # preview tells the browsers first. It deletes what killed builds left too.
+    # Leave the output folder a staging folder replaced for the caller to
+    # delete (``BuildResult.replaced``): the preview tells the browsers first.
+    # The caller deletes those that killed builds left too.
     keep_replaced: bool = False
     # Keep the last search index through the build, and hand over what tells
     # whether it is out of date (``BuildResult.search_pending``): the preview
@@ -117,7 +117,7 @@ class BuildResult:
     next_scheduled: tuple[tuple[str, dt.datetime], ...] = ()
     changed: list[str] = field(default_factory=list)  # outputs written or deleted
     replaced_all: bool = False  # the output folder was swapped for a staging folder
-    replaced: Path | None = None  # what it replaced, if kept (``keep_replaced``): a folder
+    replaced: Path | None = None  # the folder it replaced, if kept (``keep_replaced``)
     seconds: float = 0.0
     config: SiteConfig | None = None
     site: Site | None = None

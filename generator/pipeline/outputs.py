@@ -291,7 +291,7 @@ def render_and_write(
             result.replaced_all = True
         else:
             assert inplace is not None
-            result.replaced = inplace.commit(orphans, keep_old=options.keep_replaced)
+            inplace.commit(orphans)
             for output, digest in placed.items():
                 stat = stat_of(out / output) or (0, 0)
                 new_records[output] = _record(records[output], stat, digest)
