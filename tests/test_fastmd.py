@@ -218,11 +218,7 @@ def test_emphasis_runs_of_any_lengths_take_the_fast_path() -> None:
         "*a***b*c* and a**b*c, (**foo**)*\n",
         "*foo**bar* and foo******bar*********baz\n",
     ]
-    for options in _SETTINGS[:4]:
-        fast, reference = _pair(**options)
-        for body in bodies:
-            _assert_same(fast, reference, "emphasis.md", body)
-        assert fast.paths.fast == len(bodies), fast.paths
+    _assert_fast(bodies, "emphasis.md")
 
 
 def test_escapes_typography_cannot_tell_take_the_fast_path() -> None:
@@ -236,12 +232,7 @@ def test_escapes_typography_cannot_tell_take_the_fast_path() -> None:
         "[https://apolut.net/apolut\\_app.apk](https://apolut.net/a.apk) -- 'x'\n",
         "Gr\u00fc\u00dfe zur\u00fcck :-\\* and \\*\\*not bold\\*\\*\n",
     ]
-    for options in _SETTINGS[:4]:
-        fast, reference = _pair(**options)
-        for body in bodies:
-            _assert_same(fast, reference, "escapes.md", body)
-        if options.get("language") != "fr":  # French: an escape next to a space falls back
-            assert fast.paths.fast == len(bodies), fast.paths
+    _assert_fast(bodies, "escapes.md", french=False)  # French: an escape next to a space falls back
 
 
 def test_image_descriptions_with_escapes_take_the_fast_path() -> None:
@@ -252,12 +243,9 @@ def test_image_descriptions_with_escapes_take_the_fast_path() -> None:
         "- ![TOP 5 \\[Werbung\\]](https://x.org/t.jpg) -- 'so'\n",
         "![a\\_b](https://x.org/i.png) and ![a\\_b](https://x.org/i.png) and ![c](https://x.org/c.png)\n",
     ]
-    for options in _SETTINGS[:4]:
-        fast, reference = _pair(**options)
-        for body in bodies:
-            _assert_same(fast, reference, "images.md", body)
-        if options.get("language") != "fr":  # French: an escape with a URL falls back
-            assert fast.paths.fast == len(bodies), fast.paths
+    fast = _assert_fast(
+        bodies, "images.md", french=False
+    )  # French: an escape with a URL falls back
     html = fast.render(bodies[0], content_path="a.md", first_line=1)[1].decode()
     assert '<img src="https://example.org/i.png" alt="Video_kl">' in html
 
@@ -282,11 +270,7 @@ def test_inline_tags_and_pointy_destinations_take_the_fast_path() -> None:
         '[Neil Ferguson](<https://en.wikipedia.org/wiki/Neil_Ferguson_(epidemiologist)>) "said".\n',
         "[CC BY-SA](<https://creativecommons.org/licenses/ by-sa/4.0/>) -- it's\n",
     ]
-    for options in _SETTINGS[:4]:
-        fast, reference = _pair(**options)
-        for body in bodies:
-            _assert_same(fast, reference, "tags.md", body)
-        assert fast.paths.fast == len(bodies), fast.paths
+    _assert_fast(bodies, "tags.md")
 
 
 @given(
@@ -294,6 +278,19 @@ def test_inline_tags_and_pointy_destinations_take_the_fast_path() -> None:
 )
 def test_words_are_counted_as_the_word_pattern_finds_them(text: str) -> None:
     assert count_words(text) == len(re.findall(r"\w+", text))
+
+
+def _assert_fast(bodies: list[str], name: str, french: bool = True) -> MarkdownRenderer:
+    """Each body gives markdown-it-py's bytes under the first four settings,
+    and takes the fast path (in French too, with ``french``). Returns the
+    last fast renderer."""
+    for options in _SETTINGS[:4]:
+        fast, reference = _pair(**options)
+        for body in bodies:
+            _assert_same(fast, reference, name, body)
+        if french or options.get("language") != "fr":
+            assert fast.paths.fast == len(bodies), fast.paths
+    return fast
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
