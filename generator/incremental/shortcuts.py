@@ -292,17 +292,21 @@ class Memo:
 
     def readers_of(self, state: State, key: str) -> set[str]:
         """The outputs that read the input ``key`` (from the same index)."""
+        return set(self._index(state).get(key, ()))
+
+    def _index(self, state: State) -> dict[str, set[str]]:
+        """The index of the state's dependency map: input key -> outputs
+        (made again if the map is not the one the memo last learnt)."""
         if state.outputs is not self._outputs:
             self.learn(state, None)
-        return set(self._readers.get(key, ()))
+        return self._readers
 
     def readers(self, state: State) -> Callable[[set[str]], set[Address]]:
         """Finds the outputs that read any of some input keys, from an index
         of the state's dependency map (made again if the map is not the one
         the memo last learnt, see ``learn``)."""
-        if state.outputs is not self._outputs:
-            self.learn(state, None)
-        outputs, index = state.outputs, self._readers
+        index = self._index(state)
+        outputs = state.outputs
 
         def find(keys: set[str]) -> set[Address]:
             found = set()

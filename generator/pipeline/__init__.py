@@ -249,9 +249,7 @@ def _build(
     cache = images.Cache(*scratch, images.cache_dir(site_dir))
     files, _ = images.prepare(site_dir, loaded, state, config.images, executor, cache)
     record_print = memo.record_print(record) if memo else fingerprint(record)
-    built_with = fingerprint(
-        options.drafts, options.future, config.fingerprint(), files.layouts, record_print
-    )
+    built_with = _settings_key(options, config, files, record_print)
     if state.output != output_identity(site_dir, out):
         # The state's outputs are another folder's: nothing here is known.
         state.output, state.outputs, state.valid_until = output_identity(site_dir, out), {}, 0.0
@@ -441,11 +439,15 @@ def _publish(
     skeletons = [state.parsed[source].skeleton for source in published]
     paths = asset_paths(files), files.content_paths
     return (
-        fingerprint(
-            options.drafts, options.future, config.fingerprint(), files.layouts, fingerprint(after)
-        ),
+        _settings_key(options, config, files, fingerprint(after)),
         structure_key(config, skeletons, *paths, after, infos, now=now, future=options.future),  # type: ignore[arg-type]
     )
+
+
+def _settings_key(options: BuildOptions, config: SiteConfig, files: SiteFiles, record: str) -> str:
+    """What a build is made with besides the articles: the options, the
+    settings, the layouts and the URL record (its fingerprint, ``record``)."""
+    return fingerprint(options.drafts, options.future, config.fingerprint(), files.layouts, record)
 
 
 def _crops(state: State, published: list[str]) -> dict[str, set[tuple[float, float]]]:
