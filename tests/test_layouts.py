@@ -129,6 +129,27 @@ def test_overriding_a_partial_changes_every_page(make_site):
         assert page.select("footer.site-footer") == [], rel
 
 
+def test_a_layout_edited_between_builds_of_one_process_is_read_again(make_site):
+    """Compiled layouts are kept for the process by their text: an edit
+    that keeps the size is read again, and an error brought in and taken
+    out again is told, then gone."""
+    marked = OVERRIDE_ARTICLE.replace("SITE-ARTICLE-LAYOUT", "FIRST-VERSION-OF-IT")
+    site = make_site(two_articles(**{"layouts/article.html": marked}))
+    site.build()
+    assert site.page(A_PAGE).one("p.override-marker").text == "FIRST-VERSION-OF-IT"
+    layout = site.root / "layouts" / "article.html"
+    layout.write_text(marked.replace("FIRST", "OTHER"), encoding="utf-8")  # same size
+    site.build()
+    assert site.page(A_PAGE).one("p.override-marker").text == "OTHER-VERSION-OF-IT"
+    layout.write_text(marked + "{% endif %}\n", encoding="utf-8")
+    run = site.digest("build")
+    assert run.code == 1
+    assert error_lines(run.err)[0].startswith("layouts/article.html:"), run.err
+    layout.write_text(marked, encoding="utf-8")
+    assert site.digest("build").code == 0
+    assert site.page(A_PAGE).one("p.override-marker").text == "FIRST-VERSION-OF-IT"
+
+
 def test_site_static_file_overrides_the_theme_file_of_that_name(make_site):
     css = b"/* the site's own style */\nbody { color: rebeccapurple; }\n"
     site = make_site(two_articles(**{"layouts/static/style.css": css}))

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
 from markupsafe import Markup
 
 from generator.config import SiteConfig, format_date
@@ -23,13 +22,13 @@ from generator.load import LAYOUTS_DIR, STATIC_DIR, THEME_DIR, scan
 from generator.model import urls
 from generator.publish.feeds import JSON_FEED_PATH, absolute
 from generator.publish.jsonld import breadcrumb_ld, news_article_ld, profile_page_ld
+from generator.render import compiled
 from generator.render.environment import LayoutEnvironment
 from generator.render.info import MISSING, LayoutInfo
 from generator.render.problems import (
     TEMPLATE_SUFFIXES,
     LayoutUndefined,
     missing_references,
-    unknown_filters_and_tests,
 )
 from generator.search import SEARCH_PATH
 
@@ -169,6 +168,7 @@ def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, La
         keep_trailing_newline=True,
         auto_reload=False,  # the renderer is made again when a layout changes
         cache_size=-1,  # every layout stays loaded (a plain dict: no LRU bookkeeping per lookup)
+        bytecode_cache=compiled.CODE,  # each text compiled once a process (render/compiled.py)
     )
     env.globals["site"] = site_info(config)
     env.globals["asset"] = lambda path: urls.url_for(config, f"/{STATIC_DIR}/{path.lstrip('/')}")
@@ -282,22 +282,17 @@ def analyse_layouts(env: jinja2.Environment, layouts: Layouts) -> LayoutInfo:
             return
         prints[name] = fingerprint(layouts.origin(filename), name, source)
         references[name] = ()
-        try:
-            tree = env.parse(source, name, filename)
-        except jinja2.TemplateSyntaxError as exc:
-            diags.append(syntax_error(exc, layouts))
-            return
-        found = tuple(meta.find_referenced_templates(tree))
-        references[name] = None if None in found else tuple(str(r) for r in found)
         path = layouts.display(filename)
-        problems = unknown_filters_and_tests(tree, env, path)
-        problems += missing_references(tree, path, exists, suggestions)
+        reading = compiled.read(env, name, filename, source, path)
+        if reading.syntax_error is not None:
+            diags.append(syntax_error(reading.syntax_error, layouts))
+            return
+        references[name] = reading.references
+        problems = [*reading.unknown]
+        problems += missing_references(reading.tags, path, exists, suggestions)
         diags.extend(problems)
-        if not problems:
-            try:
-                env.compile(tree, name, filename, raw=True)  # what else Jinja refuses
-            except jinja2.TemplateSyntaxError as exc:
-                diags.append(syntax_error(exc, layouts))
+        if not problems and reading.compile_error is not None:
+            diags.append(syntax_error(reading.compile_error, layouts))
 
     def exists(name: str) -> bool:
         read(name)

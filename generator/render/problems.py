@@ -74,28 +74,41 @@ def unknown_filters_and_tests(
     return diags
 
 
-def missing_references(
-    tree: nodes.Template, path: str, exists: Callable[[str], bool], names: Iterable[str]
-) -> list[Diagnostic]:
-    """An error at every ``extends``/``include``/``import`` tag whose layout
-    does not exist: said once, at the tag, whatever the pages that use it."""
-    known = list(names)
-    diags = []
+ReferenceTag = tuple[tuple[str, ...], str, int]  # the names it gives, the tag, its line
+
+
+def reference_tags(tree: nodes.Template) -> list[ReferenceTag]:
+    """Every ``extends``/``include``/``import`` tag that names its layouts as
+    text (the names, the tag, its line), but an ``include`` that may miss."""
+    tags = []
     for node_type, tag in _REFERENCES:
         for node in tree.find_all(node_type):
             if isinstance(node, nodes.Include) and node.ignore_missing:
                 continue
             targets = _constant_names(node.template)  # type: ignore[attr-defined]
-            if not targets or any(exists(t) for t in targets):
-                continue  # named at render time, or found
-            diags.append(
-                error(
-                    path,
-                    f"layout {targets[0]!r} not found ({tag})",
-                    line=node.lineno,
-                    hint=layout_hint(targets[0], known),
-                )
+            if targets:  # else named at render time
+                tags.append((tuple(targets), tag, node.lineno))
+    return tags
+
+
+def missing_references(
+    tags: Iterable[ReferenceTag], path: str, exists: Callable[[str], bool], names: Iterable[str]
+) -> list[Diagnostic]:
+    """An error at every tag (``reference_tags``) whose layout does not
+    exist: said once, at the tag, whatever the pages that use it."""
+    known = list(names)
+    diags = []
+    for targets, tag, line in tags:
+        if any(exists(t) for t in targets):
+            continue
+        diags.append(
+            error(
+                path,
+                f"layout {targets[0]!r} not found ({tag})",
+                line=line,
+                hint=layout_hint(targets[0], known),
             )
+        )
     return diags
 
 
