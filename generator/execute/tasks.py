@@ -20,7 +20,7 @@ from generator.config import Images, SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.execute import ExecutorUnavailable, resolve
 from generator.fingerprint import GENERATOR, fingerprint
-from generator.incremental.codec import Stored, encode_parse
+from generator.incremental.codec import Stored, encode_parse, encode_skeleton, skeleton_print
 from generator.model import Skeleton
 from generator.model import skeleton as skeleton_of
 from generator.model.refs import Items
@@ -79,6 +79,7 @@ class Rendered:
 class ParsedFile:
     parsed: Parsed
     skeleton: Skeleton | None  # the article's, if there is one
+    skeleton_print: str | None  # its fingerprint (``codec.skeleton_print``)
     stored: Stored | None  # the parse as the state stores it (``ParseTask.stored``)
 
 
@@ -113,12 +114,12 @@ def parse_files(task: ParseTask, *shared: object) -> list[ParsedFile]:
 def _file(parsed: Parsed, stored: bool) -> ParsedFile:
     article = parsed.article
     skeleton = skeleton_of(article) if article is not None else None
+    text = encode_skeleton(skeleton) if skeleton is not None else None
     return ParsedFile(
         parsed=parsed,
         skeleton=skeleton,
-        stored=encode_parse(skeleton, parsed.diagnostics, article, parsed.links)
-        if stored
-        else None,
+        skeleton_print=skeleton_print(text) if text is not None else None,
+        stored=encode_parse(text, parsed.diagnostics, article, parsed.links) if stored else None,
     )
 
 

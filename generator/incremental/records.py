@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostic
-from generator.incremental.codec import decode_article
+from generator.incremental.codec import decode_article, encode_skeleton, skeleton_print
 from generator.model import Skeleton
 from generator.model import skeleton as skeleton_of
 from generator.parse import ParsedArticle, UnpublishedLinks
@@ -28,7 +29,16 @@ class ParseEntry:
     (most builds need few of them whole). A file left unpublished for its
     errors has its ``links`` instead, to check them all the same."""
 
-    __slots__ = ("_article", "_text", "body", "diagnostics", "key", "links", "skeleton")
+    __slots__ = (
+        "_article",
+        "_print",
+        "_text",
+        "body",
+        "diagnostics",
+        "key",
+        "links",
+        "skeleton",
+    )
 
     def __init__(
         self,
@@ -40,6 +50,7 @@ class ParseEntry:
         body: str | None = None,
         text: str | None = None,
         links: UnpublishedLinks | None = None,
+        skeleton_print: str | None = None,
     ) -> None:
         self.key = key  # ParseSettings.key(digest) of the parse
         self.diagnostics = diagnostics
@@ -51,6 +62,15 @@ class ParseEntry:
             body = article.body.html.digest
         self.skeleton = skeleton  # None: no article (errors, or a draft left out)
         self.body = body  # the digest of the article's body
+        self._print = skeleton_print
+
+    @property
+    def skeleton_print(self) -> str | None:
+        """The fingerprint of the skeleton (``skeleton_print``); None
+        without one."""
+        if self._print is None and self.skeleton is not None:
+            self._print = skeleton_print(encode_skeleton(self.skeleton))
+        return self._print
 
     @property
     def article(self) -> ParsedArticle | None:
@@ -58,6 +78,17 @@ class ParseEntry:
             self._article = decode_article(self._text)
             self._text = None
         return self._article
+
+
+def skeletons_of(entries: Iterable[ParseEntry]) -> tuple[list[Skeleton], list[str]]:
+    """The skeletons of published articles' entries, and their fingerprints."""
+    skeletons, prints = [], []
+    for entry in entries:
+        skeleton, print_ = entry.skeleton, entry.skeleton_print
+        assert skeleton is not None and print_ is not None  # published: an article
+        skeletons.append(skeleton)
+        prints.append(print_)
+    return skeletons, prints
 
 
 class OutputRecord:

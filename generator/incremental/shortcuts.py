@@ -41,7 +41,13 @@ from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.fingerprint import fingerprint
 from generator.images import ImageInfo
-from generator.incremental.records import RACY_NS, OutputRecord, read_or_none, stat_of
+from generator.incremental.records import (
+    RACY_NS,
+    OutputRecord,
+    read_or_none,
+    skeletons_of,
+    stat_of,
+)
 from generator.incremental.signature import sign_copy
 from generator.incremental.state import State
 from generator.load import CONTENT_DIR, SiteFiles, SourceFile
@@ -400,16 +406,20 @@ class Memo:
             )
         ):
             return last.structure, list(last.diagnostics), last.plan_key
-        skeletons: list[Skeleton] = []
-        for source in published:
-            entry = state.parsed[source].skeleton
-            assert entry is not None
-            skeletons.append(entry)
+        skeletons, prints = skeletons_of(state.parsed[source] for source in published)
         structure, diags = build_structure(
             config, skeletons, asset_paths, content_paths, record, images, now=now, future=future
         )
         plan_key = structure_key(
-            config, skeletons, asset_paths, content_paths, record, images, now=now, future=future
+            config,
+            skeletons,
+            asset_paths,
+            content_paths,
+            record,
+            images,
+            prints=prints,
+            now=now,
+            future=future,
         )
         self._structure = _Made(
             key=key,

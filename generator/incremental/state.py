@@ -46,6 +46,7 @@ from generator.incremental.codec import (
     decode_skeleton,
     encode_diagnostics,
     encode_parse,
+    skeleton_print,
 )
 from generator.incremental.records import (
     ImageRecord,
@@ -364,6 +365,7 @@ def _read_articles(
             None,
             decode_diagnostics(diags) if diags != "[]" else (),
             skeleton=decode_skeleton(skeleton) if skeleton else None,
+            skeleton_print=skeleton_print(skeleton) if skeleton else None,
             body=body,
             text=article,
             links=decode_links(links) if links else None,

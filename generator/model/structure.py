@@ -225,15 +225,18 @@ def structure_key(
     record: Record = (),
     images: Mapping[str, ImageInfo] | None = None,
     *,
+    prints: Sequence[str],
     now: dt.datetime | None = None,
     future: bool = False,
 ) -> str:
     """A fingerprint of everything a structure (and so the plan) is made
-    from: equal keys, the same structure. The build time counts through what
-    it decides (which articles are live, held back, withdrawn)."""
+    from: equal keys, the same structure. The skeletons count by their
+    fingerprints (``prints``, in the same order: ``codec.skeleton_print``);
+    the build time through what it decides (which articles are live, held
+    back, withdrawn)."""
     return fingerprint(
         config.fingerprint(),
-        skeletons,
+        prints,
         sorted(asset_paths),  # sorted: a set's order changes from run to run
         sorted(content_paths),
         record,

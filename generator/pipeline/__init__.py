@@ -31,7 +31,7 @@ from generator.diagnostics import Diagnostic, error, has_errors, sorted_diagnost
 from generator.execute import BUILD_GC_THRESHOLD, Executor, make_executor
 from generator.fingerprint import fingerprint
 from generator.images import ImageInfo
-from generator.incremental.records import Summary
+from generator.incremental.records import Summary, skeletons_of
 from generator.incremental.shortcuts import (
     KNOWN_LAYOUTS,
     MEMO,
@@ -386,17 +386,13 @@ def _model(
             config, published, state, *paths, record, infos, now=now, future=future
         )
     else:
-        skeletons = [state.parsed[source].skeleton for source in published]
+        skeletons, prints = skeletons_of(state.parsed[source] for source in published)
         structure, diags = build_structure(
-            config,
-            skeletons,  # type: ignore[arg-type]
-            *paths,
-            record,
-            infos,
-            now=now,
-            future=future,
+            config, skeletons, *paths, record, infos, now=now, future=future
         )
-        key = structure_key(config, skeletons, *paths, record, infos, now=now, future=future)  # type: ignore[arg-type]
+        key = structure_key(
+            config, skeletons, *paths, record, infos, prints=prints, now=now, future=future
+        )
     site = Site(
         config,
         structure,
@@ -436,11 +432,13 @@ def _publish(
             f"cannot write the file: {exc.strerror or exc}; this build's URLs are not recorded",
             hint="make the site folder writable and build again",
         )
-    skeletons = [state.parsed[source].skeleton for source in published]
+    skeletons, prints = skeletons_of(state.parsed[source] for source in published)
     paths = asset_paths(files), files.content_paths
     return (
         _settings_key(options, config, files, fingerprint(after)),
-        structure_key(config, skeletons, *paths, after, infos, now=now, future=options.future),  # type: ignore[arg-type]
+        structure_key(
+            config, skeletons, *paths, after, infos, prints=prints, now=now, future=options.future
+        ),
     )
 
 

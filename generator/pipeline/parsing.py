@@ -87,7 +87,12 @@ def parse(
             parsed, article = done.parsed, done.parsed.article
             key = settings.key(parsed.digest)
             entry = ParseEntry(
-                key, article, parsed.diagnostics, skeleton=done.skeleton, links=parsed.links
+                key,
+                article,
+                parsed.diagnostics,
+                skeleton=done.skeleton,
+                links=parsed.links,
+                skeleton_print=done.skeleton_print,
             )
             entries.append((parsed.source, entry, done.stored or (None, "[]", None, None)))
             trusted = stats[parsed.source][0] < trust_before
