@@ -22,9 +22,10 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 try:
@@ -73,14 +74,62 @@ def check_output_dir(output: Path, site_dir: Path) -> None:
 
 
 class Staging:
-    """A folder to write a whole site into, then ``commit`` in place of the output."""
+    """A folder to write a whole site into, then ``commit`` in place of the output.
 
-    def __init__(self, output: Path) -> None:
+    It is a new folder, or a ``spare``: an output folder an earlier build
+    replaced, which the caller kept (the preview). A spare's files are
+    overwritten where they are and the ones not planned deleted
+    (``prune``), which on this machine's file system costs a fraction of
+    new folders and files: a page's folder and file made anew 440 us, an
+    existing file overwritten 17 us, one left to delete later 290 us more.
+    A spare's file may be the very file (a hard link, see ``keep``) of the
+    output being served: such a file is replaced by a new one, never
+    written through."""
+
+    def __init__(self, output: Path, spare: Path | None = None) -> None:
         self.output = output
         output.parent.mkdir(parents=True, exist_ok=True)
         self.root = output.parent / f".digest-staging-{output.name}-{uuid.uuid4().hex[:8]}"
-        self.root.mkdir()
+        self.recycled = False
+        if spare is not None:
+            try:
+                os.rename(spare, self.root)
+                self.recycled = True
+            except OSError:  # gone, or not ours to move: a new folder
+                pass
+        if not self.recycled:
+            self.root.mkdir()
         self._folder = NewFolder(self.root)
+
+    def prune(self, planned: Iterable[str]) -> None:
+        """In a recycled folder: delete every file and folder that is not a
+        ``planned`` output or a folder of one, every symbolic link, and the
+        hidden entries at the top (``commit`` carries the output's over)."""
+        if not self.recycled:
+            return
+        files = set(planned)
+        folders = {rel.rsplit("/", 1)[0] for rel in files if "/" in rel}
+        for folder in list(folders):
+            while "/" in folder:
+                folder = folder.rsplit("/", 1)[0]
+                if folder in folders:
+                    break
+                folders.add(folder)
+        stack = [("", str(self.root))]
+        while stack:
+            rel, path = stack.pop()
+            with os.scandir(path) as entries:
+                found = list(entries)
+            for entry in found:
+                name = f"{rel}{entry.name}"
+                hidden = not rel and name.startswith(".")
+                if entry.is_dir(follow_symlinks=False):
+                    if name in folders and not hidden:
+                        stack.append((f"{name}/", entry.path))
+                    else:
+                        shutil.rmtree(entry.path)
+                elif name not in files or hidden or entry.is_symlink():
+                    os.unlink(entry.path)
 
     def _target(self, rel: str) -> str:
         return self._folder.path(rel)
@@ -90,14 +139,26 @@ class Staging:
         return self._folder.write(rel, data)
 
     def copy(self, rel: str, source: Path) -> None:
-        shutil.copyfile(source, self._target(rel))
+        target = self._target(rel)
+        if self.recycled:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)  # never through a link to the output's file
+        shutil.copyfile(source, target)
 
     def keep(self, rel: str) -> bool:
         """Carry the current output's file over unchanged (a hard link: same
         bytes, same mtime, no copy). False when that cannot be done."""
-        old = self.output / rel
+        old, target = self.output / rel, self._target(rel)
         try:
-            os.link(old, self._target(rel))
+            os.link(old, target)
+        except FileExistsError:  # a recycled folder's: that very file already?
+            try:
+                if os.path.samefile(old, target):
+                    return True
+                os.unlink(target)
+                os.link(old, target)
+            except OSError:
+                return False
         except OSError:
             return False
         return True
@@ -283,9 +344,15 @@ def output_lock(output: Path, waiting: Callable[[], None] | None = None) -> Iter
         os.close(fd)  # releases the lock
 
 
+# A file opened to be written over where it is (no truncation yet: that
+# frees its blocks, and most pages keep their size), never through a link.
+_OVERWRITE = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
 class NewFolder:
-    """Files written into a folder that is new and ours (a staging folder,
-    which render workers write into too): no symlinks in it to follow, so
+    """Files written into a folder that is new and ours, or recycled and
+    pruned (a staging folder, which render workers write into too): no
+    symlinks in it to follow (``prune`` deletes them), so
     checking a path's text is enough (and 10x cheaper than resolving); each
     folder is made once, with one system call (its parent first), and paths
     are strings, not ``Path`` objects (a fifth of the cost of writing a
@@ -302,15 +369,28 @@ class NewFolder:
         return path
 
     def write(self, rel: str, data: bytes) -> tuple[int, int]:
-        """Write ``rel``; the (mtime_ns, size) of the file as written."""
+        """Write ``rel``; the (mtime_ns, size) of the file as written. A file
+        already there (a recycled staging folder's, see ``Staging``) is
+        overwritten where it is, unless it has another link (the served
+        output's file): then it is replaced by a new file."""
         path = self.path(rel)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        fd = os.open(path, _OVERWRITE, 0o666)
         try:
+            st = os.fstat(fd)
+            if st.st_nlink > 1 or not stat.S_ISREG(st.st_mode):
+                os.close(fd)
+                fd = -1
+                os.unlink(path)
+                fd = os.open(path, _OVERWRITE | os.O_EXCL, 0o666)
+                st = os.fstat(fd)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
+            if st.st_size > len(data):
+                os.ftruncate(fd, len(data))
         finally:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
         st = os.stat(path)  # after closing: a network file system may set the time then
         return st.st_mtime_ns, st.st_size
 

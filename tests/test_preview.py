@@ -4,7 +4,9 @@ equal a clean build."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import shutil
 import time
 import urllib.error
 import urllib.request
@@ -185,8 +187,8 @@ def test_layout_and_asset_edits(running, tmp_path):
 
 def test_a_layout_every_page_uses_is_swapped_in_whole(make_site, tmp_path):
     """Past IN_PLACE_LIMIT changed pages, the preview renders into a staging
-    folder and swaps it in; the old output is deleted once browsers are told
-    (in the background)."""
+    folder and swaps it in. It keeps the old output for the next such
+    rebuild to write into (one folder, deleted when the preview stops)."""
     files = {
         f"content/a{i:03d}.md": article(f"Story {i}", f"2026-10-{1 + i % 28:02d}", f"Body {i}.")
         for i in range(pipeline.IN_PLACE_LIMIT + 10)
@@ -202,8 +204,64 @@ def test_a_layout_every_page_uses_is_swapped_in_whole(make_site, tmp_path):
         rebuild = running.change({"layouts/partials/footer.html": "<footer>New footer</footer>"})
         assert rebuild.result.ok and rebuild.result.replaced_all
         assert "New footer" in running.get("2026/10/05/story-4/")[1]
-        assert _left(site.root, [".digest-old-*"], timeout=30) == []
-        running.assert_equals_clean_build(tmp_path)
+        kept = sorted(p.name for p in site.root.glob(".digest-old-*"))
+        assert len(kept) == 1, kept  # the first build's output, kept
+        running.assert_equals_clean_build(tmp_path / "first")
+        # Again, with an article gone and one added: the kept folder is
+        # written into, what is no longer planned deleted from it.
+        rebuild = running.change(
+            {
+                "content/a003.md": None,
+                "layouts/partials/footer.html": "<footer>Newer footer</footer>",
+                "content/new.md": article("Brand new", "2026-10-30", "New body."),
+            }
+        )
+        assert rebuild.result.ok and rebuild.result.replaced_all
+        assert "Newer footer" in running.get("2026/10/05/story-4/")[1]
+        now_kept = sorted(p.name for p in site.root.glob(".digest-old-*"))
+        assert len(now_kept) == 1 and now_kept != kept, (kept, now_kept)
+        running.assert_equals_clean_build(tmp_path / "second")
+    finally:
+        preview.stop()
+    assert _left(site.root, [".digest-old-*", ".digest-staging-*"], timeout=30) == []
+
+
+def test_links_planted_in_a_kept_output_folder_lead_no_write_outside(make_site, tmp_path):
+    """The output folder a swap replaces is written into by the next swap:
+    a symbolic link planted in it (to a folder, to a file) is deleted, and
+    nothing outside the site's output is written through it."""
+    site = make_site(SITE)
+    site.build()
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "page.html").write_text("mine", encoding="utf-8")
+    rebuilds: queue.Queue[Rebuild] = queue.Queue()
+    options = PreviewOptions(
+        site_dir=site.root, output_dir=site.output, port=0, debounce=0.05, in_place_limit=0
+    )
+    preview = Preview(options, rebuilds.put)
+    assert preview.start().result.ok
+    rebuilds.get(timeout=5)
+    try:
+        folder = site.output / "2026/11/20/alpha"
+        shutil.rmtree(folder)
+        folder.symlink_to(outside / "folder", target_is_directory=True)
+        page = site.output / "2026/11/21/bravo/index.html"
+        page.unlink()
+        page.symlink_to(outside / "page.html")
+        for name in ("Renamed", "Again"):  # the second writes into the folder planted in
+            (site.root / "site.yaml").write_text(
+                SITE["site.yaml"].replace("Preview", name), encoding="utf-8"
+            )
+            seen = [rebuilds.get(timeout=10)]
+            with contextlib.suppress(queue.Empty):
+                while True:  # and the look at everything after it
+                    seen.append(rebuilds.get(timeout=1))
+            assert all(r.result.ok for r in seen), [r.result.diagnostics for r in seen]
+        assert (outside / "page.html").read_text(encoding="utf-8") == "mine"
+        assert list((outside / "folder").iterdir()) == []
+        assert not any(p.is_symlink() for p in site.output.rglob("*"))
+        Running(site, preview, rebuilds).assert_equals_clean_build(tmp_path)
     finally:
         preview.stop()
 
@@ -250,9 +308,10 @@ def test_editor_droppings_never_rebuild(running):
 
 
 def test_serving_leaves_nothing_behind_in_the_site_folder(make_site):
-    """The first build and every rebuild that swaps the output folder delete
-    the folder it replaced (once the browsers are told, in the background:
-    the next build does not wait for it); stopping waits for the deletions."""
+    """What a killed preview left is deleted at the start; the output folder
+    each swap replaces is kept for the next swap to write into (one at a
+    time: a second is deleted in the background, once the browsers are
+    told); stopping deletes the last and waits for the deletions."""
     site = make_site(SITE)
     site.build()  # an output folder to replace at the start
     (site.root / ".digest-old-output-dead0001").mkdir()  # what a killed preview left
@@ -264,18 +323,27 @@ def test_serving_leaves_nothing_behind_in_the_site_folder(make_site):
     preview = Preview(options, rebuilds.put, indexed.put)
     assert preview.start().result.replaced_all
     leftovers = [".digest-old-*", ".digest-staging-*"]
+
+    def kept() -> list[str]:
+        found = _left(site.root, [".digest-staging-*", ".digest-old-output-dead0001"], 30)
+        assert found == []
+        return [p.name for p in site.root.glob(".digest-old-*")]
+
     try:
         # The search index is put in place after the build, in the background
         # (its files through a staging folder of their own, while it writes).
         indexed.get(timeout=120)
-        assert _left(site.root, leftovers, timeout=30) == []
+        first = kept()
+        assert len(first) == 1  # the output the first build replaced
         rebuilds.get(timeout=5)
         running = Running(site, preview, rebuilds)
         rebuild = running.change({"site.yaml": SITE["site.yaml"].replace("Preview", "Renamed")})
         assert rebuild.result.ok and rebuild.result.replaced_all  # the index stays as it was
-        assert _left(site.root, leftovers, timeout=30) == []
+        second = kept()
+        assert len(second) == 1 and second != first  # written into, swapped in; the next kept
         rebuild = running.change({"site.yaml": SITE["site.yaml"].replace("Preview", "Again")})
         assert rebuild.result.ok and rebuild.result.replaced_all
+        assert len(kept()) == 1
     finally:
         preview.stop()
     assert _left(site.root, leftovers, timeout=0) == []  # stop waited for the last deletion

@@ -101,6 +101,9 @@ class BuildOptions:
     # whether it is out of date (``BuildResult.search_pending``): the preview
     # makes the new one after the build, in the background.
     search_later: bool = False
+    # A replaced output folder the caller kept, for a build through a staging
+    # folder to write into instead of a new one (see ``write.Staging``).
+    spare: Path | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -283,7 +286,7 @@ def _build(
         config.images,
         executor,
         cache,
-        wanted_crops=lambda: _crops(state, published),
+        wanted_crops=lambda: images.crops_of(state, published),
     )
     diags += images.image_warnings(infos)
 
@@ -446,16 +449,6 @@ def _settings_key(options: BuildOptions, config: SiteConfig, files: SiteFiles, r
     """What a build is made with besides the articles: the options, the
     settings, the layouts and the URL record (its fingerprint, ``record``)."""
     return fingerprint(options.drafts, options.future, config.fingerprint(), files.layouts, record)
-
-
-def _crops(state: State, published: list[str]) -> dict[str, set[tuple[float, float]]]:
-    """The link-preview crops the published articles ask for, by image."""
-    crops: dict[str, set[tuple[float, float]]] = {}
-    for source in published:
-        skeleton = state.parsed[source].skeleton
-        if skeleton is not None and skeleton.lead_image is not None:
-            crops.setdefault(skeleton.lead_image, set()).add(skeleton.image_focus)
-    return crops
 
 
 def _layouts(

@@ -278,3 +278,13 @@ def collect_garbage(site_dir: Path, state: State) -> None:
         if name not in keep:
             with contextlib.suppress(OSError):
                 os.unlink(cache / name)
+
+
+def crops_of(state: State, published: list[str]) -> dict[str, set[tuple[float, float]]]:
+    """The link-preview crops the published articles ask for, by image."""
+    crops: dict[str, set[tuple[float, float]]] = {}
+    for source in published:
+        skeleton = state.parsed[source].skeleton
+        if skeleton is not None and skeleton.lead_image is not None:
+            crops.setdefault(skeleton.lead_image, set()).add(skeleton.image_focus)
+    return crops

@@ -208,10 +208,11 @@ def render_and_write(
     # what to delete), and for a few outputs.
     known = bool(state.outputs)
     in_place = known and len(dirty) <= max(options.in_place_limit, total // 10)
-    staging = Staging(out) if options.write and not in_place else None
+    staging = Staging(out, options.spare) if options.write and not in_place else None
     inplace = InPlace(out) if options.write and in_place else None
     try:
         if staging is not None:  # the outputs still current, carried over as they are
+            staging.prune(records)  # a recycled folder: what is not planned goes
             for output in records.keys() - dirty:
                 if not staging.keep(output):
                     dirty.add(output)

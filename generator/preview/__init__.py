@@ -16,6 +16,7 @@ everything, so a change the watcher missed is built a moment later.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import functools
@@ -102,6 +103,10 @@ class Preview:
         # background: a whole site's files take seconds to delete (10,000
         # articles: 2-4 s), which the next save's build need not wait for.
         self._deleting: list[threading.Thread] = []
+        # The last one replaced, kept for the next build that writes a whole
+        # site to write into (write.Staging: a layout edit on 10,000 articles
+        # overwrites 14,000 files rather than makes and deletes them).
+        self._spare: Path | None = None
 
     @property
     def outputs(self) -> Mapping[str, OutputRecord]:
@@ -172,6 +177,9 @@ class Preview:
             self.server = None
         with self._lock:
             self._close_executor()
+            if self._spare is not None:
+                self._delete_later(self._spare)
+                self._spare = None
         for thread in self._deleting:  # leave nothing behind in the site folder
             thread.join()
         self._deleting = []
@@ -240,7 +248,11 @@ class Preview:
                 server.set_errors(diagnostics_to_errors(result.diagnostics))
         self._had_errors = not result.ok
         if result.replaced is not None:
-            self._delete_later(result.replaced)
+            with self._lock:  # the next build's spare, or one too many
+                if self._spare is None:
+                    self._spare = result.replaced
+                else:
+                    self._delete_later(result.replaced)
 
     def _delete_later(self, folder: Path) -> None:
         """Delete a replaced output folder in the background (no build reads
@@ -275,6 +287,7 @@ class Preview:
         )
         hint: Iterable[str] | None = batch.paths if batch is not None else None
         with self._lock:
+            options = dataclasses.replace(options, spare=self._spare)
             if self._executor is None:
                 self._executor = make_executor(options.jobs)
             run = functools.partial(
@@ -300,6 +313,8 @@ class Preview:
                 result = pipeline.BuildResult(
                     diagnostics=[Diagnostic(path="digest", message=f"internal error: {exc}")]
                 )
+            if self._spare is not None and not self._spare.exists():
+                self._spare = None  # the build wrote the site into it (see _publish)
             if result.ok and result.search_pending is not None and result.site is not None:
                 self._search.want(options, result.site, result.search_pending)
             else:
