@@ -346,7 +346,7 @@ def output_lock(output: Path, waiting: Callable[[], None] | None = None) -> Iter
 
 # A file opened to be written over where it is (no truncation yet: that
 # frees its blocks, and most pages keep their size), never through a link.
-_OVERWRITE = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+_OVERWRITE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class NewFolder:
