@@ -65,6 +65,25 @@ def test_the_authors_index_lists_everyone_with_counts(make_site):
     ]
 
 
+def test_a_byline_naming_one_person_twice_counts_the_article_once(make_site):
+    site = make_site(
+        {
+            **SITE,
+            "content/d.md": article(
+                "Two desks", "2026-11-25", "Text.", author="[Ida Lund, ida lund]"
+            ),
+        }
+    )
+    site.build()
+    index = site.page("authors/")
+    counts = {
+        li.one("a").text: li.one(".topic-count").text for li in index.select(".author-list li")
+    }
+    assert counts["Ida Lund"] == "4 articles"
+    links = site.page("authors/ida-lund/").links()
+    assert len([link for link in links if "two-desks" in link]) == 1, links
+
+
 def test_the_author_page_shows_the_profile(make_site):
     site = make_site(SITE)
     site.build()

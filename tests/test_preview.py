@@ -4,7 +4,6 @@ equal a clean build."""
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import shutil
 import time
@@ -253,10 +252,7 @@ def test_links_planted_in_a_kept_output_folder_lead_no_write_outside(make_site, 
             (site.root / "site.yaml").write_text(
                 SITE["site.yaml"].replace("Preview", name), encoding="utf-8"
             )
-            seen = [rebuilds.get(timeout=10)]
-            with contextlib.suppress(queue.Empty):
-                while True:  # and the look at everything after it
-                    seen.append(rebuilds.get(timeout=1))
+            seen = _rebuilds_until(rebuilds, site.output / "index.html", name)
             assert all(r.result.ok for r in seen), [r.result.diagnostics for r in seen]
         assert (outside / "page.html").read_text(encoding="utf-8") == "mine"
         assert list((outside / "folder").iterdir()) == []
@@ -347,6 +343,27 @@ def test_serving_leaves_nothing_behind_in_the_site_folder(make_site):
     finally:
         preview.stop()
     assert _left(site.root, leftovers, timeout=0) == []  # stop waited for the last deletion
+
+
+def _rebuilds_until(rebuilds: queue.Queue[Rebuild], page: Path, text: str) -> list[Rebuild]:
+    """Every rebuild reported until ``page`` has ``text`` and a second passes
+    without another (the save's build, then the look at everything)."""
+    seen: list[Rebuild] = []
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            seen.append(rebuilds.get(timeout=1))
+        except queue.Empty:
+            if seen and text in _text(page):
+                return seen
+            assert time.monotonic() < deadline, "the rebuild did not come"
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:  # between the two renames of a swap
+        return ""
 
 
 def _left(folder: Path, patterns: list[str], timeout: float) -> list[str]:

@@ -148,8 +148,9 @@ def find_desks(
             members[p.section].append(p.source)
         for name in dict.fromkeys(" ".join(n.split()) for n in s.authors):
             slug = author_slug(name)
-            if p.source not in by_author[slug]:
-                by_author[slug].append(p.source)
+            written = by_author[slug]
+            if not written or written[-1] != p.source:  # two spellings of one byline
+                written.append(p.source)
             spellings[slug][name] += 1
 
     sections = []
