@@ -8,10 +8,12 @@ import os
 import sys
 from typing import NoReturn
 
+from generator.execute import BUILD_GC_THRESHOLD  # imports the standard library only
+
 # Importing the package makes many objects, all kept: the cycle collector
 # need not walk them again and again meanwhile (10-30 ms of every command).
 _threshold = gc.get_threshold()
-gc.set_threshold(50_000, 20, 20)
+gc.set_threshold(*BUILD_GC_THRESHOLD)
 from generator.cli import main  # noqa: E402
 
 gc.set_threshold(*_threshold)

@@ -62,8 +62,15 @@ def plain_repr(cls: type[T]) -> type[T]:
 
 def fingerprint(*parts: object) -> str:
     """The hash of ``parts``' content: 32 hex digits."""
-    text = SALT + repr(parts)
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return of_text(repr(parts))
+
+
+def of_text(text: str) -> str:
+    """The hash of a text that already spells its content out in full
+    (``fingerprint`` hashes the ``repr``; a stored encoding can be hashed
+    as it is): 32 hex digits, salted like every fingerprint."""
+    data = (SALT + text).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def of_fields(obj: object) -> str:

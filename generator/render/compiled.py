@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from types import CodeType
+from typing import Generic, TypeVar
 
 import jinja2
 from jinja2 import meta
@@ -31,6 +32,32 @@ from generator.render.problems import ReferenceTag, reference_tags, unknown_filt
 
 LIMIT = 1024  # layouts (the built-in theme has 28)
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Kept(Generic[K, V]):
+    """What is kept, by key: at most ``LIMIT`` entries, all forgotten when
+    full; safe to share between the preview's threads."""
+
+    def __init__(self) -> None:
+        self._entries: dict[K, V] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            if len(self._entries) >= LIMIT:
+                self._entries.clear()
+            self._entries[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
 
 class CompiledCode(jinja2.BytecodeCache):
     """Jinja's bytecode cache, in memory: each layout's code object by its
@@ -39,25 +66,19 @@ class CompiledCode(jinja2.BytecodeCache):
     is shared, each template runs it in a namespace of its own."""
 
     def __init__(self) -> None:
-        self._codes: dict[str, tuple[str, CodeType]] = {}
-        self._lock = threading.Lock()
+        self._codes: _Kept[str, tuple[str, CodeType]] = _Kept()
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        with self._lock:
-            known = self._codes.get(bucket.key)
+        known = self._codes.get(bucket.key)
         if known is not None and known[0] == bucket.checksum:
             bucket.code = known[1]
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         assert bucket.code is not None
-        with self._lock:
-            if len(self._codes) >= LIMIT:
-                self._codes.clear()
-            self._codes[bucket.key] = (bucket.checksum, bucket.code)
+        self._codes.put(bucket.key, (bucket.checksum, bucket.code))
 
     def clear(self) -> None:
-        with self._lock:
-            self._codes.clear()
+        self._codes.clear()
 
 
 CODE = CompiledCode()  # given to every environment ``make_env`` makes
@@ -74,8 +95,7 @@ class Reading:
     compile_error: jinja2.TemplateSyntaxError | None  # what else Jinja refuses
 
 
-_readings: dict[tuple[str, str | None, str, str], Reading] = {}
-_readings_lock = threading.Lock()
+_readings: _Kept[tuple[str, str | None, str, str], Reading] = _Kept()
 
 
 def read(
@@ -84,15 +104,10 @@ def read(
     """The layout ``name`` (its file, its text, and ``path``, how messages
     name it) as the analysis sees it; once per text in a process."""
     key = (name, filename, source, path)
-    with _readings_lock:
-        known = _readings.get(key)
-    if known is not None:
-        return known
-    reading = _read(env, name, filename, source, path)
-    with _readings_lock:
-        if len(_readings) >= LIMIT:
-            _readings.clear()
-        _readings[key] = reading
+    reading = _readings.get(key)
+    if reading is None:
+        reading = _read(env, name, filename, source, path)
+        _readings.put(key, reading)
     return reading
 
 
