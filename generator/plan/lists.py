@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -92,21 +92,29 @@ def page_window(number: int, total: int) -> list[int | None]:
 
 
 def paginate(
-    config: SiteConfig, listing: Listing, only: set[int] | None = None
+    config: SiteConfig,
+    listing: Listing,
+    only: set[int] | None = None,
+    teaser: Callable[[str], TeaserRef] = TeaserRef,
 ) -> list[tuple[int, ListPage]]:
     """``listing`` cut into pages of ``per_page`` (one empty page at least),
-    with their numbers; or only the pages numbered ``only``."""
+    with their numbers; or only the pages numbered ``only``. ``teaser``
+    makes the references to the articles (the plan shares one each)."""
     size = config.per_page
     items = listing.members
     total = max(1, -(-len(items) // size))
     first_url = urls.url_for(config, listing.path)
     later_urls = urls.url_for(config, urls.page_path_pattern(config, listing.path))
-    url_of = functools.partial(page_url, first_url, later_urls)
+    # Each page's URL and link made once: a page names its neighbours', the
+    # last one's and a window of seven (one string each was 10 MB at 100,000
+    # articles).
+    url_of = functools.cache(functools.partial(page_url, first_url, later_urls))
+    link_of = functools.cache(lambda m: PageLink(number=m, url=url_of(m)))
     pages = []
     for n in range(1, total + 1) if only is None else sorted(only):
         chunk = items[(n - 1) * size : n * size]
         paginator = Paginator(
-            items=tuple(TeaserRef(p.source) for p in chunk),
+            items=tuple(teaser(p.source) for p in chunk),
             number=n,
             total=total,
             total_items=len(items),
@@ -116,10 +124,7 @@ def paginate(
             first_url=first_url,
             last_url=url_of(total),
             later_urls=later_urls,
-            window=tuple(
-                None if m is None else PageLink(number=m, url=url_of(m))
-                for m in page_window(n, total)
-            ),
+            window=tuple(None if m is None else link_of(m) for m in page_window(n, total)),
         )
         path = urls.page_path(config, listing.path, n)
         page = page_info(

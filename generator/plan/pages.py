@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generator.model import urls
-from generator.model.refs import ArticleRef, TeaserRef
+from generator.model.refs import ArticleRef
 from generator.plan.desks import front_page
 from generator.plan.jobs import ArticlePage
 from generator.plan.lists import Listing, named_listing, page_info
@@ -25,9 +25,9 @@ def article(p: Planning, source: str) -> Page:
     near = p.structure.neighbours_of(source)
     article = ArticlePage(
         article=ArticleRef(source),
-        related=tuple(TeaserRef(s) for s in near.related),
-        prev=TeaserRef(near.prev) if near.prev else None,
-        next=TeaserRef(near.next) if near.next else None,
+        related=tuple(map(p.teaser, near.related)),
+        prev=p.teaser(near.prev) if near.prev else None,
+        next=p.teaser(near.next) if near.next else None,
     )
     return Page(
         path=placed.path,
@@ -42,7 +42,7 @@ def withdrawn(p: Planning, source: str) -> Page:
     withdrawn (its layout says noindex), no body, in no list or sitemap."""
     placed = p.structure.placed[source]
     context = {
-        "article": TeaserRef(source),
+        "article": p.teaser(source),
         "withdrawn": placed.expires,
         "page": page_info(p.config, "withdrawn", placed.path),
     }

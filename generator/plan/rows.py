@@ -16,6 +16,7 @@ from typing import Any
 
 from generator.config import SiteConfig
 from generator.model import Structure
+from generator.model.refs import TeaserRef
 from generator.plan.jobs import Job
 from generator.plan.lists import Listing, archives
 
@@ -33,6 +34,17 @@ class Planning:
     jobs: list[Job] = field(default_factory=list)  # planned so far (the whole site only)
     _lists: dict[tuple[str, str], Listing] = field(default_factory=dict)
     _archives: dict[str, Listing] | None = None
+    _teasers: dict[str, TeaserRef] = field(default_factory=dict)
+
+    def teaser(self, source: str) -> TeaserRef:
+        """The reference to ``source``'s teaser, one object for the whole
+        plan: an article is on ten pages or so (its tags', the archive's,
+        its neighbours' related boxes), and at 100,000 articles a string
+        per mention was 140 MB of the plan (it pickles once per task, too)."""
+        ref = self._teasers.get(source)
+        if ref is None:
+            ref = self._teasers[source] = TeaserRef(source)
+        return ref
 
     def listing(self, kind: str, key: str) -> Listing:
         """The list ``key`` of the list kind ``kind``, made once."""
