@@ -105,9 +105,8 @@ def paginate(
     total = max(1, -(-len(items) // size))
     first_url = urls.url_for(config, listing.path)
     later_urls = urls.url_for(config, urls.page_path_pattern(config, listing.path))
-    # Each page's URL and link made once: a page names its neighbours', the
-    # last one's and a window of seven (one string each was 10 MB at 100,000
-    # articles).
+    # Each page's URL and link made once and shared: a page names its
+    # neighbours', the last one's and a window of seven.
     url_of = functools.cache(functools.partial(page_url, first_url, later_urls))
     link_of = functools.cache(lambda m: PageLink(number=m, url=url_of(m)))
     pages = []
