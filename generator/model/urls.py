@@ -100,8 +100,7 @@ def archive_url(config: SiteConfig, date: dt.date) -> str | None:
 def url_for(config: SiteConfig, site_path: str) -> str:
     """The link to a site path, under the base URL's path. Interned, as
     ``absolute_url``'s: a page's link is in its teaser, its own page's
-    context and the sitemap, and one string serves them all (at 100,000
-    articles a copy each was tens of MB of the plan)."""
+    context and the sitemap, and one string serves them all."""
     return sys.intern(config.base_path + site_path.lstrip("/"))
 
 

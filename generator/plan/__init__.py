@@ -91,7 +91,7 @@ def plan_site(
                 planning.jobs.append(_job(kind, (kind.name, key, 1), kind.page(planning, key)))
                 continue
             listing = planning.listing(kind.name, key)
-            for number, page in paginate(config, listing, pages, planning.teaser):
+            for number, page in paginate(config, listing, planning.teaser, pages):
                 planning.jobs.append(_job(kind, (kind.name, key, number), page))
     jobs = tuple(planning.jobs)
     copies = tuple(copy_job(asset) for asset in assets)

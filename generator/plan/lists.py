@@ -94,12 +94,12 @@ def page_window(number: int, total: int) -> list[int | None]:
 def paginate(
     config: SiteConfig,
     listing: Listing,
+    teaser: Callable[[str], TeaserRef],
     only: set[int] | None = None,
-    teaser: Callable[[str], TeaserRef] = TeaserRef,
 ) -> list[tuple[int, ListPage]]:
     """``listing`` cut into pages of ``per_page`` (one empty page at least),
     with their numbers; or only the pages numbered ``only``. ``teaser``
-    makes the references to the articles (the plan shares one each)."""
+    gives the reference to an article (``Planning.teaser``: one each)."""
     size = config.per_page
     items = listing.members
     total = max(1, -(-len(items) // size))

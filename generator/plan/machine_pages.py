@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from generator.model import urls
-from generator.model.refs import TeaserRef
 from generator.plan.newsroom import (
     CORRECTIONS_PATH,
     corrections_feed,
@@ -115,7 +114,7 @@ def news_sitemap(p: Planning, key: str) -> Page:
     config = p.config
     recent = tuple(
         NewsEntry(
-            loc=urls.absolute_url(config, a.path), published=a.date, article=TeaserRef(a.source)
+            loc=urls.absolute_url(config, a.path), published=a.date, article=p.teaser(a.source)
         )
         for a in p.structure.articles
         if in_news_window(a.date, p.now)

@@ -39,8 +39,8 @@ class Planning:
     def teaser(self, source: str) -> TeaserRef:
         """The reference to ``source``'s teaser, one object for the whole
         plan: an article is on ten pages or so (its tags', the archive's,
-        its neighbours' related boxes), and at 100,000 articles a string
-        per mention was 140 MB of the plan (it pickles once per task, too)."""
+        its neighbours' related boxes), and a string per mention was 14 MB
+        of the plan at 10,000 articles (it pickles once per task, too)."""
         ref = self._teasers.get(source)
         if ref is None:
             ref = self._teasers[source] = TeaserRef(source)
