@@ -402,3 +402,86 @@ def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path):
     assert len(a) > 300
     assert a == b
     assert maps[0] == maps[1]
+
+
+def test_a_preview_with_workers_equals_a_clean_build_after_its_teasers_change(make_site, tmp_path):
+    """The preview keeps its worker processes, and sends them, build after
+    build, only the teasers that changed: a worker must still show every
+    list as a clean build does when a story is edited, added or deleted."""
+    import datetime as dt
+
+    from generator import pipeline
+    from generator.incremental.state import State
+    from generator.pipeline.outputs import RENDER_TASK
+    from generator.preview import Preview, PreviewOptions
+    from generator.preview.watch import ChangeBatch
+
+    now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+    files = {"site.yaml": "base_url: https://example.org/\nper_page: 5\n"}
+    for i in range(240):
+        files[f"content/a{i:03d}.md"] = article(
+            f"Story {i}",
+            f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}",
+            f"Body {i}.",
+            tags=f"[T{i % 7}]",
+        )
+    site = make_site(files)
+    output = site.root / "output"
+    preview = Preview(
+        PreviewOptions(site_dir=site.root, output_dir=output, jobs=2, clock=lambda: now)
+    )
+    assert preview.rebuild().result.ok
+    footer = site.root / "layouts" / "partials" / "footer.html"
+    footer.parent.mkdir(parents=True)
+    steps = [  # each with a layout every page uses: every page goes through the workers
+        {"content/a100.md": article("Story 100 retold", "2026-02-17", "Body.", tags="[T2, T5]")},
+        {"content/new.md": article("A new story", "2026-11-30", "New.", tags="[T1]")},
+        {"content/a010.md": None, "content/a011.md": article("Eleven", "2026-01-12", "B.")},
+    ]
+    try:
+        for number, step in enumerate(steps):
+            for rel, text in step.items():
+                if text is None:
+                    (site.root / rel).unlink()
+                else:
+                    (site.root / rel).write_text(text, encoding="utf-8")
+            footer.write_text(f"<footer><p>Footer {number}</p></footer>\n", encoding="utf-8")
+            paths = frozenset([*step, "layouts/partials/footer.html"])
+            result = preview.rebuild(ChangeBatch(paths)).result
+            assert result.ok and result.rendered > 2 * RENDER_TASK  # through the workers
+            clean = tmp_path / f"clean-{number}"
+            options = pipeline.BuildOptions(site_dir=site.root, output_dir=clean, now=now)
+            assert pipeline.run(options, state=State()).ok
+            want = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
+            got = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+            assert sorted(got) == sorted(want)
+            assert [rel for rel in want if got[rel] != want[rel]] == []
+            assert f"Footer {number}".encode() in got[Path("index.html")]
+    finally:
+        preview.stop()
+
+
+def test_an_in_place_write_never_follows_a_link_out_of_the_output_folder(tmp_path):
+    """A few changed pages are written in place: a symbolic link planted in
+    the output folder (a folder's, a page's) that leads outside it is
+    refused; one that stays inside is written through."""
+    from generator.write import InPlace, OutputError
+
+    out, outside = tmp_path / "output", tmp_path / "outside"
+    (out / "2026/11/kept").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "page.html").write_text("mine", encoding="utf-8")
+    (out / "2026/11/20").symlink_to(outside, target_is_directory=True)
+    (out / "2026/11/21").symlink_to(out / "2026/11/kept", target_is_directory=True)
+    (out / "2026/11/kept/page.html").symlink_to(outside / "page.html")
+    writer = InPlace(out)
+    assert writer.put("2026/11/22/index.html", b"plain")  # a folder to make
+    for rel in ("2026/11/20/index.html", "2026/11/kept/page.html", "2026/11/21/page.html"):
+        with pytest.raises(OutputError, match="outside the output folder"):
+            writer.put(rel, b"bad")
+    assert writer.put("2026/11/21/index.html", b"through")  # the link stays inside
+    writer.commit([])
+    assert (out / "2026/11/22/index.html").read_bytes() == b"plain"
+    assert (out / "2026/11/kept/index.html").read_bytes() == b"through"
+    assert (outside / "page.html").read_text(encoding="utf-8") == "mine"
+    assert [p.name for p in outside.iterdir()] == ["page.html"]

@@ -9,7 +9,9 @@ depends on this process's memory. Results come back in task order, whatever
 order they finish in, so the output never depends on the executor.
 
 What every task of a stage needs (the teasers that list pages show) is
-``share``d once: each worker receives it once, not once per task.
+``share``d once: each worker receives it once, not once per task. A pool
+that outlives a build (the preview's) sends its workers, the next time,
+only the entries that changed (``SharedMapping``).
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ import pickle
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -53,9 +54,9 @@ class Executor(Protocol):
 
     workers: int
 
-    def share(self, value: object) -> object:
+    def share(self, value: Mapping[str, object]) -> object:
         """A handle to ``value`` for ``map``'s tasks: each worker receives the
-        value once (``resolve`` gives it back)."""
+        mapping once (``resolve`` gives it back)."""
         ...
 
     def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
@@ -77,7 +78,7 @@ class Inline:
 
     workers = 1
 
-    def share(self, value: object) -> object:
+    def share(self, value: Mapping[str, object]) -> object:
         return value
 
     def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
@@ -91,26 +92,85 @@ class Inline:
 
 
 @dataclass(frozen=True, slots=True)
-class SharedFile:
-    """A value a pool's workers load once: pickled by this build into a
-    private temporary folder (never the build state), read back by its
-    worker processes only."""
+class SharedMapping:
+    """A mapping a pool's workers load, and keep from one build to the next:
+    the files of a chain in a private temporary folder (never the build
+    state), the first with every entry of the first share, each next one
+    with the entries a later share added or changed. A worker reads only
+    the files it has not read yet."""
 
-    path: str
+    chain: str  # the chain's folder
+    files: tuple[str, ...]
 
 
-_loaded: dict[str, object] = {}  # a worker's shared values, by file: one at a time
+class _WorkerCopy:
+    """A worker's copy of the last chain it read: which, how far, and what it
+    makes. A pool's worker runs one task at a time."""
+
+    def __init__(self) -> None:
+        self.chain: str | None = None
+        self.read = 0
+        self.mapping: dict[str, object] = {}
+
+
+_copy = _WorkerCopy()  # in a worker process
 
 
 def resolve(handle: object) -> Any:
-    """The value a shared handle stands for (in a worker)."""
-    if not isinstance(handle, SharedFile):
+    """The value a shared handle stands for (in a worker). A chain's mapping
+    has every entry of the share that made the handle, and may hold keys an
+    earlier share of the same pool sent that no task of this one names."""
+    if not isinstance(handle, SharedMapping):
         return handle  # in this process, or resolved by Dask
-    if handle.path not in _loaded:
-        _loaded.clear()
-        with open(handle.path, "rb") as f:
-            _loaded[handle.path] = pickle.load(f)
-    return _loaded[handle.path]
+    copy = _copy
+    if copy.chain != handle.chain or copy.read > len(handle.files):
+        copy.chain, copy.read, copy.mapping = handle.chain, 0, {}
+    if copy.read < len(handle.files):
+        mapping = dict(copy.mapping)  # a new one: a task may still hold the last
+        for path in handle.files[copy.read :]:
+            with open(path, "rb") as f:
+                mapping.update(pickle.load(f))
+        copy.mapping, copy.read = mapping, len(handle.files)
+    return copy.mapping
+
+
+class _Chain:
+    """What a pool's workers can read of its shared mappings: the files so
+    far, and the entries they make (``SharedMapping``)."""
+
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="digest-shared-")
+        self.files: list[str] = []
+        self.known: dict[str, object] = {}
+        self.sent = 0  # entries in the files after the first
+
+    def worn(self, value: Mapping[str, object]) -> bool:
+        """Start a new chain: most of what it holds is no longer shared, or a
+        worker starting now would read more than twice what it needs."""
+        return len(self.known) > 2 * len(value) + 1024 or self.sent > 2 * len(self.known)
+
+    def add(self, value: Mapping[str, object]) -> SharedMapping:
+        known = self.known
+        changed = {
+            key: item
+            for key, item in value.items()
+            if (old := known.get(key, _ABSENT)) is not item and old != item
+        }
+        if changed or not self.files:
+            path = os.path.join(self.folder, f"{len(self.files)}.pickle")
+            with open(path, "wb") as f:
+                pickle.dump(changed, f, protocol=pickle.HIGHEST_PROTOCOL)
+            if self.files:
+                self.sent += len(changed)
+            self.files.append(path)
+            known.update(changed)
+        return SharedMapping(self.folder, tuple(self.files))
+
+    def delete(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_ABSENT = object()  # a key a chain does not hold yet
 
 
 class Pool:
@@ -121,17 +181,21 @@ class Pool:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
-        self._scratch: Path | None = None
-        self._values: dict[str, object] = {}  # what this process shared, by file
+        self._chain: _Chain | None = None
+        self._values: dict[SharedMapping, object] = {}  # what this build shared
 
-    def share(self, value: object) -> object:
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="digest-shared-"))
-        path = str(self._scratch / f"{len(self._values)}.pickle")
-        with open(path, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        self._values[path] = value
-        return SharedFile(path)
+    def share(self, value: Mapping[str, object]) -> object:
+        """The preview's pool shares the site's teasers build after build:
+        its workers are sent only the ones that changed since (10,000
+        articles, one of them new: a 1.8 MB file, pickled in 0.2 s and read
+        in each worker, becomes one teaser's)."""
+        if self._chain is None or self._chain.worn(value):
+            if self._chain is not None:
+                self._chain.delete()
+            self._chain = _Chain()
+        handle = self._chain.add(value)
+        self._values[handle] = value
+        return handle
 
     def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
         """The workers always have the next tasks queued; this process runs
@@ -147,7 +211,7 @@ class Pool:
                 initializer=_worker_started,
             )
         pool = self._pool
-        here = [self._values[h.path] if isinstance(h, SharedFile) else h for h in shared]
+        here = [self._values[h] if isinstance(h, SharedMapping) else h for h in shared]
         rest = iter(tasks)
         queued = 2 * (self.workers - 1)  # tasks waiting at the workers, or running there
         window: deque[_Slot[R]] = deque()  # every task taken, in task order
@@ -190,16 +254,16 @@ class Pool:
                     slot.future.cancel()
 
     def release(self) -> None:
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
-        self._values.clear()
+        self._values.clear()  # the chain stays for the next build's share
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self.release()
+        if self._chain is not None:
+            self._chain.delete()
+            self._chain = None
 
 
 class _Slot(Generic[R]):
