@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,7 @@ class RenderTask:
     site_dir: str
     config: SiteConfig
     layouts: str  # fingerprint of every layout's source: a worker's renderer is for one set
+    closures: Mapping[str, str]  # each layout's name -> what it reaches (MacroCache.use)
     jobs: tuple[Job, ...]
     items: Items  # the articles the jobs show whole, with their bodies
     target: str | None  # write each output into this folder; None: send the bytes back
@@ -149,6 +151,7 @@ def render_pages(task: RenderTask, teasers: object) -> list[Rendered]:
     _check(task.generator)
     _tally.add()
     renderer = _workshop.renderer(task)
+    renderer.macros.use(task.closures)
     items = dataclasses.replace(task.items, teasers=resolve(teasers))
     target = NewFolder(Path(task.target)) if task.target is not None else None
     results = []
@@ -307,7 +310,8 @@ class _Workshop(threading.local):
     def renderer(self, task: RenderTask) -> Renderer:
         key = fingerprint(task.site_dir, task.config.fingerprint(), task.layouts)
         if self._renderer is None or self._renderer[0] != key:
-            self._renderer = (key, Renderer(Path(task.site_dir), task.config))
+            last = self._renderer[1] if self._renderer is not None else None
+            self._renderer = (key, Renderer(Path(task.site_dir), task.config, carried=last))
         return self._renderer[1]
 
 

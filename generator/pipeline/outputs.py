@@ -329,6 +329,7 @@ def _render(
     chunks = partition(range(len(jobs)), RENDER_TASK, executor)
     run_on = executor if len(chunks) > 1 else Inline()
     layouts_print = fingerprint(sorted(layouts.prints.items()))
+    closures = layouts.closure_prints()
     bodies = BodySource(options.site_dir, site, state, parse_settings(options, config))
     shown = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "teaser"}
     teasers = run_on.share({source: site.teasers[source] for source in sorted(shown)})
@@ -337,6 +338,7 @@ def _render(
             site_dir=str(options.site_dir),
             config=config,
             layouts=layouts_print,
+            closures=closures,
             jobs=tuple(jobs[i] for i in chunk),
             items=bodies.items_for([jobs[i] for i in chunk]),
             target=target,

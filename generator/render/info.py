@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostic
+from generator.fingerprint import fingerprint
 
 MISSING = "missing"  # the fingerprint of a layout name that does not exist (yet)
 
@@ -26,3 +27,14 @@ class LayoutInfo:
         time (a dynamic include)."""
         closure = self.closures.get(name)
         return closure if closure is not None else self.names
+
+    def closure_prints(self) -> dict[str, str]:
+        """Each layout's name -> a fingerprint of every layout it reaches
+        (their names, texts and origins): what a macro defined in it can
+        show besides its arguments. None for one that names a layout only
+        known at render time."""
+        return {
+            name: fingerprint(*(f"{n}={self.prints.get(n, MISSING)}" for n in closure))
+            for name, closure in self.closures.items()
+            if closure is not None
+        }

@@ -159,7 +159,11 @@ def _layout_files(root: Path) -> list[str]:
     ]
 
 
-def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, Layouts]:
+def make_env(
+    site_dir: Path, config: SiteConfig, macros: MacroCache | None = None
+) -> tuple[jinja2.Environment, Layouts]:
+    """``macros``: the cache of the last environment for this site and these
+    settings, when a layout changed (``MacroCache``)."""
     layouts = Layouts(site_dir)
     env = LayoutEnvironment(
         loader=layouts.loader(),
@@ -178,7 +182,7 @@ def make_env(site_dir: Path, config: SiteConfig) -> tuple[jinja2.Environment, La
     env.globals["news_article_ld"] = lambda article: news_article_ld(article, config)
     env.globals["breadcrumb_ld"] = lambda article: breadcrumb_ld(article, config)
     env.globals["profile_page_ld"] = lambda author: profile_page_ld(author, config)
-    env.globals["cached"] = MacroCache()
+    env.globals["cached"] = macros if macros is not None else MacroCache()
     env.filters["picture"] = picture_filter
     return env, layouts
 
@@ -208,8 +212,14 @@ class MacroCache:
     their arguments, ``site`` and the filters: a teaser is shown on its tag,
     archive and index pages and in related boxes, and rendering it once is
     most of the time those pages take. Arguments are compared by value;
-    unhashable ones render without the cache. It lives as long as its
-    environment, which is made for one set of settings and layouts."""
+    unhashable ones render without the cache.
+
+    It serves one site with one set of settings, and outlives a layout
+    edit: an output is kept under the fingerprint of every layout the
+    macro's own layout reaches (``use``), so a footer edited leaves the
+    teasers as they were, and a teaser's layout edited makes them again.
+    (On 10,000 articles, making the teasers again was 6% of a footer
+    edit's rendering under cProfile: 18,042 of them, 0.83 of 13.1 s.)"""
 
     def __init__(self) -> None:
         self._memo: dict[object, Any] = {}
@@ -217,21 +227,38 @@ class MacroCache:
         # code object its bytecode's, and the same objects come back page
         # after page. An entry holds them, so no other object takes their ids.
         self._same: dict[object, tuple[object, tuple[Any, ...], Any]] = {}
+        self._closures: Mapping[str, str] = {}
+        self._generation = 0  # of the layouts: a macro of unknown reach is kept for one
+        self._scope: dict[int, tuple[object, str]] = {}  # id(code) -> (code, what it reaches)
+
+    def use(self, closures: Mapping[str, str]) -> None:
+        """The layouts of the pages that render next: each layout's name ->
+        the fingerprint of every layout it reaches (``LayoutInfo.closure_prints``)."""
+        if closures != self._closures:
+            self._closures = closures
+            self._generation += 1
+            self._scope.clear()
 
     def __call__(self, macro: Any, /, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(macro, jinja2.runtime.Macro):
             raise TypeError(f"cached() takes a macro first, not {type(macro).__name__}")
         # The macro's code: the same for every page, even when it is
         # imported "with context" (a new Macro object on every page).
-        code = getattr(getattr(macro, "_func", None), "__code__", macro)
-        same = (id(code), *map(id, args), *kwargs.items())
+        func = getattr(macro, "_func", None)
+        code = getattr(func, "__code__", macro)
+        scope = self._scope.get(id(code))
+        if scope is None or scope[0] is not code:
+            scope = (code, self._reach(func))
+            self._scope[id(code)] = scope
+        where = scope[1]
+        same = (where, id(code), *map(id, args), *kwargs.items())
         try:
             known = self._same.get(same)
         except TypeError:  # unhashable arguments
             return macro(*args, **kwargs)
         if known is not None:
             return known[2]
-        key = (code, args, tuple(sorted(kwargs.items())))
+        key = (where, code, args, tuple(sorted(kwargs.items())))
         try:
             value = self._memo.get(key, _MISSING)
         except TypeError:  # unhashable arguments
@@ -246,6 +273,14 @@ class MacroCache:
             self._same.clear()
         self._same[same] = (code, args, value)
         return value
+
+    def _reach(self, func: Any) -> str:
+        """What a macro's output may depend on besides its arguments: every
+        layout its own layout reaches (Jinja's code names its layout
+        ``name``), or these layouts only."""
+        name = getattr(func, "__globals__", {}).get("name")
+        known = self._closures.get(name) if isinstance(name, str) else None
+        return f"reach:{known}" if known is not None else f"layouts:{self._generation}"
 
 
 MACRO_CACHE_SIZE = 200_000

@@ -22,7 +22,7 @@ from generator.publish.feeds import json_feed
 from generator.publish.redirects import PRODUCERS as REDIRECT_PRODUCERS
 from generator.publish.sitemaps import PRODUCERS as SITEMAP_PRODUCERS
 from generator.render.info import LayoutInfo
-from generator.render.layouts import analyse_layouts, make_env, syntax_error
+from generator.render.layouts import MacroCache, analyse_layouts, make_env, syntax_error
 from generator.render.materialize import materialize
 from generator.render.problems import (
     TEMPLATE_SUFFIXES,
@@ -44,9 +44,18 @@ PRODUCERS: Mapping[str, Callable[[Mapping[str, Any]], bytes]] = {
 class Renderer:
     """Renders the jobs of one site with one set of settings."""
 
-    def __init__(self, site_dir: Path, config: SiteConfig) -> None:
+    def __init__(self, site_dir: Path, config: SiteConfig, carried: Renderer | None = None) -> None:
+        """``carried``: the renderer this one replaces after a layout edit;
+        for the same site and settings, its macro cache carries over."""
         self.config = config
-        self.env, self.layouts = make_env(site_dir, config)
+        self.site_dir = site_dir
+        same = (
+            carried is not None
+            and carried.site_dir == site_dir
+            and carried.config.fingerprint() == config.fingerprint()
+        )
+        self.macros: MacroCache = carried.macros if same and carried is not None else MacroCache()
+        self.env, self.layouts = make_env(site_dir, config, self.macros)
 
     def analyse(self) -> LayoutInfo:
         return analyse_layouts(self.env, self.layouts)
