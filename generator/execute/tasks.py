@@ -151,7 +151,7 @@ def render_pages(task: RenderTask, teasers: object) -> list[Rendered]:
     _check(task.generator)
     _tally.add()
     renderer = _workshop.renderer(task)
-    renderer.macros.use(task.closures)
+    renderer.macros.use(task.layouts, task.closures)
     items = dataclasses.replace(task.items, teasers=resolve(teasers))
     target = NewFolder(Path(task.target)) if task.target is not None else None
     results = []

@@ -227,16 +227,16 @@ class MacroCache:
         # code object its bytecode's, and the same objects come back page
         # after page. An entry holds them, so no other object takes their ids.
         self._same: dict[object, tuple[object, tuple[Any, ...], Any]] = {}
+        self._layouts = ""  # the fingerprint of every layout's text
         self._closures: Mapping[str, str] = {}
-        self._generation = 0  # of the layouts: a macro of unknown reach is kept for one
         self._scope: dict[int, tuple[object, str]] = {}  # id(code) -> (code, what it reaches)
 
-    def use(self, closures: Mapping[str, str]) -> None:
-        """The layouts of the pages that render next: each layout's name ->
-        the fingerprint of every layout it reaches (``LayoutInfo.closure_prints``)."""
-        if closures != self._closures:
-            self._closures = closures
-            self._generation += 1
+    def use(self, layouts: str, closures: Mapping[str, str]) -> None:
+        """The layouts of the pages that render next: the fingerprint of
+        every layout's text, and each layout's name -> the fingerprint of
+        every layout it reaches (``LayoutInfo.closure_prints``)."""
+        if layouts != self._layouts:
+            self._layouts, self._closures = layouts, closures
             self._scope.clear()
 
     def __call__(self, macro: Any, /, *args: Any, **kwargs: Any) -> Any:
@@ -280,7 +280,7 @@ class MacroCache:
         ``name``), or these layouts only."""
         name = getattr(func, "__globals__", {}).get("name")
         known = self._closures.get(name) if isinstance(name, str) else None
-        return f"reach:{known}" if known is not None else f"layouts:{self._generation}"
+        return f"reach:{known}" if known is not None else f"layouts:{self._layouts}"
 
 
 MACRO_CACHE_SIZE = 200_000
