@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -379,17 +380,26 @@ def test_overriding_the_tags_layout_changes_only_the_tags_index(deps_site):
     assert "layout:tags.html" in deps_of(site)["tags/index.html"]["inputs"]
 
 
+def many_stories(
+    body: Callable[[int], str], tags: Callable[[int], str], months: int = 12
+) -> dict[str, str]:
+    """240 stories on pages of five, enough for parse and render tasks in two
+    workers (PARSE_TASK, RENDER_TASK in pipeline/), dated in the first
+    ``months`` months of 2026."""
+    files = {"site.yaml": "base_url: https://example.org/\nper_page: 5\n"}
+    for i in range(240):
+        date = f"2026-{1 + i % months:02d}-{1 + i % 28:02d}"
+        files[f"content/a{i:03d}.md"] = article(f"Story {i}", date, body(i), tags=tags(i))
+    return files
+
+
 def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path):
     """--jobs N parses and renders in worker processes; completion order
     must never leak into the output or the dependency map."""
-    files = {"site.yaml": "base_url: https://example.org/\nper_page: 5\n"}
-    for i in range(240):  # enough for parse tasks in two workers (see build.PARSE_TASK)
-        files[f"content/a{i:03d}.md"] = article(
-            f"Story {i}",
-            f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
-            f"Body {i}.\n\n| a | b |\n|---|---|\n| {i} | x |",
-            tags=f"[T{i % 7}, T{i % 3}]",
-        )
+    files = many_stories(
+        body=lambda i: f"Body {i}.\n\n| a | b |\n|---|---|\n| {i} | x |",
+        tags=lambda i: f"[T{i % 7}, T{i % 3}]",
+    )
     site = make_site(files)
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     maps = []
@@ -417,14 +427,7 @@ def test_a_preview_with_workers_equals_a_clean_build_after_its_teasers_change(ma
     from generator.preview.watch import ChangeBatch
 
     now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
-    files = {"site.yaml": "base_url: https://example.org/\nper_page: 5\n"}
-    for i in range(240):
-        files[f"content/a{i:03d}.md"] = article(
-            f"Story {i}",
-            f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}",
-            f"Body {i}.",
-            tags=f"[T{i % 7}]",
-        )
+    files = many_stories(body=lambda i: f"Body {i}.", tags=lambda i: f"[T{i % 7}]", months=11)
     site = make_site(files)
     output = site.root / "output"
     preview = Preview(
