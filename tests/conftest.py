@@ -3,19 +3,21 @@ real CLI entry point, and read the pages back as parsed HTML."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from generator.cli import main
+from generator.execute import tasks
 from tests.htmlq import Page
 
 REPO = Path(__file__).resolve().parent.parent
@@ -187,3 +189,16 @@ def article_bodies(folder: Path) -> list[tuple[str, str]]:
             text = text[text.find("\n", end + 1) + 1 :]
         out.append((path.name, text))
     return out
+
+
+@contextlib.contextmanager
+def own_renderer() -> Iterator[None]:
+    """A clean build renders with a renderer of its own, as in a new
+    process: not with the one a preview or ``digest build`` made in this
+    one (its macro cache outlives their layout edits)."""
+    kept = tasks._workshop
+    tasks._workshop = tasks._Workshop()
+    try:
+        yield
+    finally:
+        tasks._workshop = kept

@@ -24,7 +24,6 @@ changing in place or through a staging folder.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import json
@@ -32,19 +31,17 @@ import os
 import posixpath
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import pipeline
-from generator.execute import tasks
 from generator.incremental.shortcuts import SHORTCUTS
 from generator.incremental.state import State
 from generator.preview import Preview, PreviewOptions
 from generator.preview.watch import ChangeBatch
-from tests.conftest import article
+from tests.conftest import article, own_renderer
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 TAGS = ["Politics", "Economy", "Culture", "middle east", "Middle East"]
@@ -529,7 +526,7 @@ def test_incremental_builds_equal_clean_builds(steps, shortcuts, staged):
             assert preview.search_settled(120)  # the preview's index trails its builds
             again = pipeline.run(_options(site, stateful, shortcuts, in_place_limit=limit))
             clean_dir = root / f"clean-{number}"
-            with _own_renderer():
+            with own_renderer():
                 clean = pipeline.run(_options(site, clean_dir, frozenset()), state=State())
             want_diags = [d.format() for d in clean.diagnostics]
             assert [d.format() for d in result.diagnostics] == want_diags, batch
@@ -541,19 +538,6 @@ def test_incremental_builds_equal_clean_builds(steps, shortcuts, staged):
             for got in (tree(output), tree(stateful)):
                 assert sorted(got) == sorted(want), (batch, set(got) ^ set(want))
                 assert [rel for rel in want if got[rel] != want[rel]] == [], batch
-
-
-@contextlib.contextmanager
-def _own_renderer() -> Iterator[None]:
-    """A clean build renders with a renderer of its own, as in a new
-    process: not with the one the preview and ``digest build`` share in
-    this one (its macro cache outlives their layout edits)."""
-    kept = tasks._workshop
-    tasks._workshop = tasks._Workshop()
-    try:
-        yield
-    finally:
-        tasks._workshop = kept
 
 
 def _options(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.incremental.state import dependency_map, state_path
-from tests.conftest import article, png
+from tests.conftest import article, own_renderer, png
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -454,7 +454,8 @@ def test_a_preview_with_workers_equals_a_clean_build_after_its_teasers_change(ma
             assert result.ok and result.rendered > 2 * RENDER_TASK  # through the workers
             clean = tmp_path / f"clean-{number}"
             options = pipeline.BuildOptions(site_dir=site.root, output_dir=clean, now=now)
-            assert pipeline.run(options, state=State()).ok
+            with own_renderer():  # not the preview's, which this process shares
+                assert pipeline.run(options, state=State()).ok
             want = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
             got = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
             assert sorted(got) == sorted(want)
