@@ -239,7 +239,10 @@ def search_from_header(browser, home: str, words: str, problems: list[str]):  # 
     )
     page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
     page.on("pageerror", lambda e: problems.append(f"error {e}"))
-    page.goto(home, timeout=15_000)
+    # Until the network is quiet: the browser asks for the icon after the
+    # load event, and the form's navigation would cancel that request (a
+    # "failed" favicon.svg on a busy machine, not a problem of the site).
+    page.goto(home, wait_until="networkidle", timeout=15_000)
     box = page.get_by_role("search").get_by_label("Search the articles")
     box.fill(words)
     box.press("Enter")
