@@ -23,26 +23,21 @@ def rank(index: int, tags: Sequence[str], by_tag: Mapping[str, list[int]], limit
     as the top places left after the ones sharing more.)"""
     if limit <= 0 or not tags:
         return []
-    windows: list[set[int]] = []
+    # How many of the windows each article is in: the tags it shares.
+    shared: Counter[int] = Counter()
     near: list[int] = []
     for slug in tags:
         members = by_tag[slug]
         pos = bisect.bisect_left(members, index)
         low, high = max(0, pos - WINDOW), pos + WINDOW + 1
         if len(tags) > 1:
-            windows.append(set(members[low:high]))
+            shared.update(members[low:high])  # a list: counted in C
         near += members[max(low, pos - limit) : pos]
         near += members[pos + 1 : min(high, pos + 1 + limit)]
-    if not windows:  # one tag: every candidate shares just it
+    if not shared:  # one tag: every candidate shares just it
         return sorted(near, key=lambda o: (abs(o - index), o))[:limit]
     candidates = set(near)
-    seen: set[int] = set()
-    for window in windows:  # the ones sharing two tags or more
-        candidates |= seen & window
-        seen |= window
+    candidates.update([o for o, count in shared.items() if count > 1])
     candidates.discard(index)
-    shared: Counter[int] = Counter()
-    for window in windows:
-        shared.update(candidates & window)
-    ranked = sorted((-shared[o], abs(o - index), o) for o in candidates)
+    ranked = sorted([(-shared[o], abs(o - index), o) for o in candidates])
     return [o for _, _, o in ranked[:limit]]
