@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from generator.frozen import quick_pickle
+
 
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Diagnostic:
     """One problem: where it is, what is wrong, and how to fix it.

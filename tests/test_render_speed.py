@@ -4,7 +4,11 @@ edited between two builds in one process shows."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import datetime as dt
+import pickle
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -12,9 +16,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
+from generator import pipeline
+from generator.frozen import quick_pickle
+from generator.incremental.state import State
+from generator.plan import plan_site
 from generator.render.environment import LayoutEnvironment, escape_output
 from generator.render.layouts import MacroCache
 from tests.conftest import article
+
+EXAMPLE_NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 
 class Html:
@@ -160,3 +170,43 @@ def test_a_partial_and_a_macro_edited_between_builds_in_one_process_show(make_si
         "two Harbour reopens",
         "two Budget agreed",
     ]
+
+
+def test_quickly_pickled_records_come_back_equal(tmp_path):
+    """The records that cross between processes (``frozen.quick_pickle``):
+    every item, job and its context of the example site (sections, authors,
+    corrections, related articles) comes back from a pickle equal, of the
+    same class, with the same text to fingerprint."""
+    root = Path(__file__).resolve().parent.parent
+    state = State()
+    options = pipeline.BuildOptions(
+        site_dir=root, output_dir=tmp_path / "out", write=False, now=EXAMPLE_NOW
+    )
+    result = pipeline.run(options, state=state)
+    assert result.ok and result.site is not None
+    site = result.site
+    values: list[object] = [site.articles[s] for s in site.structure.placed]
+    values += [site.teasers[s] for s in site.structure.placed]
+    values += [entry.article for entry in state.parsed.values() if entry.article is not None]
+    planned, _ = plan_site(site.config, site.structure, (), EXAMPLE_NOW)
+    values += planned.pages
+    quick = {type(v) for v in values if _is_quick(type(v))}
+    assert {"Article", "Teaser", "ParsedArticle", "Job"} <= {c.__name__ for c in quick}
+    back = pickle.loads(pickle.dumps(values, pickle.HIGHEST_PROTOCOL))
+    assert back == values
+    assert [type(v) for v in back] == [type(v) for v in values]
+    assert repr(back) == repr(values)
+    assert copy.copy(values[0]) == values[0]
+
+
+def _is_quick(cls: type) -> bool:
+    return getattr(cls.__dict__.get("__setstate__"), "__qualname__", "").startswith("quick_pickle")
+
+
+def test_quick_pickle_refuses_a_dataclass_it_cannot_read_back():
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        value: int
+
+    with pytest.raises(TypeError, match="NoSlots"):
+        quick_pickle(NoSlots)

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.frozen import FrozenDict
+from generator.frozen import FrozenDict, quick_pickle
 
 CONFIG_FILE = "site.yaml"
 
@@ -82,6 +82,7 @@ class Limits:
     authors: int = 30
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Section:
     """One desk of the site (``sections:`` in site.yaml), in the order given."""

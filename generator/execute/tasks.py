@@ -21,6 +21,7 @@ from generator.config import Images, SiteConfig
 from generator.diagnostics import Diagnostic
 from generator.execute import ExecutorUnavailable, resolve
 from generator.fingerprint import GENERATOR, fingerprint
+from generator.frozen import quick_pickle
 from generator.incremental.codec import Stored, encode_parse, encode_skeleton, skeleton_print
 from generator.model import Skeleton
 from generator.model import skeleton as skeleton_of
@@ -66,6 +67,7 @@ class RenderTask:
     scan: bool  # scan each HTML page for the link check (digest check)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rendered:
     output: str
@@ -77,6 +79,7 @@ class Rendered:
     scan: PageScan | None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParsedFile:
     parsed: Parsed

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from generator.config import Profile, SiteConfig
 from generator.diagnostics import Diagnostic, did_you_mean, error, warning
 from generator.fingerprint import plain_repr
-from generator.frozen import FrozenDict
+from generator.frozen import FrozenDict, quick_pickle
 from generator.images import ImageInfo
 from generator.images.picture import make_picture
 from generator.load import CONTENT_DIR
@@ -40,6 +40,7 @@ AUTHORS_DIR = "authors"  # content/authors/: profiles, never articles
 NO_BIO = Markup("")
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SectionInfo:
@@ -57,6 +58,7 @@ class SectionInfo:
     json_feed_url: str | None
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Author:

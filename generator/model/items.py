@@ -22,6 +22,7 @@ from markupsafe import Markup
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import plain_repr, seal
+from generator.frozen import quick_pickle
 from generator.images import CENTRE, ImageInfo, og_dest, og_size, parse_focus
 from generator.images.picture import Picture, figure_html, make_picture, picture_html
 from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES
@@ -36,6 +37,7 @@ WORDS_PER_MINUTE = 230
 NO_HTML = Markup("")
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TagRef:
@@ -44,6 +46,7 @@ class TagRef:
     url: str
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SectionLink:
@@ -54,6 +57,7 @@ class SectionLink:
     url: str
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Byline:
@@ -65,6 +69,7 @@ class Byline:
     same_as: tuple[str, ...] = ()  # the profile's links (JSON-LD sameAs)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Teaser:
     """What a list, a related box or a prev/next link shows of an article.
@@ -103,6 +108,7 @@ class Teaser:
         return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article(Teaser):
     """The whole article, as the model keeps it: its body by digest, the

@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import fingerprint, plain_repr
-from generator.frozen import FrozenDict
+from generator.frozen import FrozenDict, quick_pickle
 from generator.images import CENTRE, ImageInfo, image_kind, parse_focus
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
@@ -36,6 +36,7 @@ from generator.parse.slugs import tag_key
 from generator.record import Record
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Skeleton:
@@ -127,6 +128,7 @@ class Placed:
     authors: tuple[str, ...] = ()  # author slugs, in the byline's order
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tag:
@@ -140,6 +142,7 @@ class Tag:
     feed_url: str | None  # its Atom feed (None when the site has no feeds)
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Neighbours:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from generator import __version__
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
+from generator.frozen import quick_pickle
 from generator.parse.article import ParsedArticle, UnpublishedLinks, for_check, parse_article
 from generator.parse.markdown import BodyRef, MarkdownRenderer
 
@@ -72,6 +73,7 @@ class ParseSettings:
         return f"{digest}:{self.timezone}:{self.language}:{flags}:{limits}:{__version__}"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Parsed:
     """One article file, parsed."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from generator.frozen import quick_pickle
 from generator.parse.fastmd import FastMarkdown, Paths, available
 from generator.parse.typography import PlainText, Style, install, style_for
 
@@ -61,6 +62,7 @@ def _markdown_it(options: dict[str, Any]) -> MarkdownIt:
 SUMMARY_WORDS = 40
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LinkRef:
     """A relative link or image in a body, resolved against ``content/``."""
@@ -79,6 +81,7 @@ class LinkRef:
     figure: bool = False
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BodyRef:
     """A rendered body by its digest: the HTML itself travels separately
@@ -92,6 +95,7 @@ def body_ref(html: bytes) -> BodyRef:
     return BodyRef(digest=hashlib.blake2b(html, digest_size=16).hexdigest(), size=len(html))
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RenderedBody:
     html: BodyRef  # safe HTML as UTF-8, with a marker for each entry of ``refs``

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from generator.diagnostics import did_you_mean, error, warning
 from generator.fingerprint import plain_repr
+from generator.frozen import quick_pickle
 from generator.parse.dates import DATE_HINT, impossible_date, out_of_range, to_datetime
 from generator.parse.fields import Fields, _kind
 
@@ -31,6 +32,7 @@ _CORRECTION_HINT = "write each correction as '- date: 2026-11-25' with 'text: ..
 _TAG = re.compile(r"<[^>]*>")
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Correction:
@@ -44,6 +46,7 @@ class Correction:
     text: str  # the same as plain text (JSON-LD)
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Alias:

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from generator.config import SiteConfig
 from generator.fingerprint import plain_repr
-from generator.frozen import FrozenDict
+from generator.frozen import FrozenDict, quick_pickle
 from generator.model import Structure
 from generator.model.desks import SectionInfo
 from generator.model.refs import TeaserRef
@@ -30,6 +30,7 @@ class SectionBlock:
     items: tuple[Any, ...]  # teasers (references to them, in the plan)
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FrontPage:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from generator.fingerprint import fingerprint, plain_repr
+from generator.frozen import quick_pickle
 from generator.model.refs import ArticleRef, Ref, TeaserRef
 
 CONFIG_KEY = "config"  # site.yaml: an input of every output
@@ -36,6 +37,7 @@ def asset_key(rel: str) -> str:
     return f"asset:{rel}"
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageInfo:
@@ -50,6 +52,7 @@ class PageInfo:
     next_url: str | None = None
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageLink:
@@ -58,6 +61,7 @@ class PageLink:
     url: str
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Paginator:
@@ -88,6 +92,7 @@ def page_url(first_url: str, later_urls: str, number: int) -> str:
     return first_url if number <= 1 else later_urls.replace("{n}", str(number))
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveLink:
@@ -97,6 +102,7 @@ class ArchiveLink:
     count: int
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Archive:
@@ -112,6 +118,7 @@ class Archive:
     periods: tuple[ArchiveLink, ...]  # the months of a year, the days of a month
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArticlePage:
@@ -124,6 +131,7 @@ class ArticlePage:
     next: TeaserRef | None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Job:
     """One output to render: with a layout, or with a built-in producer."""

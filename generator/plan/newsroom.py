@@ -15,6 +15,7 @@ from markupsafe import Markup
 from generator import __version__
 from generator.config import SiteConfig
 from generator.fingerprint import plain_repr
+from generator.frozen import quick_pickle
 from generator.model import Structure, urls
 from generator.model.redirects import Redirect
 from generator.model.refs import TeaserRef
@@ -26,6 +27,7 @@ CORRECTIONS_PATH = "/corrections/"
 CORRECTIONS_FEED_LAYOUT = "feeds/corrections.xml"
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CorrectionItem:

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from generator import __version__
 from generator.config import SiteConfig
 from generator.fingerprint import plain_repr
+from generator.frozen import quick_pickle
 from generator.model import Article, Placed, TagRef, Teaser, urls
 from generator.model.items import body_html
 from generator.model.refs import EntryRef, SummaryRef
@@ -49,6 +50,7 @@ class FeedEntry:
     image: str | None  # absolute
 
 
+@quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Feed:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from html import escape as _html_escape
 from typing import Any, ClassVar
 
+from generator.frozen import quick_pickle
+
 
 def escape(text: str) -> str:
     """XML character data: ``&``, ``<`` and ``>`` escaped."""
@@ -26,6 +28,7 @@ NEWS_WINDOW = dt.timedelta(days=2)
 NEWS_FUTURE = dt.timedelta(minutes=5)  # articles dated up to this far ahead count as out
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SitemapEntry:
     refs_in: ClassVar[tuple[str, ...]] = ()  # fields that hold references (plan.jobs)
