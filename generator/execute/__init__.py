@@ -51,13 +51,20 @@ def default_jobs() -> int:
 
 
 class Executor(Protocol):
-    """Runs tasks somewhere; ``workers`` says how many run at once."""
+    """Runs tasks somewhere; ``workers`` says how many run at once;
+    ``lasting``: the workers outlive the build, and what a build shares
+    with them stays (the preview's pool), so that sharing what a build's
+    tasks would carry each (the jobs, the articles) sends, the next time,
+    only what changed."""
 
     workers: int
+    lasting: bool
 
-    def share(self, value: Mapping[str, object]) -> object:
+    def share(self, value: Mapping[str, object], name: str = "") -> object:
         """A handle to ``value`` for ``map``'s tasks: each worker receives the
-        mapping once (``resolve`` gives it back)."""
+        mapping once (``resolve`` gives it back). A lasting executor keeps
+        one mapping of each ``name``, and sends what a share of that name
+        adds or changes."""
         ...
 
     def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
@@ -78,8 +85,9 @@ class Inline:
     """In this process, one task after the other."""
 
     workers = 1
+    lasting = False
 
-    def share(self, value: Mapping[str, object]) -> object:
+    def share(self, value: Mapping[str, object], name: str = "") -> object:
         return value
 
     def map(self, fn: Callable[..., R], tasks: Iterable[T], *shared: object) -> Iterator[R]:
@@ -100,14 +108,15 @@ class SharedMapping:
     with the entries a later share added or changed. A worker reads only
     the files it has not read yet."""
 
+    name: str  # what it holds (a pool keeps a chain of each name)
     chain: str  # the chain's own id (a folder's name may come again)
     files: tuple[str, ...]
     share: int  # which share of the pool made it (the same files may serve two)
 
 
 class _WorkerCopy:
-    """A worker's copy of the last chain it read: which, how far, and what it
-    makes. A pool's worker runs one task at a time."""
+    """A worker's copy of the last chain of a name it read: which, how far,
+    and what it makes. A pool's worker runs one task at a time."""
 
     def __init__(self) -> None:
         self.chain: str | None = None
@@ -115,7 +124,7 @@ class _WorkerCopy:
         self.mapping: dict[str, object] = {}
 
 
-_copy = _WorkerCopy()  # in a worker process
+_copies: dict[str, _WorkerCopy] = {}  # in a worker process, by name
 
 
 def resolve(handle: object) -> Any:
@@ -124,7 +133,9 @@ def resolve(handle: object) -> Any:
     earlier share of the same pool sent that no task of this one names."""
     if not isinstance(handle, SharedMapping):
         return handle  # in this process, or resolved by Dask
-    copy = _copy
+    copy = _copies.get(handle.name)
+    if copy is None:
+        copy = _copies[handle.name] = _WorkerCopy()
     if copy.chain != handle.chain or copy.read > len(handle.files):
         copy.chain, copy.read, copy.mapping = handle.chain, 0, {}
     if copy.read < len(handle.files):
@@ -152,7 +163,7 @@ class _Chain:
         worker starting now would read more than twice what it needs."""
         return len(self.known) > 2 * len(value) + 1024 or self.sent > 2 * len(self.known)
 
-    def add(self, value: Mapping[str, object], share: int) -> SharedMapping:
+    def add(self, value: Mapping[str, object], name: str, share: int) -> SharedMapping:
         known = self.known
         changed = {
             key: item
@@ -167,7 +178,7 @@ class _Chain:
                 self.sent += len(changed)
             self.files.append(path)
             known.update(changed)
-        return SharedMapping(self.id, tuple(self.files), share)
+        return SharedMapping(name, self.id, tuple(self.files), share)
 
     def delete(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -181,24 +192,26 @@ class Pool:
     process and ``workers - 1`` others, so that ``--jobs 2`` keeps two
     cores busy, and the tasks this process runs itself travel nowhere."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, lasting: bool = False) -> None:
         self.workers = workers
+        self.lasting = lasting
         self._pool: ProcessPoolExecutor | None = None
-        self._chain: _Chain | None = None
+        self._chains: dict[str, _Chain] = {}  # by name
         self._shares = 0
         self._values: dict[SharedMapping, object] = {}  # what this build shared
 
-    def share(self, value: Mapping[str, object]) -> object:
+    def share(self, value: Mapping[str, object], name: str = "") -> object:
         """The preview's pool shares the site's teasers build after build:
         its workers are sent only the ones that changed since (10,000
         articles, one of them new: all of them pickled in 0.22-0.31 s, and
         read back in each worker, against one)."""
-        if self._chain is None or self._chain.worn(value):
-            if self._chain is not None:
-                self._chain.delete()
-            self._chain = _Chain()
+        chain = self._chains.get(name)
+        if chain is None or chain.worn(value):
+            if chain is not None:
+                chain.delete()
+            chain = self._chains[name] = _Chain()
         self._shares += 1
-        handle = self._chain.add(value, self._shares)
+        handle = chain.add(value, name, self._shares)
         self._values[handle] = value
         return handle
 
@@ -266,9 +279,9 @@ class Pool:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self.release()
-        if self._chain is not None:
-            self._chain.delete()
-            self._chain = None
+        for chain in self._chains.values():
+            chain.delete()
+        self._chains.clear()
 
 
 class _Slot(Generic[R]):
@@ -325,12 +338,13 @@ def partition(items: Sequence[T], size: int, executor: Executor) -> list[tuple[T
     return [tuple(items[i::count]) for i in range(count)]
 
 
-def make_executor(jobs: int, scheduler: str | None = None) -> Executor:
-    """``scheduler``: a Dask scheduler's address (``tcp://host:8786``)."""
+def make_executor(jobs: int, scheduler: str | None = None, *, lasting: bool = False) -> Executor:
+    """``scheduler``: a Dask scheduler's address (``tcp://host:8786``);
+    ``lasting``: the executor serves build after build (see ``Executor``)."""
     if scheduler is not None:
         from generator.execute.dask import DaskCluster
 
         return DaskCluster(scheduler)
     if jobs <= 1:
         return Inline()
-    return Pool(jobs)
+    return Pool(jobs, lasting=lasting)

@@ -27,6 +27,8 @@ class DaskUnavailable(ExecutorUnavailable):
 
 
 class DaskCluster:
+    lasting = False  # a build's own client (the preview takes no scheduler)
+
     def __init__(self, address: str, timeout: float = 30.0) -> None:
         try:
             from distributed import Client
@@ -40,7 +42,7 @@ class DaskCluster:
         workers = self._client.scheduler_info().get("workers", {})
         self.workers = max(1, sum(w.get("nthreads", 1) for w in workers.values()))
 
-    def share(self, value: object) -> object:
+    def share(self, value: object, name: str = "") -> object:
         """Sent to every worker once; a task gets the value in its place.
         (In a list: Dask scatters a dict's values one by one, and a task
         would then carry a future per teaser: 10,000 articles, 10,000

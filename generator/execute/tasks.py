@@ -61,8 +61,9 @@ class RenderTask:
     config: SiteConfig
     layouts: str  # fingerprint of every layout's source: a worker's renderer is for one set
     closures: Mapping[str, str]  # each layout's name -> what it reaches (MacroCache.use)
-    jobs: tuple[Job, ...]
-    items: Items  # the articles the jobs show whole, with their bodies
+    jobs: tuple[Job, ...]  # or, when the jobs are shared (see render_pages), none
+    outputs: tuple[str, ...] = ()  # the shared jobs to render, by output
+    items: Items  # the articles the jobs show whole (unless shared), with their bodies
     target: str | None  # write each output into this folder; None: send the bytes back
     scan: bool  # scan each HTML page for the link check (digest check)
 
@@ -149,16 +150,25 @@ def _read_ahead(paths: list[Path]) -> None:
             os.close(fd)
 
 
-def render_pages(task: RenderTask, teasers: object) -> list[Rendered]:
-    """``teasers``: a shared handle to the teasers the pages show, by source."""
+def render_pages(
+    task: RenderTask, teasers: object, jobs: object = None, articles: object = None
+) -> list[Rendered]:
+    """``teasers``: a shared handle to the teasers the pages show, by
+    source; ``jobs`` and ``articles``, when given, to the jobs by output and
+    the articles by source (the task names its jobs in ``outputs``)."""
     _check(task.generator)
     _tally.add()
     renderer = _workshop.renderer(task)
     renderer.macros.use(task.layouts, task.closures)
-    items = dataclasses.replace(task.items, teasers=resolve(teasers))
+    items = dataclasses.replace(
+        task.items,
+        teasers=resolve(teasers),
+        articles=task.items.articles if articles is None else resolve(articles),
+    )
+    todo = task.jobs if jobs is None else [resolve(jobs)[output] for output in task.outputs]
     target = NewFolder(Path(task.target)) if task.target is not None else None
     results = []
-    for job in task.jobs:
+    for job in todo:
         data, problem = renderer.render(job, items)
         if data is None:
             results.append(

@@ -323,7 +323,11 @@ def _render(
     progress: Progress | None,
 ) -> tuple[list[Rendered], list[Diagnostic], list[PageScan]]:
     """Render ``jobs`` in tasks, each with the articles and bodies its pages
-    show; the teasers, which pages of every kind show, are shared once."""
+    show; the teasers, which pages of every kind show, are shared once. A
+    lasting executor (the preview's pool) is sent the jobs and the articles
+    as shared mappings too, which it keeps from build to build: a task then
+    names them, and a layout edit, which renders every page again with the
+    same jobs and articles, sends none of them."""
     from generator.execute.tasks import RenderTask, render_pages  # Jinja: when there is work
 
     chunks = partition(range(len(jobs)), RENDER_TASK, executor)
@@ -332,15 +336,23 @@ def _render(
     closures = layouts.closure_prints()
     bodies = BodySource(options.site_dir, site, state, parse_settings(options, config))
     shown = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "teaser"}
-    teasers = run_on.share({source: site.teasers[source] for source in sorted(shown)})
+    teasers = run_on.share({source: site.teasers[source] for source in sorted(shown)}, "teasers")
+    kept: tuple[object, ...] = ()
+    if run_on.lasting:
+        whole = sorted({str(ref) for job in jobs for ref in job.refs if ref.prefix == "src"})
+        kept = (
+            run_on.share({job.output: job for job in jobs}, "jobs"),
+            run_on.share({source: site.articles[source] for source in whole}, "articles"),
+        )
     tasks = (
         RenderTask(
             site_dir=str(options.site_dir),
             config=config,
             layouts=layouts_print,
             closures=closures,
-            jobs=tuple(jobs[i] for i in chunk),
-            items=bodies.items_for([jobs[i] for i in chunk]),
+            jobs=() if kept else tuple(jobs[i] for i in chunk),
+            outputs=tuple(jobs[i].output for i in chunk) if kept else (),
+            items=bodies.items_for([jobs[i] for i in chunk], with_articles=not kept),
             target=target,
             scan=options.check_links,
         )
@@ -349,7 +361,7 @@ def _render(
     rendered: list[Rendered] = []
     diags: list[Diagnostic] = []
     scans: list[PageScan] = []
-    for results in run_on.map(render_pages, tasks, teasers):
+    for results in run_on.map(render_pages, tasks, teasers, *kept):
         for r in results:
             if r.diagnostic is not None:
                 diags.append(r.diagnostic)
@@ -373,9 +385,9 @@ class BodySource:
         self._settings = settings
         self.problems: list[Diagnostic] = []
 
-    def items_for(self, jobs: Sequence[Job]) -> Items:
-        """The articles the pages show whole, with their bodies (the
-        teasers are shared: see ``_render``)."""
+    def items_for(self, jobs: Sequence[Job], *, with_articles: bool = True) -> Items:
+        """The articles the pages show whole (unless they are shared: see
+        ``_render``), with their bodies; the teasers are shared."""
         articles = self._site.articles
         whole = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "src"}
         digests = {articles[source].body.digest: source for source in whole}
@@ -385,7 +397,7 @@ class BodySource:
             bodies.update(self.remake(lost))
         return Items(
             teasers={},
-            articles={source: articles[source] for source in whole},
+            articles={source: articles[source] for source in whole} if with_articles else {},
             bodies=bodies,
         )
 

@@ -289,7 +289,7 @@ class Preview:
         with self._lock:
             options = dataclasses.replace(options, spare=self._spare)
             if self._executor is None:
-                self._executor = make_executor(options.jobs)
+                self._executor = make_executor(options.jobs, lasting=True)
             run = functools.partial(
                 pipeline.run, state=self._state, memo=self._memo, hint=hint, executor=self._executor
             )
