@@ -201,10 +201,11 @@ class Pool:
         self._values: dict[SharedMapping, object] = {}  # what this build shared
 
     def share(self, value: Mapping[str, object], name: str = "") -> object:
-        """The preview's pool shares the site's teasers build after build:
-        its workers are sent only the ones that changed since (10,000
-        articles, one of them new: all of them pickled in 0.22-0.31 s, and
-        read back in each worker, against one)."""
+        """The preview's pool shares the site's teasers (and, lasting, the
+        jobs and articles) build after build, a chain of files for each
+        name: its workers are sent only the entries that changed since
+        (10,000 articles, one of them new: all the teasers pickled in
+        0.22-0.31 s, and read back in each worker, against one)."""
         chain = self._chains.get(name)
         if chain is None or chain.worn(value):
             if chain is not None:
