@@ -335,11 +335,11 @@ def _render(
     layouts_print = fingerprint(sorted(layouts.prints.items()))
     closures = layouts.closure_prints()
     bodies = BodySource(options.site_dir, site, state, parse_settings(options, config))
-    shown = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "teaser"}
+    shown = _sources(jobs, "teaser")
     teasers = run_on.share({source: site.teasers[source] for source in sorted(shown)}, "teasers")
     kept: tuple[object, ...] = ()
     if run_on.lasting:
-        whole = sorted({str(ref) for job in jobs for ref in job.refs if ref.prefix == "src"})
+        whole = sorted(_sources(jobs, "src"))
         kept = (
             run_on.share({job.output: job for job in jobs}, "jobs"),
             run_on.share({source: site.articles[source] for source in whole}, "articles"),
@@ -374,6 +374,12 @@ def _render(
     return rendered, [*bodies.problems, *diags], scans
 
 
+def _sources(jobs: Sequence[Job], prefix: str) -> set[str]:
+    """The articles the jobs show, by their references of one kind
+    (``teaser``: as teasers; ``src``: whole)."""
+    return {str(ref) for job in jobs for ref in job.refs if ref.prefix == prefix}
+
+
 class BodySource:
     """The articles and bodies a share of the pages shows. A body the state
     lost (or that does not match its digest) is made again from its file."""
@@ -389,7 +395,7 @@ class BodySource:
         """The articles the pages show whole (unless they are shared: see
         ``_render``), with their bodies; the teasers are shared."""
         articles = self._site.articles
-        whole = {str(ref) for job in jobs for ref in job.refs if ref.prefix == "src"}
+        whole = _sources(jobs, "src")
         digests = {articles[source].body.digest: source for source in whole}
         bodies = self._state.bodies.get(digests)
         lost = [source for digest, source in digests.items() if digest not in bodies]
