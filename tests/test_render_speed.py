@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
 from generator import pipeline
-from generator.frozen import quick_pickle
+from generator.frozen import quick_init, quick_pickle
 from generator.incremental.state import State
 from generator.plan import plan_site
 from generator.render.environment import LayoutEnvironment, escape_output
@@ -210,3 +210,88 @@ def test_quick_pickle_refuses_a_dataclass_it_cannot_read_back():
 
     with pytest.raises(TypeError, match="NoSlots"):
         quick_pickle(NoSlots)
+
+
+def _factory() -> tuple[int, ...]:
+    return (1, 2)
+
+
+def _shapes() -> list[type]:
+    """The same three classes: a positional field, keyword-only fields, a
+    default and a default factory (made new for each call)."""
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Base:
+        first: str
+
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class Shape(Base):
+        size: int
+        tags: tuple[int, ...] = ()
+        extra: tuple[int, ...] = dataclasses.field(default_factory=_factory)
+
+    return [Base, Shape]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        (("a",), {"size": 1}),
+        (("a",), {"size": 1, "tags": (3,), "extra": (4,)}),
+        ((), {"first": "b", "size": 2, "extra": ()}),
+        (("a",), {}),  # missing: the same TypeError
+        (("a", 1), {}),  # keyword-only given by position
+        (("a",), {"size": 1, "colour": "red"}),  # no such field
+    ],
+)
+def test_quick_init_makes_what_the_dataclass_init_makes(args, kwargs):
+    """``frozen.quick_init``: the same object (fields, equality, repr,
+    frozenness) or the same TypeError as the decorator's own ``__init__``."""
+    _, plain = _shapes()
+    _, quick = _shapes()
+    quick_init(quick)
+
+    def made(cls: type) -> object:
+        try:
+            return cls(*args, **kwargs)
+        except TypeError as exc:
+            return type(exc)
+
+    want, got = made(plain), made(quick)
+    if want is TypeError:
+        assert got is TypeError
+        return
+    assert repr(got) == repr(want)
+    assert dataclasses.astuple(got) == dataclasses.astuple(want)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.size = 5  # type: ignore[attr-defined]
+
+
+def test_quick_init_is_on_the_records_made_by_the_thousand():
+    from generator.model.items import Article, Teaser
+    from generator.model.structure import Placed, Skeleton
+    from generator.plan.jobs import Job
+
+    for cls in (Skeleton, Placed, Teaser, Article, Job):
+        assert any(name.startswith("_set_") for name in cls.__init__.__globals__), cls
+
+
+def test_quick_init_refuses_what_it_cannot_make():
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        value: int
+
+    @dataclasses.dataclass(slots=True)
+    class NotFrozen:
+        value: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class After:
+        value: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    for cls in (NoSlots, NotFrozen, After):
+        with pytest.raises(TypeError, match=cls.__name__):
+            quick_init(cls)

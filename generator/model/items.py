@@ -22,7 +22,7 @@ from markupsafe import Markup
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import plain_repr, seal
-from generator.frozen import quick_pickle
+from generator.frozen import quick_init, quick_pickle
 from generator.images import CENTRE, ImageInfo, og_dest, og_size, parse_focus
 from generator.images.picture import Picture, figure_html, make_picture, picture_html
 from generator.load import CONTENT_DIR, MARKDOWN_SUFFIXES
@@ -37,6 +37,7 @@ WORDS_PER_MINUTE = 230
 NO_HTML = Markup("")
 
 
+@quick_init
 @quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +47,7 @@ class TagRef:
     url: str
 
 
+@quick_init
 @quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +59,7 @@ class SectionLink:
     url: str
 
 
+@quick_init
 @quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +72,7 @@ class Byline:
     same_as: tuple[str, ...] = ()  # the profile's links (JSON-LD sameAs)
 
 
+@quick_init
 @quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Teaser:
@@ -108,6 +112,7 @@ class Teaser:
         return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
 
 
+@quick_init
 @quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article(Teaser):
@@ -135,6 +140,7 @@ class Article(Teaser):
     og_image_height: int = 0
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArticleView(Article):
     """An article as its layout sees it: with its body and the teasers of

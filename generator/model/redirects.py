@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error, warning
+from generator.frozen import quick_init
 from generator.parse.newsroom import Alias
 from generator.record import ID_PREFIX, RECORD_FILE, Record
 
@@ -34,6 +35,7 @@ class Redirect:
     alias: bool  # from aliases: (else from the URL record)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Claim:
     """An article, as the redirects see it."""

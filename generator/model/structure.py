@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.fingerprint import fingerprint, plain_repr
-from generator.frozen import FrozenDict, quick_pickle
+from generator.frozen import FrozenDict, quick_init, quick_pickle
 from generator.images import CENTRE, ImageInfo, image_kind, parse_focus
 from generator.load import CONTENT_DIR
 from generator.model import related, urls
@@ -36,6 +36,7 @@ from generator.parse.slugs import tag_key
 from generator.record import Record
 
 
+@quick_init
 @quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +113,7 @@ def lead_image(source: str, image: str | None) -> str | None:
     return target
 
 
+@quick_init
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Placed:

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.diagnostics import Diagnostic, Severity, did_you_mean, error, warning
-from generator.frozen import FrozenDict, quick_pickle
+from generator.frozen import FrozenDict, quick_init, quick_pickle
 from generator.images import parse_focus
 from generator.load import CONTENT_DIR
 from generator.parse.fields import Fields
@@ -71,6 +71,7 @@ PLACEHOLDER_MESSAGES = frozenset(
 )
 
 
+@quick_init
 @quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParsedArticle:

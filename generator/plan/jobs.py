@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from generator.fingerprint import fingerprint, plain_repr
-from generator.frozen import quick_pickle
+from generator.frozen import quick_init, quick_pickle
 from generator.model.refs import ArticleRef, Ref, TeaserRef
 
 CONFIG_KEY = "config"  # site.yaml: an input of every output
@@ -37,6 +37,7 @@ def asset_key(rel: str) -> str:
     return f"asset:{rel}"
 
 
+@quick_init
 @quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +53,7 @@ class PageInfo:
     next_url: str | None = None
 
 
+@quick_init
 @quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +63,7 @@ class PageLink:
     url: str
 
 
+@quick_init
 @quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +121,7 @@ class Archive:
     periods: tuple[ArchiveLink, ...]  # the months of a year, the days of a month
 
 
+@quick_init
 @quick_pickle
 @plain_repr
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,6 +135,7 @@ class ArticlePage:
     next: TeaserRef | None
 
 
+@quick_init
 @quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Job:

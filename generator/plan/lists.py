@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from generator.config import SiteConfig, format_date
+from generator.frozen import quick_init
 from generator.model import Placed, urls
 from generator.model.refs import TeaserRef
 from generator.plan.jobs import Archive, ArchiveLink, PageInfo, PageLink, Paginator, page_url
@@ -60,6 +61,7 @@ def named_listing(
     )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListPage:
     """One page of a listing."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.config import SiteConfig
+from generator.frozen import quick_init
 from generator.model import Structure
 from generator.model.refs import TeaserRef
 from generator.plan.jobs import Job
@@ -62,6 +63,7 @@ class Planning:
         return self._archives
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Page:
     """One output of a kind that is not a list."""
