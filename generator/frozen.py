@@ -29,7 +29,7 @@ def quick_pickle(cls: type[T]) -> type[T]:
     getter = operator.attrgetter(*names)
     one = len(names) == 1
     setters: tuple[Callable[[object, object], None], ...] = tuple(
-        next(k.__dict__[n] for k in cls.__mro__ if n in k.__dict__).__set__ for n in names
+        _slot(cls, n).__set__ for n in names
     )
 
     def __getstate__(self: object) -> tuple[object, ...]:
@@ -64,7 +64,7 @@ def quick_init(cls: type[T]) -> type[T]:
     lines: list[str] = []
     for f in dataclasses.fields(cls):
         name = f.name
-        slot: Any = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
+        slot = _slot(cls, name)
         if not f.init or type(slot).__name__ != "member_descriptor":
             raise TypeError(f"{cls.__name__}.{name} is not a slot that __init__ sets")
         scope[f"_set_{name}"] = slot.__set__
@@ -86,6 +86,12 @@ def quick_init(cls: type[T]) -> type[T]:
         raise TypeError(f"{cls.__name__}: quick_init would change the parameters")
     cls.__init__ = made  # type: ignore[method-assign]
     return cls
+
+
+def _slot(cls: type, name: str) -> Any:
+    """What the class (or the nearest of its bases) holds under ``name``:
+    a field's slot descriptor, for a dataclass with slots."""
+    return next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
 
 
 def _parameters(signature: inspect.Signature) -> list[tuple[str, object, object]]:

@@ -217,8 +217,8 @@ def _factory() -> tuple[int, ...]:
 
 
 def _shapes() -> list[type]:
-    """The same three classes: a positional field, keyword-only fields, a
-    default and a default factory (made new for each call)."""
+    """The same two classes (made new for each call): a positional field,
+    then keyword-only fields with a default and a default factory."""
 
     @dataclasses.dataclass(frozen=True, slots=True)
     class Base:
@@ -245,8 +245,8 @@ def _shapes() -> list[type]:
     ],
 )
 def test_quick_init_makes_what_the_dataclass_init_makes(args, kwargs):
-    """``frozen.quick_init``: the same object (fields, equality, repr,
-    frozenness) or the same TypeError as the decorator's own ``__init__``."""
+    """``frozen.quick_init``: the same object (fields, repr, frozenness) or
+    the same TypeError as the decorator's own ``__init__``."""
     _, plain = _shapes()
     _, quick = _shapes()
     quick_init(quick)
